@@ -1,0 +1,75 @@
+package dev.wsgateway.discovery;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/**
+ * A registry held as an immutable snapshot that a backend replaces as a whole; listeners are told which services
+ * changed. Backends extend or wrap it.
+ */
+public class InMemoryRegistry implements ServiceRegistry {
+    private static final System.Logger LOGGER = System.getLogger(InMemoryRegistry.class.getName());
+
+    private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Map<String, List<ServiceInstance>> snapshot = Map.of();
+    private volatile boolean ready;
+
+    /**
+     * Replace the whole view. Listeners are called (on the caller's thread) when anything changed.
+     *
+     * @param instances all instances now known
+     */
+    public final void update(List<ServiceInstance> instances) {
+        Map<String, List<ServiceInstance>> next = instances.stream()
+                .collect(Collectors.groupingBy(ServiceInstance::serviceId,
+                                               Collectors.collectingAndThen(Collectors.toList(), List::copyOf)));
+        Map<String, List<ServiceInstance>> previous = snapshot;
+        snapshot = Map.copyOf(next);
+        ready = true;
+        Set<String> changed = new HashSet<>();
+        for (String id : previous.keySet()) {
+            if (!previous.get(id).equals(next.get(id))) {
+                changed.add(id);
+            }
+        }
+        for (String id : next.keySet()) {
+            if (!next.get(id).equals(previous.get(id))) {
+                changed.add(id);
+            }
+        }
+        if (!changed.isEmpty()) {
+            Set<String> view = Set.copyOf(changed);
+            for (RegistryListener listener : listeners) {
+                try {
+                    listener.changed(view);
+                } catch (RuntimeException e) {
+                    LOGGER.log(System.Logger.Level.WARNING, "Registry listener failed", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public List<ServiceInstance> instances(String serviceId) {
+        return snapshot.getOrDefault(ServiceInstance.normalizeId(serviceId), List.of());
+    }
+
+    @Override
+    public Set<String> services() {
+        return snapshot.keySet();
+    }
+
+    @Override
+    public void addListener(RegistryListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.wsgateway.discovery;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a discovery backend offers the gateway: the instances of each service, kept current by the backend.
+ * Implementations are thread-safe and answer from memory (never block on the network in a lookup).
+ */
+public interface ServiceRegistry extends AutoCloseable {
+
+    /**
+     * All known instances of a service, whatever their status.
+     *
+     * @param serviceId service id, case-insensitive
+     * @return instances, empty if the service is unknown
+     */
+    List<ServiceInstance> instances(String serviceId);
+
+    /**
+     * Ids (lower case) of all services known now.
+     *
+     * @return service ids
+     */
+    Set<String> services();
+
+    /**
+     * Register a listener called after the registry changed.
+     *
+     * @param listener listener
+     */
+    void addListener(RegistryListener listener);
+
+    /**
+     * Whether the registry has its first complete view (for readiness).
+     *
+     * @return {@code true} once the registry can be trusted
+     */
+    default boolean ready() {
+        return true;
+    }
+
+    /**
+     * Announce the gateway itself, for backends that register it (Eureka). Called once the server listens.
+     *
+     * @param self the gateway instance
+     */
+    default void register(SelfRegistration self) {
+    }
+
+    /**
+     * Withdraw the gateway's own registration (called first on shutdown). Must be idempotent.
+     */
+    default void deregister() {
+    }
+
+    /**
+     * Stop background work. Must be idempotent.
+     */
+    @Override
+    default void close() {
+    }
+}
