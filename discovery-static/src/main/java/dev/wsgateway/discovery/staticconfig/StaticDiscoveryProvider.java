@@ -1,0 +1,85 @@
+package dev.wsgateway.discovery.staticconfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.wsgateway.discovery.DiscoveryProvider;
+import dev.wsgateway.discovery.InMemoryRegistry;
+import dev.wsgateway.discovery.InstanceStatus;
+import dev.wsgateway.discovery.ServiceInstance;
+import dev.wsgateway.discovery.ServiceRegistry;
+
+import io.helidon.common.config.Config;
+
+/**
+ * Services and instances declared in configuration ({@code discovery.static.services}), with the same metadata
+ * Eureka instances carry:
+ * <pre>
+ * discovery:
+ *   type: static
+ *   static:
+ *     services:
+ *       - serviceId: discoverableclient
+ *         instances:
+ *           - host: localhost
+ *             port: 10012
+ *             secure: false
+ *             metadata-map:
+ *               apiml.routes.ws_v1.gatewayUrl: "ws/v1"    # or nested, as in a Spring metadata-map
+ *               apiml.routes.ws_v1.serviceUrl: /discoverableclient/ws
+ * </pre>
+ * A service may also carry a {@code metadata-map} that applies to all its instances (an instance's own keys win).
+ */
+public class StaticDiscoveryProvider implements DiscoveryProvider {
+
+    @Override
+    public String type() {
+        return "static";
+    }
+
+    @Override
+    public ServiceRegistry create(Config config) {
+        InMemoryRegistry registry = new InMemoryRegistry();
+        registry.update(read(config));
+        return registry;
+    }
+
+    static List<ServiceInstance> read(Config config) {
+        List<ServiceInstance> result = new ArrayList<>();
+        List<? extends Config> services = config.get("services").asNodeList().orElse(List.of());
+        for (Config service : services) {
+            String serviceId = service.get("serviceId").asString()
+                    .orElseThrow(() -> new IllegalArgumentException(service.key() + ".serviceId is required"));
+            Map<String, String> serviceMetadata = metadata(service);
+            List<? extends Config> instances = service.get("instances").asNodeList().orElse(List.of());
+            if (instances.isEmpty()) {
+                throw new IllegalArgumentException(service.key() + ".instances must list at least one instance of "
+                                                           + serviceId);
+            }
+            for (Config instance : instances) {
+                Map<String, String> metadata = new java.util.LinkedHashMap<>(serviceMetadata);
+                metadata.putAll(metadata(instance));
+                result.add(new ServiceInstance(
+                        serviceId,
+                        instance.get("instanceId").asString().orElse(null),
+                        instance.get("host").asString()
+                                .orElseThrow(() -> new IllegalArgumentException(instance.key() + ".host is required")),
+                        instance.get("port").asInt()
+                                .orElseThrow(() -> new IllegalArgumentException(instance.key() + ".port is required")),
+                        instance.get("secure").asBoolean().orElse(false),
+                        InstanceStatus.parse(instance.get("status").asString().orElse("UP")),
+                        metadata));
+            }
+        }
+        return result;
+    }
+
+    private static Map<String, String> metadata(Config node) {
+        Config metadata = node.get("metadata-map");
+        if (!metadata.exists()) {
+            return Map.of();
+        }
+        return metadata.detach().asMap().orElse(Map.of());
+    }
+}
