@@ -1,0 +1,170 @@
+package dev.wsgateway.gateway;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import dev.wsgateway.discovery.Discovery;
+import dev.wsgateway.discovery.ServiceRegistry;
+import dev.wsgateway.gateway.balancing.RoundRobinBalancer;
+import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.gateway.observe.WebSocketsService;
+import dev.wsgateway.gateway.relay.ProxyUpgrader;
+import dev.wsgateway.gateway.relay.RelaySettings;
+import dev.wsgateway.gateway.relay.SessionRegistry;
+import dev.wsgateway.gateway.relay.UpstreamConnector;
+import dev.wsgateway.gateway.routing.GatewayPath;
+import dev.wsgateway.gateway.routing.RouteResolver;
+
+import io.helidon.config.Config;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+
+/**
+ * The gateway, wired explicitly from configuration: discovery, routing, relay, observability, and the demo echo
+ * service when enabled.
+ */
+public final class Gateway {
+    private static final System.Logger LOGGER = System.getLogger(Gateway.class.getName());
+
+    private final WebServer server;
+    private final ServiceRegistry registry;
+    private final SessionRegistry sessions;
+    private final UpstreamConnector connector;
+    private final EchoService demo;
+
+    private Gateway(WebServer server, ServiceRegistry registry, SessionRegistry sessions, UpstreamConnector connector,
+                    EchoService demo) {
+        this.server = server;
+        this.registry = registry;
+        this.sessions = sessions;
+        this.connector = connector;
+        this.demo = demo;
+    }
+
+    /**
+     * Start the gateway.
+     *
+     * @param config root configuration
+     * @return the running gateway
+     */
+    public static Gateway start(Config config) {
+        EchoService demo = null;
+        if (config.get("demo.echo.enabled").asBoolean().orElse(false)) {
+            demo = EchoService.start(config.get("demo.echo.host").asString().orElse("127.0.0.1"),
+                                     config.get("demo.echo.port").asInt().orElse(10011));
+            LOGGER.log(System.Logger.Level.INFO, "demo echo service listening on port " + demo.port());
+        }
+        String type = config.get("discovery.type").asString().orElse("static");
+        ServiceRegistry registry = Discovery.create(type, config.get("discovery").get(type));
+
+        RelaySettings settings = RelaySettings.create(config.get("gateway.relay"));
+        SessionRegistry sessions = new SessionRegistry(settings);
+        UpstreamConnector connector = new UpstreamConnector(settings);
+        RouteResolver resolver = new RouteResolver(registry, new RoundRobinBalancer());
+
+        Config http1 = config.get("server.protocols.http_1_1");
+        Http1ConnectionSelector selector = Http1ConnectionSelector.builder()
+                .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create())
+                .addUpgrader(new ProxyUpgrader("websocket", resolver, connector, settings, sessions))
+                .addUpgrader(new ProxyUpgrader("WebSocket", resolver, connector, settings, sessions))
+                .build();
+
+        HealthCheck discoveryReady = new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "discovery";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder()
+                        .status(registry.ready())
+                        .detail("type", type)
+                        .detail("services", registry.services().size())
+                        .build();
+            }
+        };
+        ObserveFeature observe = ObserveFeature.builder()
+                .endpoint("/application")
+                .addObserver(HealthObserver.builder().details(true).addCheck(discoveryReady).build())
+                .build();
+
+        WebServer server = WebServer.builder()
+                .config(config.get("server"))
+                .addConnectionSelector(selector)
+                .addFeature(observe)
+                .routing(routing -> routing(routing, sessions))
+                .build()
+                .start();
+        LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
+                + " with " + registry.services().size() + " services");
+        return new Gateway(server, registry, sessions, connector, demo);
+    }
+
+    private static void routing(HttpRouting.Builder routing, SessionRegistry sessions) {
+        routing.register("/application/websockets", new WebSocketsService(sessions))
+                .any(Gateway::upgradeRequired);
+    }
+
+    /**
+     * A plain HTTP request (no {@code Upgrade: websocket}) on a gateway path.
+     */
+    private static void upgradeRequired(ServerRequest req, ServerResponse res) {
+        Optional<GatewayPath> path;
+        try {
+            path = GatewayPath.parse(req.prologue().uriPath().rawPath());
+        } catch (RuntimeException e) {
+            path = Optional.empty();
+        }
+        if (path.isEmpty()) {
+            res.next();
+            return;
+        }
+        res.status(Status.BAD_REQUEST_400)
+                .header(HeaderValues.CONTENT_TYPE_JSON)
+                .send("{\"status\":400,\"error\":\"upgrade_required\",\"message\":\"This is a WebSocket route: send a "
+                              + "GET with Upgrade: websocket\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public ServiceRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Stop: withdraw from discovery, close sessions (1001), stop the server and the demo service.
+     */
+    public void stop() {
+        registry.deregister();
+        server.stop();
+        sessions.close();
+        connector.close();
+        registry.close();
+        if (demo != null) {
+            demo.stop();
+        }
+    }
+}

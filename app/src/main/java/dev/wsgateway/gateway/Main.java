@@ -1,0 +1,22 @@
+package dev.wsgateway.gateway;
+
+import dev.wsgateway.gateway.config.GatewayConfig;
+
+import io.helidon.config.Config;
+import io.helidon.logging.common.LogConfig;
+
+/**
+ * Starts the gateway: {@code java -jar app.jar [config.yaml]} (or env {@code GATEWAY_CONFIG}).
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        String userFile = args.length > 0 ? args[0] : System.getenv("GATEWAY_CONFIG");
+        Config config = GatewayConfig.load(userFile);
+        Gateway gateway = Gateway.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::stop, "gateway-shutdown"));
+    }
+}

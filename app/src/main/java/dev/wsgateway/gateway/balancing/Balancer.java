@@ -1,0 +1,19 @@
+package dev.wsgateway.gateway.balancing;
+
+import java.util.List;
+
+import dev.wsgateway.gateway.routing.UpstreamTarget;
+
+/**
+ * Orders the UP instances of a service for a new session; the gateway tries them in that order.
+ */
+public interface Balancer {
+    /**
+     * Order candidates, preferred first.
+     *
+     * @param serviceId  service id
+     * @param candidates UP instances with the requested route (not empty)
+     * @return the same targets, reordered
+     */
+    List<UpstreamTarget> order(String serviceId, List<UpstreamTarget> candidates);
+}

@@ -1,0 +1,345 @@
+package dev.wsgateway.gateway.relay;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Moves frames from one leg to the other on one thread, with blocking I/O. Frame headers are parsed (opcode, FIN,
+ * length, mask) to enforce limits, count messages and follow the close handshake; payload bytes are forwarded as
+ * they were received, still masked when they come from the client, in the chunks the socket delivered them.
+ * Several small frames read together are written together. Only close frames and the gateway's own pongs are
+ * copied and inspected.
+ */
+final class FramePump implements Runnable {
+    private final RelaySession session;
+    private final Leg src;
+    private final Leg dst;
+    private final boolean fromClient;
+    private final long maxFrame;
+    private final long maxMessage;
+    private final byte[] header = new byte[14];
+    private final byte[] control = new byte[WsFrames.MAX_CONTROL_PAYLOAD];
+
+    private byte[] chunk = new byte[0];
+    private int pos;
+    private int outStart;
+    private int outEnd;
+    private boolean inMessage;
+    private long messageBytes;
+    private boolean discarding;
+
+    private volatile long messages;
+    private volatile long bytes;
+
+    FramePump(RelaySession session, Leg src, Leg dst, boolean fromClient, long maxFrame, long maxMessage) {
+        this.session = session;
+        this.src = src;
+        this.dst = dst;
+        this.fromClient = fromClient;
+        this.maxFrame = maxFrame;
+        this.maxMessage = maxMessage;
+    }
+
+    long messages() {
+        return messages;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    Leg source() {
+        return src;
+    }
+
+    @Override
+    public void run() {
+        Throwable failure = null;
+        try {
+            relay();
+            flush();
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            session.pumpEnded(this, failure);
+        }
+    }
+
+    /**
+     * Relay until the source ends the stream, its close handshake is complete, or it fails.
+     */
+    private void relay() {
+        while (true) {
+            int frameStart = pos;
+            byte[] frameChunk = chunk;
+            if (!readInto(header, 0, 2)) {
+                return;
+            }
+            int b0 = header[0] & 0xFF;
+            int b1 = header[1] & 0xFF;
+            boolean fin = (b0 & 0x80) != 0;
+            int opcode = b0 & 0x0F;
+            boolean masked = (b1 & 0x80) != 0;
+            int len7 = b1 & 0x7F;
+            int headerLength = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + (masked ? 4 : 0);
+            if (!readInto(header, 2, headerLength - 2)) {
+                return;
+            }
+            long payloadLength = len7;
+            if (len7 == 126) {
+                payloadLength = ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+            } else if (len7 == 127) {
+                payloadLength = 0;
+                for (int i = 2; i < 10; i++) {
+                    payloadLength = (payloadLength << 8) | (header[i] & 0xFF);
+                }
+            }
+            boolean contiguous = chunk == frameChunk;
+
+            if (discarding) {
+                if (opcode == WsFrames.OP_CLOSE && payloadLength <= WsFrames.MAX_CONTROL_PAYLOAD) {
+                    src.markCloseReceived();
+                    return;
+                }
+                if (!skip(payloadLength, false)) {
+                    return;
+                }
+                continue;
+            }
+
+            String violation = validate(fin, opcode, masked, payloadLength);
+            if (violation != null) {
+                flush();
+                session.protocolError(src, violation);
+                return;
+            }
+            if (payloadLength > maxFrame
+                    || (!WsFrames.isControl(opcode) && (opcode == WsFrames.OP_CONTINUATION ? messageBytes : 0)
+                    + payloadLength > maxMessage)) {
+                flush();
+                discarding = true;
+                session.tooBig(src, payloadLength > maxFrame ? maxFrame : maxMessage);
+                if (!skip(payloadLength, false)) {
+                    return;
+                }
+                continue;
+            }
+
+            if (opcode == WsFrames.OP_CLOSE
+                    || (opcode == WsFrames.OP_PONG && payloadLength == 10 && src.pingToken() != 0)) {
+                if (!readInto(control, 0, (int) payloadLength)) {
+                    return;
+                }
+                byte[] payload = WsFrames.unmask(control, (int) payloadLength, header, headerLength - 4, masked);
+                if (opcode == WsFrames.OP_PONG) {
+                    if (src.isOwnPong(payload)) {
+                        src.clearPing();
+                        skipRange();
+                        continue;
+                    }
+                    forwardControl(frameStart, contiguous, headerLength, (int) payloadLength);
+                    continue;
+                }
+                if (!onClose(payload, frameStart, contiguous, headerLength, (int) payloadLength)) {
+                    return;
+                }
+                continue;
+            }
+
+            // data frames, pings and unsolicited pongs pass straight through
+            if (!WsFrames.isControl(opcode)) {
+                inMessage = !fin;
+                messageBytes = fin ? 0 : messageBytes + payloadLength;
+                if (fin) {
+                    messages++;
+                }
+                session.dataRelayed();
+            }
+            if (contiguous) {
+                approve(frameStart, pos);
+            } else {
+                flush();
+                dst.write(header, 0, headerLength);
+            }
+            bytes += payloadLength;
+            if (!skip(payloadLength, true)) {
+                return;
+            }
+        }
+    }
+
+    private String validate(boolean fin, int opcode, boolean masked, long payloadLength) {
+        if (fromClient && !masked) {
+            return "client frame is not masked";
+        }
+        if (!fromClient && masked) {
+            return "server frame is masked";
+        }
+        if (!WsFrames.isKnownOpcode(opcode)) {
+            return "unknown opcode " + opcode;
+        }
+        if (payloadLength < 0) {
+            return "invalid payload length";
+        }
+        if (WsFrames.isControl(opcode)) {
+            if (!fin) {
+                return "fragmented control frame";
+            }
+            if (payloadLength > WsFrames.MAX_CONTROL_PAYLOAD) {
+                return "control frame longer than 125 bytes";
+            }
+            return null;
+        }
+        if (opcode == WsFrames.OP_CONTINUATION && !inMessage) {
+            return "continuation frame without a message to continue";
+        }
+        if (opcode != WsFrames.OP_CONTINUATION && inMessage) {
+            return "new message before the previous one ended";
+        }
+        return null;
+    }
+
+    /**
+     * A close frame from the source: forward it (unless the destination is already closing), follow the handshake.
+     *
+     * @return whether to keep reading the source
+     */
+    private boolean onClose(byte[] payload, int frameStart, boolean contiguous, int headerLength, int payloadLength) {
+        CloseReason reason;
+        if (payload.length == 0) {
+            reason = new CloseReason(CloseReason.NO_STATUS, "");
+        } else if (payload.length == 1) {
+            flush();
+            session.protocolError(src, "close frame with a 1-byte payload");
+            return false;
+        } else {
+            int code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+            if (!WsFrames.isWireCloseCode(code)) {
+                flush();
+                session.protocolError(src, "invalid close code " + code);
+                return false;
+            }
+            reason = new CloseReason(code, new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
+        }
+        src.markCloseReceived();
+        session.closeReceived(src, reason);
+        flush();
+        if (!dst.closeSent()) {
+            byte[] frame = frameBytes(frameStart, contiguous, headerLength, payloadLength);
+            dst.forwardClose(frame, 0, frame.length);
+        }
+        outStart = pos;
+        outEnd = pos;
+        if (dst.closeHandshakeDone()) {
+            dst.close();
+        }
+        return !src.closeHandshakeDone();
+    }
+
+    private void forwardControl(int frameStart, boolean contiguous, int headerLength, int payloadLength) {
+        if (contiguous) {
+            approve(frameStart, pos);
+            return;
+        }
+        flush();
+        byte[] frame = frameBytes(frameStart, false, headerLength, payloadLength);
+        dst.write(frame, 0, frame.length);
+        outStart = pos;
+        outEnd = pos;
+    }
+
+    private byte[] frameBytes(int frameStart, boolean contiguous, int headerLength, int payloadLength) {
+        byte[] frame = new byte[headerLength + payloadLength];
+        if (contiguous) {
+            System.arraycopy(chunk, frameStart, frame, 0, frame.length);
+        } else {
+            System.arraycopy(header, 0, frame, 0, headerLength);
+            System.arraycopy(control, 0, frame, headerLength, payloadLength);
+        }
+        return frame;
+    }
+
+    private void skipRange() {
+        flush();
+        outStart = pos;
+        outEnd = pos;
+    }
+
+    /**
+     * Copy {@code length} bytes from the stream into {@code target}, reading more as needed.
+     *
+     * @return {@code false} when the stream ended first
+     */
+    private boolean readInto(byte[] target, int offset, int length) {
+        int copied = 0;
+        while (copied < length) {
+            if (pos == chunk.length && !nextChunk()) {
+                return false;
+            }
+            int take = Math.min(length - copied, chunk.length - pos);
+            System.arraycopy(chunk, pos, target, offset + copied, take);
+            pos += take;
+            copied += take;
+        }
+        return true;
+    }
+
+    /**
+     * Pass over {@code length} payload bytes, forwarding them when asked.
+     *
+     * @return {@code false} when the stream ended first
+     */
+    private boolean skip(long length, boolean forward) {
+        long remaining = length;
+        while (remaining > 0) {
+            if (pos == chunk.length && !nextChunk()) {
+                return false;
+            }
+            int take = (int) Math.min(remaining, chunk.length - pos);
+            if (forward) {
+                approve(pos, pos + take);
+            }
+            pos += take;
+            remaining -= take;
+        }
+        if (!forward) {
+            outStart = pos;
+            outEnd = pos;
+        }
+        return true;
+    }
+
+    private void approve(int from, int to) {
+        if (outEnd != from) {
+            flush();
+            outStart = from;
+        }
+        outEnd = to;
+    }
+
+    private void flush() {
+        if (outEnd > outStart) {
+            if (!dst.closeSent()) {
+                dst.write(chunk, outStart, outEnd - outStart);
+            }
+            outStart = outEnd;
+        }
+    }
+
+    private boolean nextChunk() {
+        flush();
+        byte[] next = src.read();
+        if (next == null) {
+            return false;
+        }
+        chunk = next;
+        pos = 0;
+        outStart = 0;
+        outEnd = 0;
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "pump " + src.name() + " -> " + dst.name();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.wsgateway.gateway.relay;
+
+import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.socket.HelidonSocket;
+
+/**
+ * One side of a relayed session: the client's connection (the gateway is the server) or the upstream connection
+ * (the gateway is the client, so what it writes itself is masked). Reads are done by one pump thread; writes are
+ * serialized by a lock because the other pump and the watchdog also write (pings, closes).
+ */
+final class Leg {
+    private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());
+
+    private final String name;
+    private final HelidonSocket socket;
+    private final boolean gatewayIsClient;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean closeSent = new AtomicBoolean();
+    private byte[] pending;
+
+    private volatile boolean closeReceived;
+    private volatile boolean broken;
+    private volatile long lastReadNanos = System.nanoTime();
+    private volatile long pingToken;
+
+    /**
+     * @param name            {@code client} or {@code upstream}, for logs
+     * @param socket          the connected socket
+     * @param leftover        bytes already read from the socket past the HTTP handshake (may be empty)
+     * @param gatewayIsClient whether the gateway is the WebSocket client on this leg (frames it originates are masked)
+     */
+    Leg(String name, HelidonSocket socket, byte[] leftover, boolean gatewayIsClient) {
+        this.name = name;
+        this.socket = socket;
+        this.pending = leftover.length == 0 ? null : leftover;
+        this.gatewayIsClient = gatewayIsClient;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /**
+     * The next bytes from the peer; blocks until some arrive.
+     *
+     * @return bytes, or {@code null} when the peer closed the connection
+     * @throws UncheckedIOException when the connection fails (reset, closed locally)
+     */
+    byte[] read() {
+        byte[] chunk = pending;
+        if (chunk != null) {
+            pending = null;
+        } else {
+            chunk = socket.get();
+        }
+        lastReadNanos = System.nanoTime();
+        return chunk;
+    }
+
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /**
+     * Write bytes as they are. Failures mark the leg broken and close it; the caller is not interrupted.
+     *
+     * @return whether the bytes were written
+     */
+    boolean write(byte[] bytes, int offset, int length) {
+        if (broken || length == 0) {
+            return !broken;
+        }
+        writeLock.lock();
+        try {
+            socket.write(BufferData.createReadOnly(bytes, offset, length));
+            return true;
+        } catch (RuntimeException e) {
+            broken = true;
+            LOGGER.log(System.Logger.Level.DEBUG, () -> name + " write failed: " + e.getMessage());
+            close();
+            return false;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Forward a close frame (raw bytes) unless a close was already sent on this leg.
+     *
+     * @return whether this call sent the close
+     */
+    boolean forwardClose(byte[] frame, int offset, int length) {
+        if (closeSent.compareAndSet(false, true)) {
+            write(frame, offset, length);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Send a close frame the gateway originates, unless one was already sent on this leg.
+     *
+     * @return whether this call sent the close
+     */
+    boolean sendClose(int code, String reason) {
+        if (closeSent.compareAndSet(false, true)) {
+            write(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Send a gateway ping whose pong the pump reading this leg will recognise and swallow.
+     */
+    void sendPing(long token) {
+        if (closeSent.get()) {
+            return;
+        }
+        pingToken = token;
+        write(WsFrames.controlFrame(WsFrames.OP_PING, pingPayload(token), gatewayIsClient));
+    }
+
+    /**
+     * Whether an (unmasked) pong payload answers the gateway's own ping on this leg.
+     */
+    boolean isOwnPong(byte[] payload) {
+        long token = pingToken;
+        return token != 0 && java.util.Arrays.equals(payload, pingPayload(token));
+    }
+
+    long pingToken() {
+        return pingToken;
+    }
+
+    void clearPing() {
+        pingToken = 0;
+    }
+
+    private static byte[] pingPayload(long token) {
+        byte[] p = new byte[10];
+        p[0] = 'g';
+        p[1] = 'w';
+        for (int i = 0; i < 8; i++) {
+            p[2 + i] = (byte) (token >>> (56 - 8 * i));
+        }
+        return p;
+    }
+
+    private void write(byte[] frame) {
+        write(frame, 0, frame.length);
+    }
+
+    boolean closeSent() {
+        return closeSent.get();
+    }
+
+    boolean closeReceived() {
+        return closeReceived;
+    }
+
+    void markCloseReceived() {
+        closeReceived = true;
+    }
+
+    /**
+     * Whether the close handshake on this leg is complete (close sent and received).
+     */
+    boolean closeHandshakeDone() {
+        return closeReceived && closeSent.get();
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Close the socket (idempotent). A pump blocked reading or writing it fails at once.
+     */
+    void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                socket.close();
+            } catch (RuntimeException e) {
+                LOGGER.log(System.Logger.Level.TRACE, () -> name + " close: " + e.getMessage());
+            }
+        }
+    }
+}

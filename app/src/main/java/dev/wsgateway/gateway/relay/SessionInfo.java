@@ -1,0 +1,28 @@
+package dev.wsgateway.gateway.relay;
+
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * What is fixed about a session once both legs are open.
+ *
+ * @param id            gateway session id
+ * @param clientAddress client {@code host:port}
+ * @param gatewayPath   path (and query) the client asked for
+ * @param serviceId     routed service
+ * @param instanceId    instance the session is relayed to
+ * @param serviceUrl    upstream URI
+ * @param subprotocol   negotiated subprotocol, empty if none
+ * @param user          authenticated user, empty if none
+ * @param openedAt      when the session opened
+ */
+public record SessionInfo(String id,
+                          String clientAddress,
+                          String gatewayPath,
+                          String serviceId,
+                          String instanceId,
+                          URI serviceUrl,
+                          String subprotocol,
+                          String user,
+                          Instant openedAt) {
+}
