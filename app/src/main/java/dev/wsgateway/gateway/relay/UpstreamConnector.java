@@ -79,7 +79,6 @@ public final class UpstreamConnector {
         try {
             response = client.get()
                     .uri(http)
-                    .skipUriEncoding(true)
                     .headers(h -> setHeaders(h, headers, key, target))
                     .upgrade("websocket");
         } catch (RuntimeException e) {

@@ -1,0 +1,174 @@
+package dev.wsgateway.gateway;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client on the JDK's {@code java.net.http.WebSocket} that collects what it receives.
+ */
+final class JdkClient implements WebSocket.Listener, AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /**
+     * Something received: a whole text or binary message, or the close.
+     */
+    record Received(String text, byte[] binary, int closeCode, String closeReason) {
+        boolean isClose() {
+            return closeCode != 0;
+        }
+    }
+
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final StringBuilder text = new StringBuilder();
+    private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+    private final CompletableFuture<Received> closed = new CompletableFuture<>();
+    private WebSocket ws;
+
+    static JdkClient connect(URI uri) throws Exception {
+        return connect(uri, Map.of(), List.of());
+    }
+
+    static JdkClient connect(URI uri, Map<String, String> headers, List<String> subprotocols) throws Exception {
+        JdkClient client = new JdkClient();
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        headers.forEach(builder::header);
+        if (!subprotocols.isEmpty()) {
+            builder.subprotocols(subprotocols.getFirst(),
+                                 subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+        }
+        client.ws = builder.buildAsync(uri, client).get(20, TimeUnit.SECONDS);
+        return client;
+    }
+
+    /**
+     * Try to connect and return the HTTP status of the refused handshake.
+     */
+    static int refusedStatus(URI uri, Map<String, String> headers) throws Exception {
+        try {
+            JdkClient client = connect(uri, headers, List.of());
+            client.abort();
+            throw new AssertionError("handshake to " + uri + " was accepted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    WebSocket ws() {
+        return ws;
+    }
+
+    String subprotocol() {
+        return ws.getSubprotocol();
+    }
+
+    void sendText(String message) throws Exception {
+        ws.sendText(message, true).get(10, TimeUnit.SECONDS);
+    }
+
+    void sendBinary(byte[] message) throws Exception {
+        ws.sendBinary(ByteBuffer.wrap(message), true).get(10, TimeUnit.SECONDS);
+    }
+
+    void close(int code, String reason) throws Exception {
+        ws.sendClose(code, reason).get(10, TimeUnit.SECONDS);
+    }
+
+    void abort() {
+        ws.abort();
+    }
+
+    Received next() throws InterruptedException {
+        Received r = received.poll(10, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new AssertionError("nothing received within 10 s");
+        }
+        return r;
+    }
+
+    String nextText() throws InterruptedException {
+        Received r = next();
+        if (r.text() == null) {
+            throw new AssertionError("expected a text message, got " + r);
+        }
+        return r.text();
+    }
+
+    /**
+     * The close the client received (waits up to the timeout).
+     */
+    Received awaitClose(Duration timeout) throws Exception {
+        return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        webSocket.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        text.append(data);
+        if (last) {
+            received.add(new Received(text.toString(), null, 0, null));
+            text.setLength(0);
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        binary.writeBytes(bytes);
+        if (last) {
+            received.add(new Received(null, binary.toByteArray(), 0, null));
+            binary.reset();
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        Received r = new Received(null, null, statusCode, reason);
+        received.add(r);
+        closed.complete(r);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        Received r = new Received(null, null, 1006, String.valueOf(error));
+        received.add(r);
+        closed.complete(r);
+    }
+
+    @Override
+    public void close() {
+        if (ws != null && !ws.isOutputClosed()) {
+            try {
+                ws.sendClose(1000, "done").get(2, TimeUnit.SECONDS);
+                closed.get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // aborted below
+            }
+        }
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+}

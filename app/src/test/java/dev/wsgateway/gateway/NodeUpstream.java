@@ -1,0 +1,89 @@
+package dev.wsgateway.gateway;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Node {@code ws} test upstream ({@code src/test/node/upstream.js}) as a separate OS process.
+ */
+final class NodeUpstream implements AutoCloseable {
+    private static final Path SCRIPT_DIR = Path.of("src/test/node").toAbsolutePath();
+    private static final Pattern PORT = Pattern.compile("\\{\"port\":(\\d+)}");
+
+    private final Process process;
+    private final int port;
+
+    private NodeUpstream(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static NodeUpstream start() throws IOException, InterruptedException {
+        return start(0);
+    }
+
+    static NodeUpstream start(int port) throws IOException, InterruptedException {
+        if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules/ws"))) {
+            throw new IllegalStateException("Node modules missing: run 'npm ci --prefix app/src/test/node' "
+                                                    + "(.ci/run does it)");
+        }
+        Process process = new ProcessBuilder("node", "upstream.js", String.valueOf(port))
+                .directory(SCRIPT_DIR.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        String line;
+        try {
+            line = firstLine.get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("Node upstream did not start", e);
+        }
+        Matcher m = PORT.matcher(line == null ? "" : line);
+        if (!m.find()) {
+            process.destroyForcibly();
+            throw new IllegalStateException("Node upstream printed " + line);
+        }
+        return new NodeUpstream(process, Integer.parseInt(m.group(1)));
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Kill the process the hard way (SIGKILL): its connections vanish without close frames.
+     */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package dev.wsgateway.gateway;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A WebSocket client on a plain socket that writes frames byte by byte as the test says: split UTF-8 characters,
+ * oversize frames, protocol violations, pings, and abrupt drops that no library would produce.
+ */
+final class RawWsClient implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    record Frame(boolean fin, int opcode, byte[] payload) {
+        int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+        }
+
+        String closeReason() {
+            return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+        }
+
+        String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final int status;
+    private final Map<String, String> responseHeaders;
+
+    private RawWsClient(Socket socket, DataInputStream in, int status, Map<String, String> headers) throws IOException {
+        this.socket = socket;
+        this.in = in;
+        this.out = socket.getOutputStream();
+        this.status = status;
+        this.responseHeaders = headers;
+    }
+
+    static RawWsClient connect(int port, String path) throws IOException {
+        return connect(port, path, "");
+    }
+
+    /**
+     * @param extraHeaders more request header lines, each ending with CRLF
+     */
+    static RawWsClient connect(int port, String path, String extraHeaders) throws IOException {
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        String request = "GET " + path + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + port + "\r\n"
+                + "Upgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
+                + "Sec-WebSocket-Version: 13\r\n"
+                + extraHeaders
+                + "\r\n";
+        return handshake(port, request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * Send any bytes as the request and read the HTTP response head.
+     */
+    static RawWsClient handshake(int port, byte[] request) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.setTcpNoDelay(true);
+        socket.getOutputStream().write(request);
+        socket.getOutputStream().flush();
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        String statusLine = readLine(in);
+        int status = statusLine.length() >= 12 ? Integer.parseInt(statusLine.substring(9, 12)) : -1;
+        Map<String, String> headers = new LinkedHashMap<>();
+        String line;
+        while (!(line = readLine(in)).isEmpty()) {
+            int colon = line.indexOf(':');
+            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        }
+        return new RawWsClient(socket, in, status, headers);
+    }
+
+    private static String readLine(DataInputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b == -1) {
+                throw new EOFException("connection closed in the HTTP response head");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    int status() {
+        return status;
+    }
+
+    Map<String, String> headers() {
+        return responseHeaders;
+    }
+
+    /**
+     * The response body after a refused handshake (uses Content-Length).
+     */
+    String body() throws IOException {
+        int length = Integer.parseInt(responseHeaders.getOrDefault("content-length", "0"));
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    void setReadTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    /**
+     * Send one frame, masked as a client must (unless {@code mask} is false, to break the protocol on purpose).
+     */
+    void send(boolean fin, int opcode, byte[] payload, boolean mask) throws IOException {
+        out.write(encode(fin, opcode, payload, mask));
+        out.flush();
+    }
+
+    void send(boolean fin, int opcode, byte[] payload) throws IOException {
+        send(fin, opcode, payload, true);
+    }
+
+    void sendText(String text) throws IOException {
+        send(true, 0x1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void sendClose(int code, String reason) throws IOException {
+        byte[] r = reason.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[2 + r.length];
+        payload[0] = (byte) (code >> 8);
+        payload[1] = (byte) code;
+        System.arraycopy(r, 0, payload, 2, r.length);
+        send(true, 0x8, payload);
+    }
+
+    static byte[] encode(boolean fin, int opcode, byte[] payload, boolean mask) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write((fin ? 0x80 : 0) | opcode);
+        int maskBit = mask ? 0x80 : 0;
+        if (payload.length < 126) {
+            frame.write(maskBit | payload.length);
+        } else if (payload.length < 65536) {
+            frame.write(maskBit | 126);
+            frame.write(payload.length >> 8);
+            frame.write(payload.length);
+        } else {
+            frame.write(maskBit | 127);
+            long len = payload.length;
+            for (int i = 7; i >= 0; i--) {
+                frame.write((int) (len >> (8 * i)));
+            }
+        }
+        if (mask) {
+            byte[] key = new byte[4];
+            RANDOM.nextBytes(key);
+            frame.writeBytes(key);
+            byte[] masked = new byte[payload.length];
+            for (int i = 0; i < payload.length; i++) {
+                masked[i] = (byte) (payload[i] ^ key[i & 3]);
+            }
+            frame.writeBytes(masked);
+        } else {
+            frame.writeBytes(payload);
+        }
+        return frame.toByteArray();
+    }
+
+    /**
+     * Read the next frame, answering pings from the gateway itself as a real client would (unless told not to).
+     */
+    Frame read() throws IOException {
+        while (true) {
+            Frame f = readFrame();
+            if (answerGatewayPings && f.opcode() == 0x9 && f.payload().length == 10 && f.payload()[0] == 'g') {
+                send(true, 0xA, f.payload());
+                continue;
+            }
+            return f;
+        }
+    }
+
+    private boolean answerGatewayPings = true;
+
+    void answerGatewayPings(boolean answer) {
+        this.answerGatewayPings = answer;
+    }
+
+    private Frame readFrame() throws IOException {
+        int b0 = in.readUnsignedByte();
+        int b1 = in.readUnsignedByte();
+        long len = b1 & 0x7F;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        byte[] key = null;
+        if ((b1 & 0x80) != 0) {
+            key = new byte[4];
+            in.readFully(key);
+        }
+        byte[] payload = new byte[(int) len];
+        in.readFully(payload);
+        if (key != null) {
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] ^= key[i & 3];
+            }
+        }
+        return new Frame((b0 & 0x80) != 0, b0 & 0x0F, payload);
+    }
+
+    /**
+     * Read frames until one with the opcode arrives.
+     */
+    Frame readUntil(int opcode) throws IOException {
+        while (true) {
+            Frame f = read();
+            if (f.opcode() == opcode) {
+                return f;
+            }
+        }
+    }
+
+    /**
+     * Whether the server closed the TCP connection (reads to EOF, discarding frames).
+     */
+    boolean awaitEof() {
+        try {
+            while (in.read() != -1) {
+                // discard
+            }
+            return true;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    Socket socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

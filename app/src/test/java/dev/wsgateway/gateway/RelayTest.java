@@ -1,0 +1,456 @@
+package dev.wsgateway.gateway;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.wsgateway.gateway.demo.EchoService;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+/**
+ * The relay end to end: a real gateway, real upstreams (Node {@code ws} in its own process, Helidon's WebSocket
+ * server), real clients (the JDK's WebSocket client and a raw-socket client for what libraries will not send).
+ */
+class RelayTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static NodeUpstream node;
+    private static EchoService helidon;
+    private static ServerSocket silent;
+    private static int deadPort;
+    private static TestGateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = NodeUpstream.start();
+        helidon = EchoService.start("127.0.0.1", 0);
+        silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        gateway = TestGateway.start("""
+                gateway:
+                  relay:
+                    connect-timeout: PT1S
+                    ping-interval: PT1S
+                    pong-timeout: PT1S
+                    close-timeout: PT2S
+                discovery:
+                  type: static
+                  static:
+                    services:
+                      - serviceId: node
+                        instances:
+                          - host: 127.0.0.1
+                            port: %1$d
+                            metadata-map:
+                              apiml:
+                                routes:
+                                  ws_v1:
+                                    gatewayUrl: "ws/v1"
+                                    serviceUrl: /svc
+                                  ws_v2:
+                                    gatewayUrl: "/ws/v2/"
+                                    serviceUrl: /v2/
+                      - serviceId: auth
+                        instances:
+                          - host: 127.0.0.1
+                            port: %1$d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /auth
+                      - serviceId: forbidden
+                        instances:
+                          - host: 127.0.0.1
+                            port: %1$d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /forbidden
+                      - serviceId: greet
+                        instances:
+                          - host: 127.0.0.1
+                            port: %1$d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /greet
+                      - serviceId: helidon
+                        instances:
+                          - host: 127.0.0.1
+                            port: %2$d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /echo
+                      - serviceId: down
+                        instances:
+                          - host: 127.0.0.1
+                            port: %1$d
+                            status: DOWN
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /svc
+                      - serviceId: dead
+                        instances:
+                          - host: 127.0.0.1
+                            port: %3$d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /svc
+                      - serviceId: silent
+                        instances:
+                          - host: 127.0.0.1
+                            port: %4$d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /svc
+                """.formatted(node.port(), helidon.port(), deadPort, silent.getLocalPort()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (helidon != null) {
+            helidon.stop();
+        }
+        if (node != null) {
+            node.close();
+        }
+        if (silent != null) {
+            silent.close();
+        }
+    }
+
+    @AfterEach
+    void noSessionLeaks() {
+        gateway.awaitNoSessions(Duration.ofSeconds(8));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/ws/v1/node/a/b", "/node/ws/v1/a/b", "/ws/v1/NODE/a/b", "/ws/v1/helidon/a/b"})
+    void echoesTextAndBinaryOnBothUrlFormsAndBothUpstreams(String path) throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws(path))) {
+            client.sendText("hello ☃ world");
+            assertThat(client.nextText(), is("hello ☃ world"));
+            byte[] binary = new byte[70_000];
+            ThreadLocalRandom.current().nextBytes(binary);
+            client.sendBinary(binary);
+            assertThat(Arrays.equals(client.next().binary(), binary), is(true));
+        }
+    }
+
+    @Test
+    void forwardsPathQueryHeadersAndSubprotocol() throws Exception {
+        try (JdkClient client = JdkClient.connect(
+                gateway.ws("/ws/v1/node/a/./b/../c%20d/?x=1&y=%20z"),
+                Map.of("Authorization", "Basic dXNlcjpwYXNz", "Cookie", "session=42", "X-Custom", "custom value"),
+                List.of("chat", "proto.v2"))) {
+            assertThat(client.subprotocol(), is("proto.v2"));
+            client.sendText("handshake?");
+            String handshake = client.nextText();
+            assertThat(handshake, containsString("\"path\":\"/svc/a/c%20d/\""));
+            assertThat(handshake, containsString("\"query\":\"x=1&y=%20z\""));
+            assertThat(handshake, containsString("\"authorization\":\"Basic dXNlcjpwYXNz\""));
+            assertThat(handshake, containsString("\"cookie\":\"session=42\""));
+            assertThat(handshake, containsString("\"x-custom\":\"custom value\""));
+            assertThat(handshake, containsString("\"host\":\"127.0.0.1:" + node.port() + "\""));
+            assertThat(handshake, containsString("\"x-forwarded-for\":\"127.0.0.1\""));
+            assertThat(handshake, containsString("\"x-forwarded-proto\":\"http\""));
+            assertThat(handshake, containsString("\"x-forwarded-host\":\"127.0.0.1:" + gateway.port() + "\""));
+            assertThat(handshake, containsString("\"x-forwarded-port\":\"" + gateway.port() + "\""));
+            assertThat(handshake, containsString("\"sec-websocket-protocol\":\"chat, proto.v2\""));
+            assertThat(handshake, containsString("\"connection\":\"Upgrade\""));
+            assertThat(handshake, containsString("\"protocol\":\"proto.v2\""));
+        }
+    }
+
+    @Test
+    void picksTheRouteOfTheRequestedVersion() throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws("/node/ws/v2/x"))) {
+            client.sendText("handshake?");
+            assertThat(client.nextText(), containsString("\"path\":\"/v2/x\""));
+        }
+    }
+
+    @Test
+    void upstreamFramesSentRightAfterItsHandshakeArrive() throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/greet/x"))) {
+            assertThat(client.nextText(), is("hello"));
+            client.sendText("after");
+            assertThat(client.nextText(), is("after"));
+        }
+    }
+
+    @Test
+    void utf8CharacterSplitAcrossFramesArrivesIntact() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/utf8")) {
+            assertThat(raw.status(), is(101));
+            byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
+            raw.send(false, 0x1, new byte[] {'a', euro[0]});
+            raw.send(true, 0x9, "mid".getBytes(StandardCharsets.UTF_8));
+            raw.send(false, 0x0, new byte[] {euro[1]});
+            raw.send(true, 0x0, new byte[] {euro[2], 'b'});
+            assertThat(raw.readUntil(0xA).text(), is("mid"));
+            RawWsClient.Frame echo = raw.readUntil(0x1);
+            assertThat(echo.text(), is("a€b"));
+            raw.sendClose(1000, "");
+            assertThat(raw.readUntil(0x8).closeCode(), is(1000));
+        }
+    }
+
+    @Test
+    void pingAndPongPassThroughWithTheirPayload() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/ping")) {
+            raw.send(true, 0x9, "are you there".getBytes(StandardCharsets.UTF_8));
+            assertThat(raw.readUntil(0xA).text(), is("are you there"));
+            raw.sendClose(1000, "");
+            raw.readUntil(0x8);
+        }
+    }
+
+    @Test
+    void applicationCloseCodesPassBothWays() throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/close"))) {
+            client.sendText("close:4100:server says bye");
+            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
+            assertThat(close.closeCode(), is(4100));
+            assertThat(close.closeReason(), is("server says bye"));
+        }
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/close"))) {
+            client.close(4321, "client says bye");
+            client.awaitClose(Duration.ofSeconds(5));
+        }
+        assertThat(lastCloseSeenByNode(), is("{\"code\":4321,\"reason\":\"client says bye\"}"));
+    }
+
+    @Test
+    void aMessageOverTheLimitClosesWith1009AndTheLimitItselfPasses() throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/big"))) {
+            byte[] max = new byte[1_048_576];
+            ThreadLocalRandom.current().nextBytes(max);
+            client.sendBinary(max);
+            assertThat(Arrays.equals(client.next().binary(), max), is(true));
+            client.sendBinary(new byte[1_048_577]);
+            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(10));
+            assertThat(close.closeCode(), is(1009));
+            assertThat(close.closeReason(), containsString("1048576"));
+        }
+        assertThat(lastCloseSeenByNode(), startsWith("{\"code\":1001"));
+    }
+
+    @Test
+    void aFragmentedMessageOverTheLimitClosesWith1009() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/fragments")) {
+            byte[] part = new byte[400_000];
+            raw.send(false, 0x2, part);
+            raw.send(false, 0x0, part);
+            raw.send(true, 0x0, part);
+            RawWsClient.Frame close = raw.readUntil(0x8);
+            assertThat(close.closeCode(), is(1009));
+            raw.sendClose(1009, "");
+            assertThat(raw.awaitEof(), is(true));
+        }
+    }
+
+    @Test
+    void unmaskedClientFrameIsAProtocolError() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/unmasked")) {
+            raw.send(true, 0x1, "plain".getBytes(StandardCharsets.UTF_8), false);
+            assertThat(raw.readUntil(0x8).closeCode(), is(1002));
+            assertThat(raw.awaitEof(), is(true));
+        }
+    }
+
+    @Test
+    void clientDisconnectingWithoutCloseFrameClosesUpstreamWith1001() throws Exception {
+        RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/drop");
+        raw.sendText("x");
+        assertThat(raw.read().text(), is("x"));
+        raw.close();
+        gateway.awaitNoSessions(Duration.ofSeconds(3));
+        assertThat(lastCloseSeenByNode(), is("{\"code\":1001,\"reason\":\"Client closed the connection without a "
+                                                     + "close frame\"}"));
+    }
+
+    @Test
+    void aSilentClientIsDetectedByPingsAndItsUpstreamClosed() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/silent-client")) {
+            raw.answerGatewayPings(false);
+            long start = System.nanoTime();
+            TestGateway.await(() -> gateway.gateway().sessions().size() == 1, Duration.ofSeconds(2), "session listed");
+            // the client neither reads nor answers: after ping-interval + pong-timeout (2 s) it is declared dead
+            gateway.awaitNoSessions(Duration.ofSeconds(6));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat("dead client detected after " + millis + " ms", millis >= 1_900, is(true));
+            assertThat(lastCloseSeenByNode(), containsString("\"code\":1001"));
+        }
+    }
+
+    @Test
+    void upstreamVanishingClosesTheClientWith1001() throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/vanish"))) {
+            client.sendText("drop");
+            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
+            assertThat(close.closeCode(), is(1001));
+            assertThat(close.closeReason(), is("Upstream closed the connection without a close frame"));
+        }
+    }
+
+    @Test
+    void aFrozenUpstreamIsDetectedByPings() throws Exception {
+        try (NodeUpstream frozen = NodeUpstream.start();
+                TestGateway gw = TestGateway.start(TestGateway.service("frozen", "/svc", frozen.port()) + """
+                        gateway:
+                          relay:
+                            ping-interval: PT0.5S
+                            pong-timeout: PT0.5S
+                        """);
+                JdkClient client = JdkClient.connect(gw.ws("/ws/v1/frozen/x"))) {
+            client.sendText("one");
+            assertThat(client.nextText(), is("one"));
+            signal("STOP", frozen.pid());
+            try {
+                JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
+                assertThat(close.closeCode(), is(1001));
+                assertThat(close.closeReason(), containsString("Upstream"));
+                gw.awaitNoSessions(Duration.ofSeconds(5));
+            } finally {
+                signal("CONT", frozen.pid());
+            }
+        }
+    }
+
+    @Test
+    void aKilledUpstreamClosesItsClientsWith1001() throws Exception {
+        NodeUpstream victim = NodeUpstream.start();
+        try (TestGateway gw = TestGateway.start(TestGateway.service("victim", "/svc", victim.port()));
+                JdkClient client = JdkClient.connect(gw.ws("/ws/v1/victim/x"))) {
+            client.sendText("one");
+            assertThat(client.nextText(), is("one"));
+            victim.kill();
+            assertThat(client.awaitClose(Duration.ofSeconds(5)).closeCode(), is(1001));
+            gw.awaitNoSessions(Duration.ofSeconds(5));
+        } finally {
+            victim.close();
+        }
+    }
+
+    @Test
+    void sessionsAreListedWhileOpenAndGoneAfter() throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/listed?q=1"))) {
+            client.sendText("one");
+            client.nextText();
+            String list = get("/application/websockets?serviceId=NODE").body();
+            assertThat(list, containsString("\"gatewayPath\":\"/ws/v1/node/listed?q=1\""));
+            assertThat(list, containsString("\"serviceUrl\":\"ws://127.0.0.1:" + node.port() + "/svc/listed?q=1\""));
+            assertThat(list, containsString("\"serviceId\":\"node\""));
+            assertThat(list, containsString("\"messagesIn\":1"));
+            assertThat(list, containsString("\"messagesOut\":1"));
+            assertThat(get("/application/websockets?serviceId=helidon").body(), is("[]"));
+        }
+        gateway.awaitNoSessions(Duration.ofSeconds(5));
+        assertThat(get("/application/websockets").body(), is("[]"));
+    }
+
+    @Test
+    void handshakeFailuresAreHttpStatusesWithJsonBodies() throws Exception {
+        assertRefused("/ws/v1/nosuch/x", 404, "unknown_service");
+        assertRefused("/ws/v9/node/x", 404, "unknown_route");
+        assertRefused("/ws/v1/down/x", 503, "no_instance");
+        assertRefused("/ws/v1/dead/x", 502, "upstream_refused");
+        assertRefused("/ws/v1/silent/x", 504, "upstream_timeout");
+        assertRefused("/ws/v1/forbidden/x", 403, "forbidden");
+        assertRefused("/ws/v1/node/a/../../x", 400, "bad_path");
+        assertRefused("/ws/v1/node/%2e%2e/x", 400, "bad_path");
+        assertRefused("/ws/v1/node/a%2Fb", 400, "bad_path");
+        assertRefused("/somewhere/else", 404, "not_found");
+    }
+
+    @Test
+    void upstreamUnauthorizedIsPassedWithItsChallengeAndCredentialsPassThrough() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/auth/x")) {
+            assertThat(raw.status(), is(401));
+            assertThat(raw.headers().get("www-authenticate"), is("Basic realm=\"upstream\""));
+            assertThat(raw.body(), containsString("\"error\":\"unauthorized\""));
+        }
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/auth/x"),
+                                                  Map.of("Authorization", "Basic dXNlcjpwYXNz"), List.of())) {
+            client.sendText("in");
+            assertThat(client.nextText(), is("in"));
+        }
+    }
+
+    @Test
+    void badHandshakesAreRefused() throws Exception {
+        HttpResponse<String> plain = get("/ws/v1/node/x");
+        assertThat(plain.statusCode(), is(400));
+        assertThat(plain.body(), containsString("upgrade_required"));
+
+        byte[] noKey = ("GET /ws/v1/node/x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        try (RawWsClient raw = RawWsClient.handshake(gateway.port(), noKey)) {
+            assertThat(raw.status(), is(400));
+        }
+        byte[] version8 = ("GET /ws/v1/node/x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (RawWsClient raw = RawWsClient.handshake(gateway.port(), version8)) {
+            assertThat(raw.status(), is(426));
+            assertThat(raw.headers().get("sec-websocket-version"), is("13"));
+        }
+    }
+
+    private static void assertRefused(String path, int status, String error) throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), path)) {
+            assertThat(path, raw.status(), is(status));
+            assertThat(raw.headers().get("content-type"), is("application/json"));
+            String body = raw.body();
+            assertThat(body, startsWith("{\"status\":" + status + ",\"error\":\"" + error + "\",\"message\":\""));
+            assertThat(body, not(containsString("Exception")));
+        }
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(gateway.http(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String lastCloseSeenByNode() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try (JdkClient probe = JdkClient.connect(URI.create("ws://127.0.0.1:" + node.port() + "/probe"))) {
+                probe.sendText("lastclose?");
+                last = probe.nextText();
+                if (!last.equals("null") && !last.contains("\"reason\":\"done\"")) {
+                    return last;
+                }
+            }
+        }
+        return last;
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start().waitFor();
+    }
+
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test, unit and integration (real Eureka server process, Node ws peers, real TLS).
+# Needs a JDK 21+ (found automatically), Maven, Node.js and npm.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/java-env.sh
+echo "JDK: $JAVA_HOME"
+npm ci --no-audit --no-fund --prefix app/src/test/node >/dev/null
+mvn -B verify "$@"
