@@ -1,0 +1,126 @@
+package dev.wsgateway.gateway;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * The packaged gateway as a user starts it: {@code java -jar wsgateway.jar} on the embedded default (demo echo
+ * service, static discovery), with environment variables overriding the bundled configuration, and a user file.
+ */
+class MainIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void startsOnTheEmbeddedDefaultAndEnvironmentVariablesOverrideIt() throws Exception {
+        int gatewayPort = freePort();
+        int echoPort = freePort();
+        Process process = start(Map.of("SERVER_PORT", String.valueOf(gatewayPort),
+                                       "DEMO_ECHO_PORT", String.valueOf(echoPort),
+                                       "DISCOVERY_STATIC_SERVICES_0_INSTANCES_0_PORT", String.valueOf(echoPort)),
+                                List.of());
+        try {
+            awaitReady(gatewayPort);
+            try (JdkClient client = JdkClient.connect(URI.create("ws://127.0.0.1:" + gatewayPort
+                                                                         + "/ws/v1/echo/anything"))) {
+                client.sendText("echo me");
+                assertThat(client.nextText(), is("echo me"));
+            }
+        } finally {
+            stop(process);
+        }
+    }
+
+    @Test
+    void aUserFileIsLayeredOverTheDefaults(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        int gatewayPort = freePort();
+        int echoPort = freePort();
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, """
+                server:
+                  port: %d
+                demo:
+                  echo:
+                    port: %d
+                discovery:
+                  static:
+                    services:
+                      - serviceId: renamed
+                        instances:
+                          - host: 127.0.0.1
+                            port: %d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /echo
+                """.formatted(gatewayPort, echoPort, echoPort));
+        Process process = start(Map.of(), List.of(file.toString()));
+        try {
+            awaitReady(gatewayPort);
+            try (JdkClient client = JdkClient.connect(URI.create("ws://127.0.0.1:" + gatewayPort + "/renamed/ws/v1/x"))) {
+                client.sendText("layered");
+                assertThat(client.nextText(), is("layered"));
+            }
+            HttpResponse<String> health = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/application/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode(), is(200));
+            assertThat(health.body(), containsString("\"status\":\"UP\""));
+        } finally {
+            stop(process);
+        }
+    }
+
+    private static Process start(Map<String, String> env, List<String> args) throws IOException {
+        String jar = System.getProperty("gateway.jar");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-jar", jar));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of(jar).resolveSibling("main-it.log").toFile());
+        builder.environment().remove("GATEWAY_CONFIG");
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private static void awaitReady(int port) {
+        TestGateway.await(() -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/application/health/ready"))
+                                         .timeout(Duration.ofSeconds(2)).build(),
+                                 HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(30), "gateway on port " + port + " ready");
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("gateway did not exit within 10 s of SIGTERM");
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
