@@ -22,6 +22,8 @@ import com.netflix.discovery.EurekaEventListener;
 import com.netflix.discovery.Jersey3DiscoveryClientOptionalArgs;
 import com.netflix.discovery.shared.Application;
 import com.netflix.discovery.shared.Applications;
+import com.netflix.discovery.shared.resolver.EndpointRandomizer;
+import com.netflix.discovery.shared.resolver.EurekaEndpoint;
 import com.netflix.discovery.shared.transport.jersey3.Jersey3TransportClientFactories;
 import dev.wsgateway.discovery.InMemoryRegistry;
 import dev.wsgateway.discovery.InstanceStatus;
@@ -38,6 +40,17 @@ import dev.wsgateway.discovery.ServiceInstance;
  */
 public final class EurekaRegistry extends InMemoryRegistry {
     private static final System.Logger LOGGER = System.getLogger(EurekaRegistry.class.getName());
+
+    /**
+     * Keep the service URLs in the configured order (the Netflix default shuffles them): the first URL is the
+     * primary, the others are tried in turn when it fails.
+     */
+    private static final EndpointRandomizer IN_ORDER = new EndpointRandomizer() {
+        @Override
+        public <T extends EurekaEndpoint> List<T> randomize(List<T> list) {
+            return new ArrayList<>(list);
+        }
+    };
 
     private final EurekaSettings settings;
     private final ReentrantLock lock = new ReentrantLock();
@@ -104,7 +117,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
         if (sslContext != null) {
             args.setSSLContext(sslContext);
         }
-        return new DiscoveryClient(manager, config, new Jersey3TransportClientFactories(), args);
+        return new DiscoveryClient(manager, config, new Jersey3TransportClientFactories(), args, IN_ORDER);
     }
 
     private void onRefreshed() {
