@@ -75,15 +75,28 @@ public record EurekaSettings(List<String> serviceUrls,
 
     private static List<String> serviceUrls(Config node) {
         List<String> urls = new ArrayList<>();
-        if (node.isList()) {
-            node.asList(String.class).orElse(List.of()).forEach(v -> split(v, urls));
-        } else {
+        if (node.isLeaf()) {
             node.asString().asOptional().ifPresent(v -> split(v, urls));
+        } else if (node.exists()) {
+            // a YAML list, or an object with index keys (service-url.0, service-url.1) from flat sources
+            List<? extends Config> children = new ArrayList<>(node.asNodeList().orElse(List.of()));
+            if (!node.isList()) {
+                children.sort(java.util.Comparator.comparing(EurekaSettings::indexOf));
+            }
+            children.forEach(child -> child.asString().asOptional().ifPresent(v -> split(v, urls)));
         }
         if (urls.isEmpty()) {
             urls.add(DEFAULT_SERVICE_URL);
         }
         return urls;
+    }
+
+    private static long indexOf(Config child) {
+        try {
+            return Long.parseLong(child.name());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private static void split(String value, List<String> into) {
