@@ -1,0 +1,28 @@
+package dev.wsgateway.discovery.eureka;
+
+import dev.wsgateway.discovery.DiscoveryProvider;
+import dev.wsgateway.discovery.ServiceRegistry;
+
+import io.helidon.common.config.Config;
+
+/**
+ * {@code discovery.type: eureka}: services come from a Netflix Eureka registry, and the gateway registers itself.
+ */
+public class EurekaDiscoveryProvider implements DiscoveryProvider {
+    /** The {@code discovery.type} of this provider. */
+    public static final String TYPE = "eureka";
+
+    /** Used by {@link java.util.ServiceLoader}. */
+    public EurekaDiscoveryProvider() {
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public ServiceRegistry create(Config config) {
+        return EurekaRegistry.start(EurekaSettings.from(config));
+    }
+}

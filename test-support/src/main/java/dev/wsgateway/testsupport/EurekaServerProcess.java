@@ -1,0 +1,250 @@
+package dev.wsgateway.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Eureka test server ({@code eureka-test-server} module) run as a separate JVM on a free loopback port.
+ * <p>
+ * The jar is found through the system property {@value #JAR_PROPERTY} (set by the consuming module's surefire
+ * configuration). The server's output goes to {@code target/eureka-server-PORT.log} of the working directory.
+ * <pre>{@code
+ * try (EurekaServerProcess eureka = EurekaServerProcess.start()) {
+ *     String serviceUrl = eureka.url(); // http://127.0.0.1:PORT/eureka/
+ * }
+ * }</pre>
+ */
+public final class EurekaServerProcess implements AutoCloseable {
+    /** System property naming the executable jar of the Eureka test server. */
+    public static final String JAR_PROPERTY = "eureka.server.jar";
+
+    private static final System.Logger LOGGER = System.getLogger(EurekaServerProcess.class.getName());
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path jar;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private volatile Process process;
+    private final Thread shutdownHook = new Thread(this::kill, "eureka-server-process-killer");
+
+    private EurekaServerProcess(Path jar, int port) {
+        this.jar = jar;
+        this.port = port;
+    }
+
+    /**
+     * Start the server on a free port and wait until it answers.
+     *
+     * @return the running server
+     */
+    public static EurekaServerProcess start() {
+        return start(freePort());
+    }
+
+    /**
+     * Start the server on a given port and wait until it answers.
+     *
+     * @param port port to listen on
+     * @return the running server
+     */
+    public static EurekaServerProcess start(int port) {
+        EurekaServerProcess server = new EurekaServerProcess(jar(), port);
+        Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * A port that was free a moment ago on the loopback interface.
+     *
+     * @return port number
+     */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Port the server listens on.
+     *
+     * @return port
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Eureka service URL, {@code http://127.0.0.1:PORT/eureka/}.
+     *
+     * @return service URL
+     */
+    public String url() {
+        return "http://127.0.0.1:" + port + "/eureka/";
+    }
+
+    /**
+     * Whether the process is alive.
+     *
+     * @return {@code true} while running
+     */
+    public boolean isRunning() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /**
+     * Stop the server (SIGTERM, then kill after 15 s) and wait for the process to end. Idempotent.
+     */
+    public void stop() {
+        Process p = process;
+        process = null;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        waitUntilPortClosed();
+    }
+
+    /**
+     * Stop and start again on the same port (with an empty registry).
+     */
+    public void restart() {
+        stop();
+        launch();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // JVM is shutting down
+        }
+    }
+
+    private void kill() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
+    private void launch() {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java,
+                                                       "-XX:TieredStopAtLevel=1",
+                                                       "-XX:+UseSerialGC",
+                                                       "-Xmx256m",
+                                                       "-jar", jar.toString(),
+                                                       "--server.port=" + port,
+                                                       "--server.address=127.0.0.1"));
+        Path log = logFile();
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        long started = System.nanoTime();
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + command, e);
+        }
+        long deadline = started + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Process p = process;
+            if (p == null || !p.isAlive()) {
+                throw new IllegalStateException("Eureka server exited while starting, see " + log.toAbsolutePath());
+            }
+            if (answers()) {
+                LOGGER.log(System.Logger.Level.INFO, "Eureka test server up on port {0} after {1} ms",
+                           port, (System.nanoTime() - started) / 1_000_000);
+                return;
+            }
+            pause(200);
+        }
+        stop();
+        throw new IllegalStateException("Eureka server did not answer within " + START_TIMEOUT
+                                                 + ", see " + log.toAbsolutePath());
+    }
+
+    private boolean answers() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "apps"))
+                .header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for Eureka", e);
+        }
+    }
+
+    private void waitUntilPortClosed() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return;
+            } catch (IOException e) {
+                pause(100);
+            }
+        }
+    }
+
+    private Path logFile() {
+        Path dir = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
+        return dir.resolve("eureka-server-" + port + ".log");
+    }
+
+    private static Path jar() {
+        String value = System.getProperty(JAR_PROPERTY);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("System property " + JAR_PROPERTY + " is not set; point it at "
+                                                    + "eureka-test-server/target/eureka-test-server.jar");
+        }
+        Path path = Path.of(value);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(JAR_PROPERTY + "=" + value + " does not exist; build eureka-test-server first");
+        }
+        return path;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
