@@ -6,7 +6,7 @@ package dev.wsgateway.gateway.relay;
  * @param code   close code ({@code 1005} when a close frame had no code)
  * @param reason reason text, may be empty
  */
-record CloseReason(int code, String reason) {
+public record CloseReason(int code, String reason) {
     static final int NORMAL = 1000;
     static final int GOING_AWAY = 1001;
     static final int PROTOCOL_ERROR = 1002;

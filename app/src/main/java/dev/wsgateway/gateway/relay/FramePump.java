@@ -225,7 +225,7 @@ final class FramePump implements Runnable {
         flush();
         if (!dst.closeSent()) {
             byte[] frame = frameBytes(frameStart, contiguous, headerLength, payloadLength);
-            dst.forwardClose(frame, 0, frame.length);
+            dst.forwardClose(frame, 0, frame.length, reason.code());
         }
         outStart = pos;
         outEnd = pos;

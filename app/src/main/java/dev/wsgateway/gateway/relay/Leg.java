@@ -27,6 +27,7 @@ final class Leg {
     private volatile boolean broken;
     private volatile long lastReadNanos = System.nanoTime();
     private volatile long pingToken;
+    private volatile int closeCodeSent;
 
     /**
      * @param name            {@code client} or {@code upstream}, for logs
@@ -94,8 +95,9 @@ final class Leg {
      *
      * @return whether this call sent the close
      */
-    boolean forwardClose(byte[] frame, int offset, int length) {
+    boolean forwardClose(byte[] frame, int offset, int length, int code) {
         if (closeSent.compareAndSet(false, true)) {
+            closeCodeSent = code;
             write(frame, offset, length);
             return true;
         }
@@ -109,6 +111,7 @@ final class Leg {
      */
     boolean sendClose(int code, String reason) {
         if (closeSent.compareAndSet(false, true)) {
+            closeCodeSent = code;
             write(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
             return true;
         }
@@ -154,6 +157,13 @@ final class Leg {
 
     private void write(byte[] frame) {
         write(frame, 0, frame.length);
+    }
+
+    /**
+     * Code of the close frame sent on this leg (forwarded or the gateway's own), {@code 0} if none yet.
+     */
+    int closeCodeSent() {
+        return closeCodeSent;
     }
 
     boolean closeSent() {

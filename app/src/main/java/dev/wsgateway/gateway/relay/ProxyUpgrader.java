@@ -101,7 +101,15 @@ public final class ProxyUpgrader implements Http1Upgrader {
             Map<String, List<String>> forwarded = forwardedHeaders(ctx, headers);
 
             UpstreamTarget target = targets.getFirst();
-            UpstreamConnector.Link link = connector.connect(target, forwarded, offered);
+            long connectStart = System.nanoTime();
+            UpstreamConnector.Link link = null;
+            try {
+                link = connector.connect(target, forwarded, offered);
+            } finally {
+                long nanos = System.nanoTime() - connectStart;
+                boolean ok = link != null;
+                sessions.notify(l -> l.upstreamConnect(path.serviceId(), target.instance().instanceId(), nanos, ok));
+            }
 
             String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
             SessionInfo info = new SessionInfo(RelaySession.newId(), client, gatewayPath, path.serviceId(),
@@ -120,8 +128,18 @@ public final class ProxyUpgrader implements Http1Upgrader {
         } catch (GatewayException e) {
             LOGGER.log(System.Logger.Level.INFO, () -> "handshake rejected: " + e.status() + " " + e.error() + " client "
                     + client + " path " + rawPath + ": " + e.getMessage());
+            String serviceId = serviceIdOf(rawPath);
+            sessions.notify(l -> l.handshakeRejected(ctx.remotePeer().host(), serviceId, e.status(), e.error()));
             reject(ctx, e);
             return Closed.INSTANCE;
+        }
+    }
+
+    private static String serviceIdOf(String rawPath) {
+        try {
+            return GatewayPath.parse(rawPath).map(GatewayPath::serviceId).orElse("");
+        } catch (GatewayException e) {
+            return "";
         }
     }
 

@@ -93,6 +93,44 @@ public final class RelaySession implements ServerConnection {
         }
     }
 
+    /**
+     * The close the client sent, if any.
+     *
+     * @return close code and reason, or {@code null}
+     */
+    public CloseReason clientClose() {
+        return clientClose;
+    }
+
+    /**
+     * The close the upstream sent, if any.
+     *
+     * @return close code and reason, or {@code null}
+     */
+    public CloseReason upstreamClose() {
+        return upstreamClose;
+    }
+
+    /**
+     * The close code sent to the client (forwarded from upstream or the gateway's own); {@code 1006} when the client's
+     * connection ended without one.
+     *
+     * @return close code
+     */
+    public int closeCodeToClient() {
+        int code = client.closeCodeSent();
+        return code == 0 ? 1006 : code;
+    }
+
+    /**
+     * Why the gateway ended the session, if it did (idle, dead peer, shutdown, protocol error...).
+     *
+     * @return reason or {@code null}
+     */
+    public String endReason() {
+        return endReason;
+    }
+
     private static String describe(CloseReason reason) {
         return reason == null ? "none" : reason.toString();
     }

@@ -1,0 +1,56 @@
+package dev.wsgateway.gateway.relay;
+
+/**
+ * Told about what the relay does, for metrics, limits and logs. Called on relay threads: implementations are
+ * fast, thread-safe and never throw (a throwing listener is logged and otherwise ignored).
+ */
+public interface RelayListener {
+
+    /**
+     * A handshake was refused with an HTTP status.
+     *
+     * @param clientHost client address
+     * @param serviceId  requested service, empty when the path named none
+     * @param status     HTTP status sent
+     * @param error      short error name, e.g. {@code unknown_service}
+     */
+    default void handshakeRejected(String clientHost, String serviceId, int status, String error) {
+    }
+
+    /**
+     * An upstream connection attempt ended (upgraded or failed).
+     *
+     * @param serviceId  service
+     * @param instanceId instance
+     * @param nanos      time from connect start to the 101 or the failure
+     * @param success    whether the upstream accepted the upgrade
+     */
+    default void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
+    }
+
+    /**
+     * A session opened (both legs open).
+     *
+     * @param session the session
+     */
+    default void sessionOpened(RelaySession session) {
+    }
+
+    /**
+     * A session ended; both connections are closed.
+     *
+     * @param session the session (counters are final)
+     */
+    default void sessionClosed(RelaySession session) {
+    }
+
+    /**
+     * A live session moved to another instance.
+     *
+     * @param session      the session
+     * @param fromInstance instance it left
+     * @param toInstance   instance it now uses
+     */
+    default void failover(RelaySession session, String fromInstance, String toInstance) {
+    }
+}
