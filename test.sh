@@ -6,4 +6,5 @@ cd "$(dirname "$0")"
 source scripts/java-env.sh
 echo "JDK: $JAVA_HOME"
 npm ci --no-audit --no-fund --prefix app/src/test/node >/dev/null
+npm ci --no-audit --no-fund --prefix test-support/node >/dev/null
 mvn -B verify "$@"

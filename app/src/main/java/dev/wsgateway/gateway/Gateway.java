@@ -1,9 +1,13 @@
 package dev.wsgateway.gateway;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.wsgateway.discovery.Discovery;
+import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.RoundRobinBalancer;
 import dev.wsgateway.gateway.demo.EchoService;
@@ -114,7 +118,26 @@ public final class Gateway {
                 .start();
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
                 + " with " + registry.services().size() + " services");
+        registry.register(selfRegistration(config, server.port()));
         return new Gateway(server, registry, sessions, connector, demo);
+    }
+
+    /**
+     * How the gateway announces itself to discovery backends that register it (Eureka).
+     */
+    private static SelfRegistration selfRegistration(Config config, int port) {
+        String host = config.get("gateway.instance.host").asString().orElseGet(Gateway::localHostName);
+        String base = "http://" + host + ":" + port;
+        return new SelfRegistration("GATEWAY", null, host, port, -1, base + "/application/health",
+                                    base + "/application/websockets", Map.of("apiml.service.title", "WebSocket gateway"));
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     private static void routing(HttpRouting.Builder routing, SessionRegistry sessions) {

@@ -59,7 +59,12 @@ public record EurekaSettings(List<String> serviceUrls,
      * @return settings
      */
     public static EurekaSettings from(Config config) {
-        return new EurekaSettings(serviceUrls(config.get("service-url")),
+        Config urls = config.get("service-url");
+        if (!urls.exists()) {
+            // environment variable EUREKA_SERVICE_URL (Helidon maps it to eureka.service.url)
+            urls = config.root().get("eureka.service.url");
+        }
+        return new EurekaSettings(serviceUrls(urls),
                                   config.get("fetch-interval").asInt().orElse(5),
                                   config.get("connect-timeout").asInt().orElse(2000),
                                   config.get("read-timeout").asInt().orElse(5000),
