@@ -3,16 +3,26 @@ package dev.wsgateway.gateway;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Optional;
 
 import dev.wsgateway.discovery.Discovery;
 import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
-import dev.wsgateway.gateway.balancing.RoundRobinBalancer;
+import dev.wsgateway.gateway.balancing.ActiveSessions;
+import dev.wsgateway.gateway.balancing.BalancingSettings;
+import dev.wsgateway.gateway.balancing.Ejections;
 import dev.wsgateway.gateway.demo.EchoService;
 import dev.wsgateway.gateway.observe.WebSocketsService;
+import dev.wsgateway.gateway.relay.FailoverSettings;
 import dev.wsgateway.gateway.relay.ProxyUpgrader;
+import dev.wsgateway.gateway.relay.Relay;
+import dev.wsgateway.gateway.relay.RelayListener;
+import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.gateway.relay.SessionInfo;
 import dev.wsgateway.gateway.relay.RelaySettings;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.relay.UpstreamConnector;
@@ -46,14 +56,18 @@ public final class Gateway {
     private final SessionRegistry sessions;
     private final UpstreamConnector connector;
     private final EchoService demo;
+    private final Duration drainPeriod;
+    private final Duration closeTimeout;
 
     private Gateway(WebServer server, ServiceRegistry registry, SessionRegistry sessions, UpstreamConnector connector,
-                    EchoService demo) {
+                    EchoService demo, Duration drainPeriod, Duration closeTimeout) {
         this.server = server;
         this.registry = registry;
         this.sessions = sessions;
         this.connector = connector;
         this.demo = demo;
+        this.drainPeriod = drainPeriod;
+        this.closeTimeout = closeTimeout;
     }
 
     /**
@@ -73,15 +87,25 @@ public final class Gateway {
         ServiceRegistry registry = Discovery.create(type, config.get("discovery").get(type));
 
         RelaySettings settings = RelaySettings.create(config.get("gateway.relay"));
+        FailoverSettings failover = FailoverSettings.create(config.get("gateway.failover"));
+        BalancingSettings balancing = BalancingSettings.create(config.get("gateway.balancing"));
         SessionRegistry sessions = new SessionRegistry(settings);
+        ActiveSessions active = new ActiveSessions();
+        sessions.addListener(new InstanceCounts(active));
         UpstreamConnector connector = new UpstreamConnector(settings);
-        RouteResolver resolver = new RouteResolver(registry, new RoundRobinBalancer());
+        RouteResolver resolver = new RouteResolver(registry, balancing.balancer(active));
+        Relay relay = new Relay(resolver, connector,
+                                new Ejections(balancing.ejectCooldown(), balancing.maxEjectedPercent()),
+                                balancing.connectAttempts(), balancing.connectDeadline(), settings, failover, sessions);
+        if (failover.migrateOnDrain()) {
+            registry.addListener(changed -> migrateDrained(registry, sessions, changed));
+        }
 
         Config http1 = config.get("server.protocols.http_1_1");
         Http1ConnectionSelector selector = Http1ConnectionSelector.builder()
                 .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create())
-                .addUpgrader(new ProxyUpgrader("websocket", resolver, connector, settings, sessions))
-                .addUpgrader(new ProxyUpgrader("WebSocket", resolver, connector, settings, sessions))
+                .addUpgrader(new ProxyUpgrader("websocket", relay))
+                .addUpgrader(new ProxyUpgrader("WebSocket", relay))
                 .build();
 
         HealthCheck discoveryReady = new HealthCheck() {
@@ -98,7 +122,7 @@ public final class Gateway {
             @Override
             public HealthCheckResponse call() {
                 return HealthCheckResponse.builder()
-                        .status(registry.ready())
+                        .status(registry.ready() && !sessions.draining())
                         .detail("type", type)
                         .detail("services", registry.services().size())
                         .build();
@@ -111,6 +135,7 @@ public final class Gateway {
 
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
+                .shutdownHook(false)
                 .addConnectionSelector(selector)
                 .addFeature(observe)
                 .routing(routing -> routing(routing, sessions))
@@ -119,7 +144,46 @@ public final class Gateway {
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
                 + " with " + registry.services().size() + " services");
         registry.register(selfRegistration(config, server.port()));
-        return new Gateway(server, registry, sessions, connector, demo);
+        Duration drainPeriod = config.get("gateway.shutdown.drain-period").as(Duration.class)
+                .orElse(Duration.ofSeconds(5));
+        return new Gateway(server, registry, sessions, connector, demo, drainPeriod, settings.closeTimeout());
+    }
+
+    /**
+     * Move sessions off instances that are no longer UP (or gone), when failover is configured to migrate them.
+     */
+    private static void migrateDrained(ServiceRegistry registry, SessionRegistry sessions, Set<String> changed) {
+        for (RelaySession session : sessions.sessions()) {
+            SessionInfo info = session.info();
+            if (changed.contains(info.serviceId())) {
+                boolean up = registry.instances(info.serviceId()).stream()
+                        .anyMatch(i -> i.instanceId().equals(info.instanceId()) && i.isUp());
+                if (!up) {
+                    session.migrate("Instance " + info.instanceId() + " is draining");
+                }
+            }
+        }
+    }
+
+    /**
+     * Keeps active sessions per instance for the least-sessions balancer.
+     */
+    private record InstanceCounts(ActiveSessions active) implements RelayListener {
+        @Override
+        public void sessionOpened(RelaySession session) {
+            active.add(session.info().serviceId(), session.info().instanceId());
+        }
+
+        @Override
+        public void sessionClosed(RelaySession session) {
+            active.remove(session.info().serviceId(), session.info().instanceId());
+        }
+
+        @Override
+        public void failover(RelaySession session, String fromInstance, String toInstance) {
+            active.remove(session.info().serviceId(), fromInstance);
+            active.add(session.info().serviceId(), toInstance);
+        }
     }
 
     /**
@@ -165,6 +229,13 @@ public final class Gateway {
                               + "GET with Upgrade: websocket\"}".getBytes(StandardCharsets.UTF_8));
     }
 
+    private void awaitSessions(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (sessions.size() > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+
     public int port() {
         return server.port();
     }
@@ -178,10 +249,20 @@ public final class Gateway {
     }
 
     /**
-     * Stop: withdraw from discovery, close sessions (1001), stop the server and the demo service.
+     * Stop: refuse new sessions (503, readiness DOWN) and withdraw from discovery, let open sessions finish for the
+     * drain period, close the rest with 1001, then stop the server and the demo service.
      */
     public void stop() {
+        sessions.startDraining();
         registry.deregister();
+        int open = sessions.size();
+        if (open > 0) {
+            LOGGER.log(System.Logger.Level.INFO, "shutting down: draining " + open + " sessions for up to "
+                    + drainPeriod.toMillis() + " ms");
+            awaitSessions(drainPeriod);
+            sessions.sessions().forEach(session -> session.close(false));
+            awaitSessions(closeTimeout.plusSeconds(1));
+        }
         server.stop();
         sessions.close();
         connector.close();

@@ -50,6 +50,8 @@ class RelayTest {
         }
         gateway = TestGateway.start("""
                 gateway:
+                  failover:
+                    enabled: false
                   relay:
                     connect-timeout: PT1S
                     ping-interval: PT1S
@@ -321,6 +323,8 @@ class RelayTest {
         try (NodeUpstream frozen = NodeUpstream.start();
                 TestGateway gw = TestGateway.start(TestGateway.service("frozen", "/svc", frozen.port()) + """
                         gateway:
+                          failover:
+                            enabled: false
                           relay:
                             ping-interval: PT0.5S
                             pong-timeout: PT0.5S
@@ -343,7 +347,11 @@ class RelayTest {
     @Test
     void aKilledUpstreamClosesItsClientsWith1001() throws Exception {
         NodeUpstream victim = NodeUpstream.start();
-        try (TestGateway gw = TestGateway.start(TestGateway.service("victim", "/svc", victim.port()));
+        try (TestGateway gw = TestGateway.start(TestGateway.service("victim", "/svc", victim.port()) + """
+                gateway:
+                  failover:
+                    enabled: false
+                """);
                 JdkClient client = JdkClient.connect(gw.ws("/ws/v1/victim/x"))) {
             client.sendText("one");
             assertThat(client.nextText(), is("one"));

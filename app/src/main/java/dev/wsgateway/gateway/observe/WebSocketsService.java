@@ -64,7 +64,7 @@ public final class WebSocketsService implements HttpService {
         json.append("\"messagesOut\":").append(session.messagesOut()).append(',');
         json.append("\"bytesIn\":").append(session.bytesIn()).append(',');
         json.append("\"bytesOut\":").append(session.bytesOut()).append(',');
-        json.append("\"failovers\":0");
+        json.append("\"failovers\":").append(session.failovers());
         json.append('}');
     }
 

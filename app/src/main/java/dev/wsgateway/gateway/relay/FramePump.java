@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 final class FramePump implements Runnable {
     private final RelaySession session;
     private final Leg src;
-    private final Leg dst;
+    private final FrameSink dst;
     private final boolean fromClient;
     private final long maxFrame;
     private final long maxMessage;
@@ -26,11 +26,16 @@ final class FramePump implements Runnable {
     private boolean inMessage;
     private long messageBytes;
     private boolean discarding;
+    private boolean outStartsFrame = true;
+    private boolean inPayload;
+    private boolean frameStarted;
+    private boolean failoverRequested;
+    private Throwable failure;
 
     private volatile long messages;
     private volatile long bytes;
 
-    FramePump(RelaySession session, Leg src, Leg dst, boolean fromClient, long maxFrame, long maxMessage) {
+    FramePump(RelaySession session, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage) {
         this.session = session;
         this.src = src;
         this.dst = dst;
@@ -51,17 +56,40 @@ final class FramePump implements Runnable {
         return src;
     }
 
+    /**
+     * Whether the source stopped in the middle of a message or frame it had begun to send (the part already
+     * forwarded cannot be completed by another instance).
+     */
+    boolean cutMidMessage() {
+        return inMessage || frameStarted;
+    }
+
+    /**
+     * Whether the upstream asked to be replaced (close 1001 going away or 1012 service restart) and the session
+     * should fail over instead of passing the close on.
+     */
+    boolean failoverRequested() {
+        return failoverRequested;
+    }
+
+    /**
+     * Relay until the source ends; the caller then decides what the end means (see {@link #failure()}).
+     */
     @Override
     public void run() {
-        Throwable failure = null;
         try {
             relay();
             flush();
         } catch (RuntimeException e) {
             failure = e;
-        } finally {
-            session.pumpEnded(this, failure);
         }
+    }
+
+    /**
+     * Why the source ended, if it failed (reset, closed locally, dead), else {@code null}.
+     */
+    Throwable failure() {
+        return failure;
     }
 
     /**
@@ -71,9 +99,11 @@ final class FramePump implements Runnable {
         while (true) {
             int frameStart = pos;
             byte[] frameChunk = chunk;
+            frameStarted = false;
             if (!readInto(header, 0, 2)) {
                 return;
             }
+            frameStarted = true;
             int b0 = header[0] & 0xFF;
             int b1 = header[1] & 0xFF;
             boolean fin = (b0 & 0x80) != 0;
@@ -134,12 +164,16 @@ final class FramePump implements Runnable {
                     if (src.isOwnPong(payload)) {
                         src.clearPing();
                         skipRange();
+                        frameStarted = false;
                         continue;
                     }
                     forwardControl(frameStart, contiguous, headerLength, (int) payloadLength);
+                    frameStarted = false;
                     continue;
                 }
-                if (!onClose(payload, frameStart, contiguous, headerLength, (int) payloadLength)) {
+                boolean more = onClose(payload, frameStart, contiguous, headerLength, (int) payloadLength);
+                frameStarted = false;
+                if (!more) {
                     return;
                 }
                 continue;
@@ -155,15 +189,17 @@ final class FramePump implements Runnable {
                 session.dataRelayed();
             }
             if (contiguous) {
-                approve(frameStart, pos);
+                approve(frameStart, pos, true);
             } else {
                 flush();
-                dst.write(header, 0, headerLength);
+                dst.write(header, 0, headerLength, true, payloadLength == 0, inMessage);
+                outStartsFrame = false;
             }
             bytes += payloadLength;
             if (!skip(payloadLength, true)) {
                 return;
             }
+            frameStarted = false;
         }
     }
 
@@ -221,11 +257,17 @@ final class FramePump implements Runnable {
             reason = new CloseReason(code, new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
         }
         src.markCloseReceived();
-        session.closeReceived(src, reason);
         flush();
+        if (!fromClient && !inMessage && session.failoverOnClose(reason.code())) {
+            // the instance is going away: answer its close, keep the client, and let the session fail over
+            failoverRequested = true;
+            src.sendClose(reason.code(), "");
+            return false;
+        }
+        session.closeReceived(src, reason);
         if (!dst.closeSent()) {
             byte[] frame = frameBytes(frameStart, contiguous, headerLength, payloadLength);
-            dst.forwardClose(frame, 0, frame.length, reason.code());
+            dst.forwardClose(frame, reason.code());
         }
         outStart = pos;
         outEnd = pos;
@@ -237,12 +279,12 @@ final class FramePump implements Runnable {
 
     private void forwardControl(int frameStart, boolean contiguous, int headerLength, int payloadLength) {
         if (contiguous) {
-            approve(frameStart, pos);
+            approve(frameStart, pos, true);
             return;
         }
         flush();
         byte[] frame = frameBytes(frameStart, false, headerLength, payloadLength);
-        dst.write(frame, 0, frame.length);
+        dst.write(frame, 0, frame.length, true, true, inMessage);
         outStart = pos;
         outEnd = pos;
     }
@@ -290,17 +332,19 @@ final class FramePump implements Runnable {
      */
     private boolean skip(long length, boolean forward) {
         long remaining = length;
+        inPayload = forward && remaining > 0;
         while (remaining > 0) {
             if (pos == chunk.length && !nextChunk()) {
                 return false;
             }
             int take = (int) Math.min(remaining, chunk.length - pos);
             if (forward) {
-                approve(pos, pos + take);
+                approve(pos, pos + take, false);
             }
             pos += take;
             remaining -= take;
         }
+        inPayload = false;
         if (!forward) {
             outStart = pos;
             outEnd = pos;
@@ -308,10 +352,14 @@ final class FramePump implements Runnable {
         return true;
     }
 
-    private void approve(int from, int to) {
-        if (outEnd != from) {
+    /**
+     * Add bytes to the range to write; a range that does not continue the pending one starts a new one.
+     */
+    private void approve(int from, int to, boolean startsFrame) {
+        if (outEnd != from || outEnd == outStart) {
             flush();
             outStart = from;
+            outStartsFrame = startsFrame;
         }
         outEnd = to;
     }
@@ -319,9 +367,10 @@ final class FramePump implements Runnable {
     private void flush() {
         if (outEnd > outStart) {
             if (!dst.closeSent()) {
-                dst.write(chunk, outStart, outEnd - outStart);
+                dst.write(chunk, outStart, outEnd - outStart, outStartsFrame, !inPayload, inMessage);
             }
             outStart = outEnd;
+            outStartsFrame = !inPayload;
         }
     }
 
@@ -335,6 +384,7 @@ final class FramePump implements Runnable {
         pos = 0;
         outStart = 0;
         outEnd = 0;
+        outStartsFrame = !inPayload;
         return true;
     }
 

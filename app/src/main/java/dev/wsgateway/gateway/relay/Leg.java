@@ -12,7 +12,7 @@ import io.helidon.common.socket.HelidonSocket;
  * (the gateway is the client, so what it writes itself is masked). Reads are done by one pump thread; writes are
  * serialized by a lock because the other pump and the watchdog also write (pings, closes).
  */
-final class Leg {
+final class Leg implements FrameSink {
     private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());
 
     private final String name;
@@ -42,8 +42,20 @@ final class Leg {
         this.gatewayIsClient = gatewayIsClient;
     }
 
-    String name() {
+    @Override
+    public String name() {
         return name;
+    }
+
+    @Override
+    public boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
+                         boolean messageOpen) {
+        return write(bytes, offset, length);
+    }
+
+    @Override
+    public void forwardClose(byte[] frame, int code) {
+        forwardClose(frame, 0, frame.length, code);
     }
 
     /**
@@ -166,7 +178,8 @@ final class Leg {
         return closeCodeSent;
     }
 
-    boolean closeSent() {
+    @Override
+    public boolean closeSent() {
         return closeSent.get();
     }
 
@@ -181,7 +194,8 @@ final class Leg {
     /**
      * Whether the close handshake on this leg is complete (close sent and received).
      */
-    boolean closeHandshakeDone() {
+    @Override
+    public boolean closeHandshakeDone() {
         return closeReceived && closeSent.get();
     }
 
@@ -192,7 +206,8 @@ final class Leg {
     /**
      * Close the socket (idempotent). A pump blocked reading or writing it fails at once.
      */
-    void close() {
+    @Override
+    public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
                 socket.close();

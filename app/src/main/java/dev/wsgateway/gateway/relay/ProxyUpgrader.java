@@ -16,7 +16,6 @@ import java.util.Set;
 
 import dev.wsgateway.gateway.routing.GatewayException;
 import dev.wsgateway.gateway.routing.GatewayPath;
-import dev.wsgateway.gateway.routing.RouteResolver;
 import dev.wsgateway.gateway.routing.UpstreamTarget;
 
 import io.helidon.common.buffers.BufferData;
@@ -47,28 +46,19 @@ public final class ProxyUpgrader implements Http1Upgrader {
             "sec-websocket-protocol", "sec-websocket-extensions");
 
     private final String protocol;
-    private final RouteResolver resolver;
-    private final UpstreamConnector connector;
-    private final RelaySettings settings;
+    private final Relay relay;
+    private final Dialer dialer;
     private final SessionRegistry sessions;
 
     /**
-     * @param protocol  the {@code Upgrade} value this instance answers (Helidon matches it exactly)
-     * @param resolver  route resolver
-     * @param connector upstream connector
-     * @param settings  relay settings
-     * @param sessions  active sessions
+     * @param protocol the {@code Upgrade} value this instance answers (Helidon matches it exactly)
+     * @param relay    routing, connecting and session settings
      */
-    public ProxyUpgrader(String protocol,
-                         RouteResolver resolver,
-                         UpstreamConnector connector,
-                         RelaySettings settings,
-                         SessionRegistry sessions) {
+    public ProxyUpgrader(String protocol, Relay relay) {
         this.protocol = protocol;
-        this.resolver = resolver;
-        this.connector = connector;
-        this.settings = settings;
-        this.sessions = sessions;
+        this.relay = relay;
+        this.dialer = relay.dialer();
+        this.sessions = relay.sessions();
     }
 
     @Override
@@ -95,21 +85,17 @@ public final class ProxyUpgrader implements Http1Upgrader {
                 throw new GatewayException(426, "unsupported_version", "Only WebSocket version 13 is supported",
                                            Map.of("Sec-WebSocket-Version", "13"));
             }
+            if (sessions.draining()) {
+                throw new GatewayException(503, "shutting_down", "The gateway is shutting down",
+                                           Map.of("Retry-After", "5"));
+            }
             String rawQuery = prologue.query().rawValue();
-            List<UpstreamTarget> targets = resolver.resolve(path, rawQuery);
             List<String> offered = subprotocols(headers);
             Map<String, List<String>> forwarded = forwardedHeaders(ctx, headers);
-
-            UpstreamTarget target = targets.getFirst();
-            long connectStart = System.nanoTime();
-            UpstreamConnector.Link link = null;
-            try {
-                link = connector.connect(target, forwarded, offered);
-            } finally {
-                long nanos = System.nanoTime() - connectStart;
-                boolean ok = link != null;
-                sessions.notify(l -> l.upstreamConnect(path.serviceId(), target.instance().instanceId(), nanos, ok));
-            }
+            Dialer.Request request = new Dialer.Request(path, rawQuery, forwarded, offered);
+            Dialer.Dialed dialed = dialer.dial(request, Set.of());
+            UpstreamTarget target = dialed.target();
+            UpstreamConnector.Link link = dialed.link();
 
             String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
             SessionInfo info = new SessionInfo(RelaySession.newId(), client, gatewayPath, path.serviceId(),
@@ -124,7 +110,10 @@ public final class ProxyUpgrader implements Http1Upgrader {
             Leg clientLeg = new Leg("client", ctx.serverSocket(),
                                     available > 0 ? reader.readBytes(available) : new byte[0], false);
             Leg upstreamLeg = new Leg("upstream", link.connection().helidonSocket(), link.leftover(), true);
-            return new RelaySession(info, settings, sessions, clientLeg, upstreamLeg);
+            String extensions = link.headers().first(HeaderNames.create("Sec-WebSocket-Extensions")).orElse("");
+            return new RelaySession(info, relay.settings(), relay.failover(),
+                                    relay.failover().enabledFor(target.instance(), target.route()), sessions, dialer,
+                                    request, extensions, clientLeg, upstreamLeg);
         } catch (GatewayException e) {
             LOGGER.log(System.Logger.Level.INFO, () -> "handshake rejected: " + e.status() + " " + e.error() + " client "
                     + client + " path " + rawPath + ": " + e.getMessage());

@@ -2,7 +2,15 @@ package dev.wsgateway.gateway.relay;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.wsgateway.gateway.routing.GatewayException;
 
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.spi.ServerConnection;
@@ -11,19 +19,44 @@ import io.helidon.webserver.spi.ServerConnection;
  * A routed WebSocket session: the client's connection taken over at the upgrade, the upstream connection, and the
  * two pumps between them. The client pump runs on the connection's own (virtual) thread in {@link #handle(Limit)};
  * the upstream pump on a second virtual thread. The session ends when both pumps have ended.
+ * <p>
+ * When the upstream is lost without a close handshake (or says it is going away) and failover is on, the client
+ * stays connected: its frames are held (bounded) while the same upstream request is opened on another UP instance,
+ * then delivered in order, and relaying resumes.
  */
 public final class RelaySession implements ServerConnection {
     private static final System.Logger LOGGER = System.getLogger(RelaySession.class.getName());
 
-    private final SessionInfo info;
+    private enum State { CONNECTED, FAILING_OVER, CLOSED }
+
     private final RelaySettings settings;
+    private final FailoverSettings failover;
+    private final boolean failoverEnabled;
     private final SessionRegistry registry;
+    private final Dialer dialer;
+    private final Dialer.Request request;
+    private final String extensions;
     private final Leg client;
-    private final Leg upstream;
     private final FramePump fromClient;
-    private final FramePump fromUpstream;
+    private final UpstreamSink upstreamSink = new UpstreamSink();
     private final long openedNanos = System.nanoTime();
 
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+    private long heldBytes;
+    private long heldSinceNanos;
+    private boolean heldEndsMidFrame;
+    private boolean heldMessageOpen;
+    private boolean messageOpenUpstream;
+    private volatile State state = State.CONNECTED;
+
+    private volatile SessionInfo info;
+    private volatile Leg upstream;
+    private volatile FramePump fromUpstream;
+    private volatile long messagesOutBefore;
+    private volatile long bytesOutBefore;
+    private volatile int failovers;
+    private volatile long migratingSinceNanos;
     private volatile long lastDataNanos = openedNanos;
     private volatile long closingSinceNanos;
     private volatile CloseReason clientClose;
@@ -31,15 +64,33 @@ public final class RelaySession implements ServerConnection {
     private volatile String endReason;
     private volatile Thread upstreamThread;
 
-    RelaySession(SessionInfo info, RelaySettings settings, SessionRegistry registry, Leg client, Leg upstream) {
+    RelaySession(SessionInfo info,
+                 RelaySettings settings,
+                 FailoverSettings failover,
+                 boolean failoverEnabled,
+                 SessionRegistry registry,
+                 Dialer dialer,
+                 Dialer.Request request,
+                 String extensions,
+                 Leg client,
+                 Leg upstream) {
         this.info = info;
         this.settings = settings;
+        this.failover = failover;
+        this.failoverEnabled = failoverEnabled;
         this.registry = registry;
+        this.dialer = dialer;
+        this.request = request;
+        this.extensions = extensions;
         this.client = client;
         this.upstream = upstream;
-        this.fromClient = new FramePump(this, client, upstream, true, settings.maxFrameSize(), settings.maxMessageSize());
-        this.fromUpstream = new FramePump(this, upstream, client, false, settings.maxFrameSize(),
-                                          settings.maxMessageSize());
+        this.fromClient = new FramePump(this, client, upstreamSink, true, settings.maxFrameSize(),
+                                        settings.maxMessageSize());
+        this.fromUpstream = upstreamPump(upstream);
+    }
+
+    private FramePump upstreamPump(Leg leg) {
+        return new FramePump(this, leg, client, false, settings.maxFrameSize(), settings.maxMessageSize());
     }
 
     /**
@@ -60,7 +111,7 @@ public final class RelaySession implements ServerConnection {
     }
 
     public long messagesOut() {
-        return fromUpstream.messages();
+        return messagesOutBefore + fromUpstream.messages();
     }
 
     public long bytesIn() {
@@ -68,28 +119,63 @@ public final class RelaySession implements ServerConnection {
     }
 
     public long bytesOut() {
-        return fromUpstream.bytes();
+        return bytesOutBefore + fromUpstream.bytes();
+    }
+
+    /**
+     * How many times the session moved to another instance.
+     *
+     * @return failovers
+     */
+    public int failovers() {
+        return failovers;
     }
 
     @Override
     public void handle(Limit limit) {
         registry.opened(this);
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + " opened: client " + info.clientAddress()
-                + " " + info.gatewayPath() + " -> " + info.serviceId() + "/" + info.instanceId() + " " + info.serviceUrl()
+                + (info.user().isEmpty() ? "" : " user " + info.user()) + " " + info.gatewayPath() + " -> "
+                + info.serviceId() + "/" + info.instanceId() + " " + info.serviceUrl()
                 + (info.subprotocol().isEmpty() ? "" : " subprotocol " + info.subprotocol()));
         try {
-            upstreamThread = Thread.ofVirtual().name("relay-upstream-" + info.id()).start(fromUpstream);
+            upstreamThread = Thread.ofVirtual().name("relay-upstream-" + info.id()).start(this::runUpstream);
             fromClient.run();
-            awaitUpstreamPump();
+            clientPumpEnded();
+            awaitUpstreamThread();
         } finally {
             client.close();
             upstream.close();
             registry.closed(this);
             long millis = Duration.ofNanos(System.nanoTime() - openedNanos).toMillis();
             LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + " closed after " + millis + " ms: "
-                    + info.serviceId() + "/" + info.instanceId() + ", messages in " + messagesIn() + " out " + messagesOut()
-                    + ", client close " + describe(clientClose) + ", upstream close " + describe(upstreamClose)
-                    + (endReason == null ? "" : ", " + endReason));
+                    + info.serviceId() + "/" + info.instanceId() + ", messages in " + messagesIn() + " out "
+                    + messagesOut() + (failovers == 0 ? "" : ", failovers " + failovers) + ", client close "
+                    + describe(clientClose) + ", upstream close " + describe(upstreamClose) + ", sent to client "
+                    + closeCodeToClient() + (endReason == null ? "" : ", " + endReason));
+        }
+    }
+
+    private void runUpstream() {
+        while (true) {
+            FramePump pump = fromUpstream;
+            pump.run();
+            if (!upstreamPumpEnded(pump)) {
+                return;
+            }
+        }
+    }
+
+    private void awaitUpstreamThread() {
+        Thread thread = upstreamThread;
+        try {
+            if (!thread.join(settings.closeTimeout().plus(settings.connectTimeout()))) {
+                upstream.close();
+                thread.join(settings.closeTimeout());
+            }
+        } catch (InterruptedException e) {
+            upstream.close();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -135,19 +221,6 @@ public final class RelaySession implements ServerConnection {
         return reason == null ? "none" : reason.toString();
     }
 
-    private void awaitUpstreamPump() {
-        Thread thread = upstreamThread;
-        try {
-            if (!thread.join(settings.closeTimeout())) {
-                upstream.close();
-                thread.join();
-            }
-        } catch (InterruptedException e) {
-            upstream.close();
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public Duration idleTime() {
         // the gateway times sessions out itself (idle-timeout, dead peers); Helidon's idle timer must never close them
@@ -161,10 +234,17 @@ public final class RelaySession implements ServerConnection {
 
     /**
      * End the session from the gateway's side: send each leg a close frame (unless one was sent) and wait for the
-     * peers' replies up to the close timeout.
+     * peers' replies up to the close timeout. No failover happens after this.
      */
     void terminate(int clientCode, String clientReason, int upstreamCode, String upstreamReason) {
         closing(clientReason);
+        lock.lock();
+        try {
+            state = State.CLOSED;
+            held.clear();
+        } finally {
+            lock.unlock();
+        }
         client.sendClose(clientCode, clientReason);
         upstream.sendClose(upstreamCode, upstreamReason);
     }
@@ -213,25 +293,246 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
-     * A pump stopped reading its source: after a complete close handshake, a failure, or the peer vanishing.
+     * Whether an upstream close with this code should move the session to another instance instead of reaching the
+     * client: 1001 (going away) and 1012 (service restart), or any close while the session migrates.
      */
-    void pumpEnded(FramePump pump, Throwable failure) {
-        Leg src = pump.source();
-        Leg other = src == client ? upstream : client;
-        boolean orderly = src.closeReceived() || closingSinceNanos != 0;
-        if (!orderly) {
-            String cause = failure == null ? "closed the connection without a close frame" : "connection failed";
-            if (src == upstream) {
-                closing("upstream " + cause);
-                client.sendClose(CloseReason.GOING_AWAY, "Upstream " + cause);
-            } else {
-                closing("client " + cause);
-                upstream.sendClose(CloseReason.GOING_AWAY, "Client " + cause);
+    boolean failoverOnClose(int code) {
+        return migratingSinceNanos != 0 || ((code == CloseReason.GOING_AWAY || code == CloseReason.SERVICE_RESTART)
+                && failoverPossible());
+    }
+
+    private boolean failoverPossible() {
+        return failoverEnabled && state != State.CLOSED && closingSinceNanos == 0 && !client.closeSent()
+                && !client.closeReceived();
+    }
+
+    /**
+     * Move the session off its instance (it is draining): the upstream is asked to close, the client's frames are
+     * held meanwhile, and the session fails over when the close handshake with the old instance is done.
+     *
+     * @param reason why, for the old instance's close frame and the log
+     */
+    public void migrate(String reason) {
+        lock.lock();
+        try {
+            if (state != State.CONNECTED || !failoverPossible() || messageOpenUpstream || migratingSinceNanos != 0) {
+                return;
             }
+            migratingSinceNanos = System.nanoTime();
+            state = State.FAILING_OVER;
+        } finally {
+            lock.unlock();
+        }
+        LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": migrating off " + info.instanceId()
+                + ": " + reason);
+        upstream.sendClose(CloseReason.GOING_AWAY, reason);
+    }
+
+    /**
+     * The client pump stopped: after a close handshake, a failure, or the client vanishing.
+     */
+    private void clientPumpEnded() {
+        boolean orderly = client.closeReceived() || closingSinceNanos != 0;
+        if (!orderly) {
+            String cause = fromClient.failure() == null ? "closed the connection without a close frame"
+                    : "connection failed";
+            closing("client " + cause);
+            upstream.sendClose(CloseReason.GOING_AWAY, "Client " + cause);
+        }
+        lock.lock();
+        try {
+            state = State.CLOSED;
+            held.clear();
+        } finally {
+            lock.unlock();
+        }
+        client.close();
+        Leg up = upstream;
+        // otherwise the service answers the close frame it got, or the watchdog drops it after the close timeout
+        if (up.closeHandshakeDone() || up.closeReceived()) {
+            up.close();
+        }
+    }
+
+    /**
+     * An upstream pump stopped.
+     *
+     * @return whether the session failed over and a new upstream pump is ready
+     */
+    private boolean upstreamPumpEnded(FramePump pump) {
+        Leg src = pump.source();
+        boolean orderly = (src.closeReceived() && !pump.failoverRequested()) || closingSinceNanos != 0
+                || state == State.CLOSED;
+        if (!orderly && failoverEnabled && failoverPossible()) {
+            if (pump.cutMidMessage()) {
+                src.close();
+                failClient(CloseReason.INTERNAL_ERROR, "Upstream was lost in the middle of a message; it cannot be "
+                        + "resumed on another instance");
+                return false;
+            }
+            return failover(pump);
+        }
+        if (!orderly) {
+            String cause = pump.failoverRequested() ? "is going away"
+                    : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
+            closing("upstream " + cause);
+            client.sendClose(CloseReason.GOING_AWAY, "Upstream " + cause);
         }
         src.close();
-        if (other.closeHandshakeDone() || other.closeReceived()) {
-            other.close();
+        if (client.closeHandshakeDone() || client.closeReceived()) {
+            client.close();
+        }
+        return false;
+    }
+
+    /**
+     * Open the same upstream request on another UP instance and resume, holding the client's frames meanwhile.
+     * Runs on the upstream thread.
+     *
+     * @return whether the session resumed
+     */
+    private boolean failover(FramePump lost) {
+        Leg old = lost.source();
+        old.close();
+        String from = info.instanceId();
+        boolean messageCut;
+        lock.lock();
+        try {
+            if (state == State.CLOSED) {
+                return false;
+            }
+            state = State.FAILING_OVER;
+            messageCut = messageOpenUpstream;
+        } finally {
+            lock.unlock();
+        }
+        if (messageCut) {
+            failClient(CloseReason.INTERNAL_ERROR, "A fragmented message was cut by the loss of the upstream; it "
+                    + "cannot be resumed on another instance");
+            return false;
+        }
+        String cause = lost.failoverRequested() ? "went away" : lost.failure() == null ? "closed the connection"
+                : "failed";
+        LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": upstream " + from + " " + cause
+                + ", failing over");
+        Set<String> exclude = new HashSet<>();
+        exclude.add(from);
+        long start = System.nanoTime();
+        long deadline = start + failover.timeout().toNanos();
+        long backoff = Duration.ofMillis(50).toNanos();
+        GatewayException last = null;
+        while (true) {
+            if (state == State.CLOSED) {
+                return false;
+            }
+            if (heldExpired()) {
+                failClient(CloseReason.TRY_AGAIN_LATER, "Messages held during failover waited longer than "
+                        + failover.bufferTime().toMillis() + " ms");
+                return false;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                String why = last == null ? "" : ": " + last.getMessage();
+                failClient(CloseReason.TRY_AGAIN_LATER, "No instance of '" + info.serviceId() + "' to continue the "
+                        + "session" + why);
+                return false;
+            }
+            Dialer.Dialed dialed;
+            try {
+                dialed = dialer.dial(request, exclude);
+            } catch (GatewayException e) {
+                last = e;
+                LockSupport.parkNanos(Math.min(backoff, Math.max(0, deadline - System.nanoTime())));
+                backoff = Math.min(backoff * 2, Duration.ofSeconds(1).toNanos());
+                continue;
+            }
+            String to = dialed.target().instance().instanceId();
+            UpstreamConnector.Link link = dialed.link();
+            String chosenExtensions = link.headers().first(io.helidon.http.HeaderNames.create("Sec-WebSocket-Extensions"))
+                    .orElse("");
+            if (!link.subprotocol().equals(info.subprotocol()) || !chosenExtensions.equals(extensions)) {
+                link.connection().closeResource();
+                exclude.add(to);
+                last = new GatewayException(502, "upstream_handshake", "Instance " + to + " negotiated another "
+                        + "subprotocol or extensions");
+                continue;
+            }
+            Leg leg = new Leg("upstream", link.connection().helidonSocket(), link.leftover(), true);
+            if (!resume(leg, lost, dialed)) {
+                leg.close();
+                if (state == State.CLOSED) {
+                    return false;
+                }
+                exclude.add(to);
+                continue;
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": failed over from " + from + " to "
+                    + to + " in " + millis + " ms");
+            registry.notify(l -> l.failover(this, from, to));
+            return true;
+        }
+    }
+
+    /**
+     * Deliver the held frames to the new upstream in order and switch to it, atomically with respect to the client
+     * pump.
+     */
+    private boolean resume(Leg leg, FramePump lost, Dialer.Dialed dialed) {
+        lock.lock();
+        try {
+            if (state == State.CLOSED) {
+                return false;
+            }
+            for (byte[] frames : held) {
+                if (!leg.write(frames, 0, frames.length)) {
+                    return false;
+                }
+            }
+            held.clear();
+            heldBytes = 0;
+            messageOpenUpstream = heldMessageOpen;
+            messagesOutBefore += lost.messages();
+            bytesOutBefore += lost.bytes();
+            upstream = leg;
+            fromUpstream = upstreamPump(leg);
+            info = info.movedTo(dialed.target().instance().instanceId(), dialed.target().uri());
+            failovers++;
+            migratingSinceNanos = 0;
+            state = State.CONNECTED;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean heldExpired() {
+        lock.lock();
+        try {
+            return !held.isEmpty() && System.nanoTime() - heldSinceNanos > failover.bufferTime().toNanos();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Close the client with a reason because the session cannot continue; no failover after this.
+     */
+    private void failClient(int code, String reason) {
+        LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + reason);
+        lock.lock();
+        try {
+            state = State.CLOSED;
+            held.clear();
+        } finally {
+            lock.unlock();
+        }
+        closing(reason);
+        client.sendClose(code, reason);
+        Leg up = upstream;
+        up.sendClose(CloseReason.GOING_AWAY, "Client session ended by the gateway");
+        up.close();
+        if (client.closeReceived()) {
+            client.close();
         }
     }
 
@@ -246,6 +547,10 @@ public final class RelaySession implements ServerConnection {
             }
             return;
         }
+        if (migratingSinceNanos != 0 && now - migratingSinceNanos > settings.closeTimeout().toNanos()) {
+            // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
+            upstream.close();
+        }
         if (!settings.idleTimeout().isZero() && now - lastDataNanos > settings.idleTimeout().toNanos()) {
             Thread.ofVirtual().start(() -> terminate(CloseReason.GOING_AWAY, "Idle timeout",
                                                      CloseReason.GOING_AWAY, "Idle timeout"));
@@ -253,16 +558,21 @@ public final class RelaySession implements ServerConnection {
         }
         if (!settings.pingInterval().isZero()) {
             checkPeer(client, now, token);
-            checkPeer(upstream, now, token);
+            if (state == State.CONNECTED) {
+                checkPeer(upstream, now, token);
+            }
         }
     }
 
     private void checkPeer(Leg leg, long now, long token) {
         long silent = now - leg.lastReadNanos();
         if (silent > settings.pingInterval().plus(settings.pongTimeout()).toNanos()) {
-            endReason = leg.name() + " did not answer pings for " + Duration.ofNanos(silent).toMillis() + " ms";
-            LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + endReason);
-            // closing the socket fails the pump reading it; pumpEnded then closes the other side with a reason
+            String why = leg.name() + " did not answer pings for " + Duration.ofNanos(silent).toMillis() + " ms";
+            LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + why);
+            if (leg == client && endReason == null) {
+                endReason = why;
+            }
+            // closing the socket fails the pump reading it, which then ends (or fails over) the session with a reason
             leg.close();
         } else if (silent > settings.pingInterval().toNanos() && leg.pingToken() == 0) {
             Thread.ofVirtual().start(() -> leg.sendPing(token));
@@ -281,5 +591,109 @@ public final class RelaySession implements ServerConnection {
      */
     public Instant openedAt() {
         return info.openedAt();
+    }
+
+    /**
+     * The upstream side as the client pump sees it: the current upstream, or the held frames while failing over.
+     */
+    private final class UpstreamSink implements FrameSink {
+        @Override
+        public boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
+                             boolean messageOpen) {
+            lock.lock();
+            try {
+                if (state == State.CONNECTED) {
+                    if (upstream.write(bytes, offset, length)) {
+                        messageOpenUpstream = messageOpen || !endsFrame;
+                        return true;
+                    }
+                    if (!failoverEnabled || !failoverPossible()) {
+                        return false;
+                    }
+                    // the upstream is gone; these bytes did not (all) reach it
+                    state = State.FAILING_OVER;
+                    if (!startsFrame || messageOpenUpstream) {
+                        cut();
+                        return false;
+                    }
+                }
+                if (state == State.FAILING_OVER) {
+                    return hold(bytes, offset, length, startsFrame, endsFrame, messageOpen);
+                }
+                return false;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private boolean hold(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
+                             boolean messageOpen) {
+            if (!startsFrame && !heldEndsMidFrame) {
+                cut();
+                return false;
+            }
+            if (heldBytes + length > failover.bufferSize()) {
+                overflow();
+                return false;
+            }
+            if (held.isEmpty()) {
+                heldSinceNanos = System.nanoTime();
+            }
+            held.add(Arrays.copyOfRange(bytes, offset, offset + length));
+            heldBytes += length;
+            heldEndsMidFrame = !endsFrame;
+            heldMessageOpen = messageOpen || !endsFrame;
+            return true;
+        }
+
+        private void cut() {
+            Thread.ofVirtual().start(() -> failClient(CloseReason.INTERNAL_ERROR, "A message was cut by the loss of "
+                    + "the upstream; it cannot be resumed on another instance"));
+        }
+
+        private void overflow() {
+            Thread.ofVirtual().start(() -> failClient(CloseReason.TRY_AGAIN_LATER, "More than "
+                    + failover.bufferSize() + " bytes arrived while the session was failing over"));
+        }
+
+        @Override
+        public void forwardClose(byte[] frame, int code) {
+            lock.lock();
+            try {
+                if (state == State.CONNECTED) {
+                    upstream.forwardClose(frame, code);
+                    return;
+                }
+                if (state == State.FAILING_OVER) {
+                    // the client ends the session while it has no upstream: answer its close ourselves
+                    state = State.CLOSED;
+                    held.clear();
+                }
+            } finally {
+                lock.unlock();
+            }
+            client.sendClose(code == CloseReason.NO_STATUS ? CloseReason.NORMAL : code, "");
+        }
+
+        @Override
+        public boolean closeSent() {
+            State now = state;
+            return now == State.CLOSED || (now == State.CONNECTED && upstream.closeSent());
+        }
+
+        @Override
+        public boolean closeHandshakeDone() {
+            return state == State.CONNECTED && upstream.closeHandshakeDone();
+        }
+
+        @Override
+        public void close() {
+            upstream.close();
+        }
+
+        @Override
+        public String name() {
+            return "upstream";
+        }
     }
 }

@@ -23,6 +23,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final List<RelayListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong pingTokens = new AtomicLong(System.nanoTime() | 1);
     private final ScheduledExecutorService watchdog;
+    private volatile boolean draining;
 
     /**
      * Create and start the watchdog.
@@ -99,6 +100,22 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public int size() {
         return sessions.size();
+    }
+
+    /**
+     * Refuse new sessions from now on (shutdown).
+     */
+    public void startDraining() {
+        draining = true;
+    }
+
+    /**
+     * Whether new sessions are refused.
+     *
+     * @return draining
+     */
+    public boolean draining() {
+        return draining;
     }
 
     private void check() {

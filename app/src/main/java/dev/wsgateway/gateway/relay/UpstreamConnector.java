@@ -134,7 +134,7 @@ public final class UpstreamConnector {
                                             "Upstream service refused the credentials",
                                             challenge.map(c -> Map.of("WWW-Authenticate", c)).orElse(Map.of()));
             }
-            return new GatewayException(502, "upstream_handshake",
+            return new GatewayException(502, status >= 500 ? "upstream_handshake" : "upstream_rejected",
                                         "Upstream " + target.instance().instanceId() + " answered the WebSocket "
                                                 + "handshake with HTTP " + status);
         }

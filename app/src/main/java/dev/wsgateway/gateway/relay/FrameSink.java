@@ -1,0 +1,36 @@
+package dev.wsgateway.gateway.relay;
+
+/**
+ * Where a pump writes: the client's connection, or the session's upstream side (which holds frames while the
+ * session fails over to another instance).
+ */
+interface FrameSink {
+    /**
+     * Write bytes as they are.
+     *
+     * @param bytes       buffer
+     * @param offset      offset
+     * @param length      length
+     * @param startsFrame whether the bytes start at a frame boundary
+     * @param endsFrame   whether the bytes end at a frame boundary
+     * @param messageOpen whether a fragmented data message is still open after these bytes
+     * @return {@code false} when nothing more should be written (the sink is closed or failed)
+     */
+    boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame, boolean messageOpen);
+
+    /**
+     * Forward a close frame (raw bytes) unless a close was already sent.
+     *
+     * @param frame the whole frame
+     * @param code  its close code
+     */
+    void forwardClose(byte[] frame, int code);
+
+    boolean closeSent();
+
+    boolean closeHandshakeDone();
+
+    void close();
+
+    String name();
+}
