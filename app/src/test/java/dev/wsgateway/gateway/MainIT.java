@@ -85,6 +85,38 @@ class MainIT {
         }
     }
 
+    @Test
+    void sigtermDrainsOpenSessionsThenClosesThemWith1001() throws Exception {
+        int gatewayPort = freePort();
+        int echoPort = freePort();
+        Process process = start(Map.of("SERVER_PORT", String.valueOf(gatewayPort),
+                                       "DEMO_ECHO_PORT", String.valueOf(echoPort),
+                                       "DISCOVERY_STATIC_SERVICES_0_INSTANCES_0_PORT", String.valueOf(echoPort),
+                                       "GATEWAY_SHUTDOWN_DRAIN__PERIOD", "PT2S"),
+                                List.of());
+        try {
+            awaitReady(gatewayPort);
+            try (JdkClient client = JdkClient.connect(URI.create("ws://127.0.0.1:" + gatewayPort + "/ws/v1/echo/x"))) {
+                client.sendText("before");
+                assertThat(client.nextText(), is("before"));
+                long start = System.nanoTime();
+                process.destroy();
+                // during the drain period the session still works
+                client.sendText("draining");
+                assertThat(client.nextText(), is("draining"));
+                JdkClient.Received close = client.awaitClose(Duration.ofSeconds(15));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(close.closeCode(), is(1001));
+                assertThat("closed after " + millis + " ms", millis >= 1_900, is(true));
+                assertThat(process.waitFor(10, TimeUnit.SECONDS), is(true));
+                long exitMillis = (System.nanoTime() - start) / 1_000_000;
+                assertThat("exited after " + exitMillis + " ms", exitMillis < 2_000 + 5_000, is(true));
+            }
+        } finally {
+            stop(process);
+        }
+    }
+
     private static Process start(Map<String, String> env, List<String> args) throws IOException {
         String jar = System.getProperty("gateway.jar");
         String java = ProcessHandle.current().info().command().orElse("java");
