@@ -22,6 +22,7 @@ const server = http.createServer((req, res) => {
 const wss = new WebSocketServer({
   noServer: true,
   maxPayload: 64 * 1024 * 1024,
+  perMessageDeflate: true,
   handleProtocols: (protocols) => {
     for (const p of protocols) {
       if (p.startsWith('proto')) return p;

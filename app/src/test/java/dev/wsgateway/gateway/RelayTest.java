@@ -428,6 +428,71 @@ class RelayTest {
         }
     }
 
+    @Test
+    void nodeClientWithPermessageDeflateAndSubprotocolPassesEndToEnd() throws Exception {
+        Process node = new ProcessBuilder("node", "client.js", gateway.ws("/ws/v1/node/deflate").toString())
+                .directory(java.nio.file.Path.of("src/test/node").toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+                java.io.Writer in = new java.io.OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8)) {
+            String result = out.readLine();
+            assertThat(result, containsString("\"protocol\":\"proto.node\""));
+            assertThat(result, containsString("\"extensions\":\"permessage-deflate"));
+            assertThat(result, containsString("\"echoes\":[\"hello ☃\",\"fragmented ☃\",\"binary:102400:ok\"]"));
+            // frames crossed the gateway compressed: 100 KiB of 'a' is a few hundred bytes on the wire
+            String list = get("/application/websockets?serviceId=node").body();
+            java.util.regex.Matcher bytesIn = java.util.regex.Pattern.compile("\"bytesIn\":(\\d+)").matcher(list);
+            assertThat(list, bytesIn.find(), is(true));
+            assertThat(list, Long.parseLong(bytesIn.group(1)) < 10_000, is(true));
+            in.write("close\n");
+            in.flush();
+            assertThat(out.readLine(), is("{\"closeCode\":4002,\"closeReason\":\"node done\"}"));
+        } finally {
+            node.destroy();
+        }
+        assertThat(lastCloseSeenByNode(), is("{\"code\":4002,\"reason\":\"node done\"}"));
+    }
+
+    @Test
+    void quietSessionsSurviveTheGatewaysPingsOnBothLegs() throws Exception {
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/quiet"))) {
+            // ping-interval + pong-timeout is 2 s here: stay quiet for 3.5 s; the gateway pings both peers (masked
+            // toward the service, which drops a connection on an unmasked frame) and both answer
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(3_500).toNanos());
+            client.sendText("still open");
+            assertThat(client.nextText(), is("still open"));
+        }
+    }
+
+    @Test
+    void idleSessionsAreClosedOnBothSidesWith1001() throws Exception {
+        try (TestGateway gw = TestGateway.start(TestGateway.service("idle", "/svc", node.port()) + """
+                gateway:
+                  relay:
+                    idle-timeout: PT0.5S
+                """);
+                JdkClient client = JdkClient.connect(gw.ws("/ws/v1/idle/x"))) {
+            client.sendText("one");
+            assertThat(client.nextText(), is("one"));
+            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
+            assertThat(close.closeCode(), is(1001));
+            assertThat(close.closeReason(), is("Idle timeout"));
+            gw.awaitNoSessions(Duration.ofSeconds(5));
+        }
+        assertThat(lastCloseSeenByNode(), is("{\"code\":1001,\"reason\":\"Idle timeout\"}"));
+    }
+
+    @Test
+    void aCloseCodeThatMayNotBeSentIsAProtocolError() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/code1005")) {
+            raw.sendClose(1005, "");
+            assertThat(raw.readUntil(0x8).closeCode(), is(1002));
+        }
+        assertThat(lastCloseSeenByNode(), startsWith("{\"code\":1001"));
+    }
+
     private static void assertRefused(String path, int status, String error) throws Exception {
         try (RawWsClient raw = RawWsClient.connect(gateway.port(), path)) {
             assertThat(path, raw.status(), is(status));

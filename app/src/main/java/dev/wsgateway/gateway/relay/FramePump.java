@@ -19,7 +19,9 @@ final class FramePump implements Runnable {
     private final byte[] header = new byte[14];
     private final byte[] control = new byte[WsFrames.MAX_CONTROL_PAYLOAD];
 
-    private byte[] chunk = new byte[0];
+    private static final byte[] EMPTY = new byte[0];
+
+    private byte[] chunk = EMPTY;
     private int pos;
     private int outStart;
     private int outEnd;
@@ -97,6 +99,10 @@ final class FramePump implements Runnable {
      */
     private void relay() {
         while (true) {
+            // start each frame in a chunk that has bytes, so that a frame read whole is written whole
+            if (pos == chunk.length && !nextChunk()) {
+                return;
+            }
             int frameStart = pos;
             byte[] frameChunk = chunk;
             frameStarted = false;
@@ -376,6 +382,11 @@ final class FramePump implements Runnable {
 
     private boolean nextChunk() {
         flush();
+        // an idle session keeps no payload bytes: drop the reference before blocking
+        chunk = EMPTY;
+        pos = 0;
+        outStart = 0;
+        outEnd = 0;
         byte[] next = src.read();
         if (next == null) {
             return false;
