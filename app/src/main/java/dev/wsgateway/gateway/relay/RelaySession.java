@@ -238,6 +238,15 @@ public final class RelaySession implements ServerConnection {
      */
     void terminate(int clientCode, String clientReason, int upstreamCode, String upstreamReason) {
         closing(clientReason);
+        endFailover();
+        client.sendClose(clientCode, clientReason);
+        upstream.sendClose(upstreamCode, upstreamReason);
+    }
+
+    /**
+     * No failover from now on: drop held frames.
+     */
+    private void endFailover() {
         lock.lock();
         try {
             state = State.CLOSED;
@@ -245,8 +254,6 @@ public final class RelaySession implements ServerConnection {
         } finally {
             lock.unlock();
         }
-        client.sendClose(clientCode, clientReason);
-        upstream.sendClose(upstreamCode, upstreamReason);
     }
 
     private void closing(String why) {
@@ -339,13 +346,7 @@ public final class RelaySession implements ServerConnection {
             closing("client " + cause);
             upstream.sendClose(CloseReason.GOING_AWAY, "Client " + cause);
         }
-        lock.lock();
-        try {
-            state = State.CLOSED;
-            held.clear();
-        } finally {
-            lock.unlock();
-        }
+        endFailover();
         client.close();
         Leg up = upstream;
         // otherwise the service answers the close frame it got, or the watchdog drops it after the close timeout
@@ -519,13 +520,7 @@ public final class RelaySession implements ServerConnection {
      */
     private void failClient(int code, String reason) {
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + reason);
-        lock.lock();
-        try {
-            state = State.CLOSED;
-            held.clear();
-        } finally {
-            lock.unlock();
-        }
+        endFailover();
         closing(reason);
         client.sendClose(code, reason);
         Leg up = upstream;
