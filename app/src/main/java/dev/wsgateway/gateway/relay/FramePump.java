@@ -20,8 +20,13 @@ final class FramePump implements Runnable {
     private final byte[] control = new byte[WsFrames.MAX_CONTROL_PAYLOAD];
 
     private static final byte[] EMPTY = new byte[0];
+    private static final int BULK_THRESHOLD = 16 * 1024;
 
     private byte[] chunk = EMPTY;
+    private int limit;
+    private long payloadLeft;
+    private boolean pooled;
+    private long chunkSeq;
     private int pos;
     private int outStart;
     private int outEnd;
@@ -84,6 +89,8 @@ final class FramePump implements Runnable {
             flush();
         } catch (RuntimeException e) {
             failure = e;
+        } finally {
+            release();
         }
     }
 
@@ -100,11 +107,11 @@ final class FramePump implements Runnable {
     private void relay() {
         while (true) {
             // start each frame in a chunk that has bytes, so that a frame read whole is written whole
-            if (pos == chunk.length && !nextChunk()) {
+            if (pos == limit && !nextChunk()) {
                 return;
             }
             int frameStart = pos;
-            byte[] frameChunk = chunk;
+            long frameChunk = chunkSeq;
             frameStarted = false;
             if (!readInto(header, 0, 2)) {
                 return;
@@ -129,7 +136,7 @@ final class FramePump implements Runnable {
                     payloadLength = (payloadLength << 8) | (header[i] & 0xFF);
                 }
             }
-            boolean contiguous = chunk == frameChunk;
+            boolean contiguous = chunkSeq == frameChunk;
 
             if (discarding) {
                 if (opcode == WsFrames.OP_CLOSE && payloadLength <= WsFrames.MAX_CONTROL_PAYLOAD) {
@@ -320,10 +327,10 @@ final class FramePump implements Runnable {
     private boolean readInto(byte[] target, int offset, int length) {
         int copied = 0;
         while (copied < length) {
-            if (pos == chunk.length && !nextChunk()) {
+            if (pos == limit && !nextChunk()) {
                 return false;
             }
-            int take = Math.min(length - copied, chunk.length - pos);
+            int take = Math.min(length - copied, limit - pos);
             System.arraycopy(chunk, pos, target, offset + copied, take);
             pos += take;
             copied += take;
@@ -340,10 +347,11 @@ final class FramePump implements Runnable {
         long remaining = length;
         inPayload = forward && remaining > 0;
         while (remaining > 0) {
-            if (pos == chunk.length && !nextChunk()) {
+            payloadLeft = remaining - (limit - pos);
+            if (pos == limit && !nextChunk()) {
                 return false;
             }
-            int take = (int) Math.min(remaining, chunk.length - pos);
+            int take = (int) Math.min(remaining, limit - pos);
             if (forward) {
                 approve(pos, pos + take, false);
             }
@@ -351,6 +359,7 @@ final class FramePump implements Runnable {
             remaining -= take;
         }
         inPayload = false;
+        payloadLeft = 0;
         if (!forward) {
             outStart = pos;
             outEnd = pos;
@@ -380,23 +389,47 @@ final class FramePump implements Runnable {
         }
     }
 
+    /**
+     * Read more from the source. Payloads larger than the socket's read buffer stream through a pooled 64 KiB
+     * buffer (fewer, larger reads and writes); otherwise the socket's own read returns a right-sized copy.
+     */
     private boolean nextChunk() {
         flush();
-        // an idle session keeps no payload bytes: drop the reference before blocking
-        chunk = EMPTY;
+        // an idle session keeps no payload bytes: drop the reference (and the pooled buffer) before blocking
+        release();
         pos = 0;
         outStart = 0;
         outEnd = 0;
+        outStartsFrame = !inPayload;
+        chunkSeq++;
+        if (payloadLeft >= BULK_THRESHOLD) {
+            byte[] buffer = BufferPool.take();
+            int n = src.read(buffer);
+            if (n < 0) {
+                BufferPool.give(buffer);
+                return false;
+            }
+            chunk = buffer;
+            limit = n;
+            pooled = true;
+            return true;
+        }
         byte[] next = src.read();
         if (next == null) {
             return false;
         }
         chunk = next;
-        pos = 0;
-        outStart = 0;
-        outEnd = 0;
-        outStartsFrame = !inPayload;
+        limit = next.length;
         return true;
+    }
+
+    private void release() {
+        if (pooled) {
+            BufferPool.give(chunk);
+            pooled = false;
+        }
+        chunk = EMPTY;
+        limit = 0;
     }
 
     @Override

@@ -75,6 +75,27 @@ final class Leg implements FrameSink {
         return chunk;
     }
 
+    /**
+     * Read the next bytes into a buffer of the caller's; blocks until some arrive.
+     *
+     * @param target where to read
+     * @return bytes read, or {@code -1} when the peer closed the connection
+     * @throws UncheckedIOException when the connection fails
+     */
+    int read(byte[] target) {
+        byte[] chunk = pending;
+        int n;
+        if (chunk != null) {
+            n = Math.min(chunk.length, target.length);
+            System.arraycopy(chunk, 0, target, 0, n);
+            pending = n == chunk.length ? null : java.util.Arrays.copyOfRange(chunk, n, chunk.length);
+        } else {
+            n = socket.read(BufferData.create(target).clear());
+        }
+        lastReadNanos = System.nanoTime();
+        return n;
+    }
+
     long lastReadNanos() {
         return lastReadNanos;
     }
