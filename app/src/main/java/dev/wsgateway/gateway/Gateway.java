@@ -18,6 +18,9 @@ import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.relay.UpstreamConnector;
 import dev.wsgateway.gateway.routing.GatewayPath;
 import dev.wsgateway.gateway.routing.RouteResolver;
+import dev.wsgateway.gateway.security.GatewaySecurity;
+import dev.wsgateway.gateway.security.ServerHardening;
+import dev.wsgateway.gateway.security.UpstreamTls;
 
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
@@ -26,6 +29,7 @@ import io.helidon.health.HealthCheckType;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -74,14 +78,15 @@ public final class Gateway {
 
         RelaySettings settings = RelaySettings.create(config.get("gateway.relay"));
         SessionRegistry sessions = new SessionRegistry(settings);
-        UpstreamConnector connector = new UpstreamConnector(settings);
+        GatewaySecurity security = GatewaySecurity.create(config.get("gateway.security"), sessions);
+        UpstreamConnector connector = new UpstreamConnector(settings, UpstreamTls.create(config.get("gateway.upstream.tls")));
         RouteResolver resolver = new RouteResolver(registry, new RoundRobinBalancer());
 
         Config http1 = config.get("server.protocols.http_1_1");
         Http1ConnectionSelector selector = Http1ConnectionSelector.builder()
                 .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create())
-                .addUpgrader(new ProxyUpgrader("websocket", resolver, connector, settings, sessions))
-                .addUpgrader(new ProxyUpgrader("WebSocket", resolver, connector, settings, sessions))
+                .addUpgrader(new ProxyUpgrader("websocket", resolver, connector, settings, sessions, security.guard()))
+                .addUpgrader(new ProxyUpgrader("WebSocket", resolver, connector, settings, sessions, security.guard()))
                 .build();
 
         HealthCheck discoveryReady = new HealthCheck() {
@@ -109,13 +114,15 @@ public final class Gateway {
                 .addObserver(HealthObserver.builder().details(true).addCheck(discoveryReady).build())
                 .build();
 
-        WebServer server = WebServer.builder()
+        WebServerConfig.Builder serverBuilder = WebServer.builder()
                 .config(config.get("server"))
-                .addConnectionSelector(selector)
                 .addFeature(observe)
-                .routing(routing -> routing(routing, sessions))
-                .build()
-                .start();
+                .routing(routing -> {
+                    security.protectObserve(routing);
+                    routing(routing, sessions);
+                });
+        ServerHardening.apply(serverBuilder, selector);
+        WebServer server = serverBuilder.build().start();
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
                 + " with " + registry.services().size() + " services");
         registry.register(selfRegistration(config, server.port()));

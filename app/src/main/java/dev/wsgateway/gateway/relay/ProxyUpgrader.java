@@ -18,6 +18,8 @@ import dev.wsgateway.gateway.routing.GatewayException;
 import dev.wsgateway.gateway.routing.GatewayPath;
 import dev.wsgateway.gateway.routing.RouteResolver;
 import dev.wsgateway.gateway.routing.UpstreamTarget;
+import dev.wsgateway.gateway.security.HandshakeDecision;
+import dev.wsgateway.gateway.security.HandshakeGuard;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
@@ -51,6 +53,7 @@ public final class ProxyUpgrader implements Http1Upgrader {
     private final UpstreamConnector connector;
     private final RelaySettings settings;
     private final SessionRegistry sessions;
+    private final HandshakeGuard guard;
 
     /**
      * @param protocol  the {@code Upgrade} value this instance answers (Helidon matches it exactly)
@@ -58,17 +61,20 @@ public final class ProxyUpgrader implements Http1Upgrader {
      * @param connector upstream connector
      * @param settings  relay settings
      * @param sessions  active sessions
+     * @param guard     security checks of the handshake (rate, limits, origin, authentication)
      */
     public ProxyUpgrader(String protocol,
                          RouteResolver resolver,
                          UpstreamConnector connector,
                          RelaySettings settings,
-                         SessionRegistry sessions) {
+                         SessionRegistry sessions,
+                         HandshakeGuard guard) {
         this.protocol = protocol;
         this.resolver = resolver;
         this.connector = connector;
         this.settings = settings;
         this.sessions = sessions;
+        this.guard = guard;
     }
 
     @Override
@@ -95,6 +101,7 @@ public final class ProxyUpgrader implements Http1Upgrader {
                 throw new GatewayException(426, "unsupported_version", "Only WebSocket version 13 is supported",
                                            Map.of("Sec-WebSocket-Version", "13"));
             }
+            HandshakeDecision decision = guard.check(ctx, prologue, headers, path);
             String rawQuery = prologue.query().rawValue();
             List<UpstreamTarget> targets = resolver.resolve(path, rawQuery);
             List<String> offered = subprotocols(headers);
@@ -113,7 +120,7 @@ public final class ProxyUpgrader implements Http1Upgrader {
 
             String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
             SessionInfo info = new SessionInfo(RelaySession.newId(), client, gatewayPath, path.serviceId(),
-                                               target.instance().instanceId(), target.uri(), link.subprotocol(), "",
+                                               target.instance().instanceId(), target.uri(), link.subprotocol(), decision.user(),
                                                Instant.now());
             if (!switchProtocols(ctx, key, link)) {
                 link.connection().closeResource();
