@@ -176,6 +176,16 @@ public final class Gateway {
         return server.port();
     }
 
+    /**
+     * Port of a named socket ({@code server.sockets}).
+     *
+     * @param socket socket name
+     * @return its port, -1 when there is no such socket
+     */
+    public int port(String socket) {
+        return server.port(socket);
+    }
+
     public SessionRegistry sessions() {
         return sessions;
     }

@@ -13,6 +13,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -41,7 +42,9 @@ public final class ServerHardening {
      */
     public static void apply(WebServerConfig.Builder server, ServerConnectionSelector selector) {
         DirectHandlers handlers = directHandlers();
-        server.addConnectionSelector(selector).directHandlers(handlers);
+        server.addConnectionSelector(selector)
+                .directHandlers(handlers)
+                .errorHandling(messagesToHandlers(server.errorHandling()));
         server.tls().ifPresent(tls -> tls12Plus(WebServer.DEFAULT_SOCKET_NAME, tls));
         Map<String, ListenerConfig> sockets = new LinkedHashMap<>(server.sockets());
         sockets.forEach((name, socket) -> {
@@ -51,6 +54,7 @@ public final class ServerHardening {
                         .from(socket)
                         .addConnectionSelector(selector)
                         .directHandlers(handlers)
+                        .errorHandling(messagesToHandlers(socket.errorHandling()))
                         .build());
             }
         });
@@ -83,6 +87,14 @@ public final class ServerHardening {
                 + Arrays.toString(tls.sslParameters().getProtocols()));
     }
 
+    /**
+     * Helidon hands the direct handlers a message only with {@code include-entity}; the gateway's handlers need it to
+     * recognise oversized headers, and drop it otherwise (bodies stay as Helidon's defaults: empty).
+     */
+    private static ErrorHandling messagesToHandlers(ErrorHandling configured) {
+        return ErrorHandling.builder().from(configured).includeEntity(true).build();
+    }
+
     private static DirectHandlers directHandlers() {
         DirectHandler handler = new DirectHandler() {
             @Override
@@ -110,12 +122,14 @@ public final class ServerHardening {
                             .build();
                 }
                 return DirectHandler.defaultHandler().handle(request, eventType, defaultStatus, responseHeaders,
-                                                             message);
+                                                             (String) null);
             }
         };
-        return DirectHandlers.builder()
-                .addHandler(DirectHandler.EventType.BAD_REQUEST, handler)
-                .build();
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, handler);
+        }
+        return builder.build();
     }
 
     private static boolean headersTooLarge(Throwable thrown) {
