@@ -48,9 +48,9 @@ final class TestCerts {
         Path ca = dir.resolve("ca.p12");
         Path caPem = dir.resolve("ca.pem");
         CompletableFuture<Void> self = CompletableFuture.runAsync(() -> keytool(
-                "-genkeypair", "-alias", "1", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+                "-genkeypair", "-alias", "1", "-keyalg", "EC", "-dname", "CN=localhost",
                 "-ext", "san=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", certs.selfSigned.toString()));
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=wsgateway test CA",
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=wsgateway test CA",
                 "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString());
         keytool("-exportcert", "-alias", "ca", "-rfc", "-file", caPem.toString(), "-keystore", ca.toString());
         CompletableFuture<Void> trust = CompletableFuture.runAsync(() -> keytool(
@@ -71,7 +71,7 @@ final class TestCerts {
         Path csr = store.resolveSibling(name + ".csr");
         Path pem = store.resolveSibling(name + ".pem");
         Path chain = store.resolveSibling(name + "-chain.pem");
-        keytool("-genkeypair", "-alias", "1", "-keyalg", "RSA", "-keysize", "2048", "-dname", dname,
+        keytool("-genkeypair", "-alias", "1", "-keyalg", "EC", "-dname", dname,
                 "-validity", "2", "-keystore", store.toString());
         keytool("-certreq", "-alias", "1", "-file", csr.toString(), "-keystore", store.toString());
         List<String> gencert = new ArrayList<>(List.of("-gencert", "-alias", "ca", "-infile", csr.toString(),
@@ -92,6 +92,7 @@ final class TestCerts {
     private static void keytool(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-Xshare:auto"));
         command.addAll(List.of(args));
         command.addAll(List.of("-storetype", "PKCS12", "-storepass", PASSWORD));
         try {
