@@ -28,6 +28,9 @@ import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.relay.UpstreamConnector;
 import dev.wsgateway.gateway.routing.GatewayPath;
 import dev.wsgateway.gateway.routing.RouteResolver;
+import dev.wsgateway.gateway.security.GatewaySecurity;
+import dev.wsgateway.gateway.security.ServerHardening;
+import dev.wsgateway.gateway.security.UpstreamTls;
 
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
@@ -36,6 +39,7 @@ import io.helidon.health.HealthCheckType;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -92,7 +96,8 @@ public final class Gateway {
         SessionRegistry sessions = new SessionRegistry(settings);
         ActiveSessions active = new ActiveSessions();
         sessions.addListener(new InstanceCounts(active));
-        UpstreamConnector connector = new UpstreamConnector(settings);
+        GatewaySecurity security = GatewaySecurity.create(config.get("gateway.security"), sessions);
+        UpstreamConnector connector = new UpstreamConnector(settings, UpstreamTls.create(config.get("gateway.upstream.tls")));
         RouteResolver resolver = new RouteResolver(registry, balancing.balancer(active));
         Relay relay = new Relay(resolver, connector,
                                 new Ejections(balancing.ejectCooldown(), balancing.maxEjectedPercent()),
@@ -104,8 +109,8 @@ public final class Gateway {
         Config http1 = config.get("server.protocols.http_1_1");
         Http1ConnectionSelector selector = Http1ConnectionSelector.builder()
                 .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create())
-                .addUpgrader(new ProxyUpgrader("websocket", relay))
-                .addUpgrader(new ProxyUpgrader("WebSocket", relay))
+                .addUpgrader(new ProxyUpgrader("websocket", relay, security.guard()))
+                .addUpgrader(new ProxyUpgrader("WebSocket", relay, security.guard()))
                 .build();
 
         HealthCheck discoveryReady = new HealthCheck() {
@@ -133,14 +138,16 @@ public final class Gateway {
                 .addObserver(HealthObserver.builder().details(true).addCheck(discoveryReady).build())
                 .build();
 
-        WebServer server = WebServer.builder()
+        WebServerConfig.Builder serverBuilder = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false)
-                .addConnectionSelector(selector)
                 .addFeature(observe)
-                .routing(routing -> routing(routing, sessions))
-                .build()
-                .start();
+                .routing(routing -> {
+                    security.protectObserve(routing);
+                    routing(routing, sessions);
+                });
+        ServerHardening.apply(serverBuilder, selector);
+        WebServer server = serverBuilder.build().start();
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
                 + " with " + registry.services().size() + " services");
         registry.register(selfRegistration(config, server.port()));
@@ -238,6 +245,16 @@ public final class Gateway {
 
     public int port() {
         return server.port();
+    }
+
+    /**
+     * Port of a named socket ({@code server.sockets}).
+     *
+     * @param socket socket name
+     * @return its port, -1 when there is no such socket
+     */
+    public int port(String socket) {
+        return server.port(socket);
     }
 
     public SessionRegistry sessions() {

@@ -17,6 +17,8 @@ import java.util.Set;
 import dev.wsgateway.gateway.routing.GatewayException;
 import dev.wsgateway.gateway.routing.GatewayPath;
 import dev.wsgateway.gateway.routing.UpstreamTarget;
+import dev.wsgateway.gateway.security.HandshakeDecision;
+import dev.wsgateway.gateway.security.HandshakeGuard;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
@@ -49,16 +51,19 @@ public final class ProxyUpgrader implements Http1Upgrader {
     private final Relay relay;
     private final Dialer dialer;
     private final SessionRegistry sessions;
+    private final HandshakeGuard guard;
 
     /**
      * @param protocol the {@code Upgrade} value this instance answers (Helidon matches it exactly)
      * @param relay    routing, connecting and session settings
+     * @param guard    security checks of the handshake (rate, limits, origin, authentication)
      */
-    public ProxyUpgrader(String protocol, Relay relay) {
+    public ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard) {
         this.protocol = protocol;
         this.relay = relay;
         this.dialer = relay.dialer();
         this.sessions = relay.sessions();
+        this.guard = guard;
     }
 
     @Override
@@ -89,6 +94,7 @@ public final class ProxyUpgrader implements Http1Upgrader {
                 throw new GatewayException(503, "shutting_down", "The gateway is shutting down",
                                            Map.of("Retry-After", "5"));
             }
+            HandshakeDecision decision = guard.check(ctx, prologue, headers, path);
             String rawQuery = prologue.query().rawValue();
             List<String> offered = subprotocols(headers);
             Map<String, List<String>> forwarded = forwardedHeaders(ctx, headers);
@@ -99,7 +105,7 @@ public final class ProxyUpgrader implements Http1Upgrader {
 
             String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
             SessionInfo info = new SessionInfo(RelaySession.newId(), client, gatewayPath, path.serviceId(),
-                                               target.instance().instanceId(), target.uri(), link.subprotocol(), "",
+                                               target.instance().instanceId(), target.uri(), link.subprotocol(), decision.user(),
                                                Instant.now());
             if (!switchProtocols(ctx, key, link)) {
                 link.connection().closeResource();

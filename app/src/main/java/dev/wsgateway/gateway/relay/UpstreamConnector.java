@@ -18,12 +18,14 @@ import dev.wsgateway.gateway.routing.UpstreamTarget;
 
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.common.tls.Tls;
 import io.helidon.http.ClientRequestHeaders;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientConfig;
 import io.helidon.webclient.http1.UpgradeResponse;
 
 /**
@@ -37,7 +39,20 @@ public final class UpstreamConnector {
      * @param settings relay settings (connect timeout)
      */
     public UpstreamConnector(RelaySettings settings) {
-        this.client = Http1Client.builder()
+        this(settings, null);
+    }
+
+    /**
+     * @param settings relay settings (connect timeout)
+     * @param tls      TLS for {@code wss} instances (trust, host name verification, client certificate); {@code null}
+     *                 for Helidon's default client TLS
+     */
+    public UpstreamConnector(RelaySettings settings, Tls tls) {
+        Http1ClientConfig.Builder builder = Http1Client.builder();
+        if (tls != null) {
+            builder.tls(tls);
+        }
+        this.client = builder
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.connectTimeout())
                 .followRedirects(false)

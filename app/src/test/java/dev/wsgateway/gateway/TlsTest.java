@@ -1,0 +1,335 @@
+package dev.wsgateway.gateway;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import javax.net.ssl.SSLSocket;
+
+import dev.wsgateway.gateway.demo.EchoService;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * TLS on both legs with certificates made at test time: the gateway serves wss/https (PKCS12 keystore or PEM, TLS
+ * 1.2+, a plain socket beside it), and reaches secure instances over wss validated against a trust store with host
+ * name verification, a client certificate for mutual TLS, and the lab switch that turns verification off.
+ */
+class TlsTest {
+    private static final List<LogRecord> LOGS = new CopyOnWriteArrayList<>();
+    private static final Handler CAPTURE = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            LOGS.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    private static TestCerts certs;
+    private static EchoService plainEcho;
+    private static HeaderEchoUpstream good;
+    private static HeaderEchoUpstream selfSigned;
+    private static HeaderEchoUpstream wrongHost;
+    private static HeaderEchoUpstream mutual;
+    private static TestGateway gateway;        // TLS + plain socket, trust store, client certificate
+    private static TestGateway lab;            // plain, verify-certificates: false, no client certificate
+    private static HttpClient https;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Logger.getLogger("").addHandler(CAPTURE);
+        certs = TestCerts.create();
+        plainEcho = EchoService.start("127.0.0.1", 0);
+        good = HeaderEchoUpstream.tls(serverTls(certs.server));
+        selfSigned = HeaderEchoUpstream.tls(serverTls(certs.selfSigned));
+        wrongHost = HeaderEchoUpstream.tls(serverTls(certs.wrongHost));
+        mutual = HeaderEchoUpstream.tls(serverTls(certs.server) + """
+                    client-auth: REQUIRED
+                    endpoint-identification-algorithm: NONE
+                    trust:
+                      keystore:
+                        passphrase: changeit
+                        trust-store: true
+                        resource:
+                          path: %s
+                """.formatted(certs.trustStore));
+        String services = services();
+        gateway = TestGateway.start("""
+                server:
+                %s
+                  sockets:
+                    - name: plain
+                      host: 127.0.0.1
+                      port: 0
+                gateway:
+                  upstream:
+                    tls:
+                      trust-store: %s
+                      trust-store-password: changeit
+                      key-store: %s
+                      key-store-password: changeit
+                """.formatted(serverTls(certs.server), certs.trustStore, certs.client) + services);
+        lab = TestGateway.start("""
+                gateway:
+                  upstream:
+                    tls:
+                      verify-certificates: false
+                """ + services);
+        https = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
+    }
+
+    /**
+     * Lines under {@code server:} for Helidon's server TLS from a PKCS12 keystore (key alias "1").
+     */
+    private static String serverTls(Path keystore) {
+        return """
+                  tls:
+                    private-key:
+                      keystore:
+                        passphrase: changeit
+                        resource:
+                          path: %s
+                """.formatted(keystore);
+    }
+
+    private static String services() {
+        StringBuilder yaml = new StringBuilder("""
+                discovery:
+                  type: static
+                  static:
+                    services:
+                      - serviceId: plain-echo
+                        instances:
+                          - host: 127.0.0.1
+                            port: %d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /echo
+                """.formatted(plainEcho.port()));
+        for (var e : List.of(List.of("good", good), List.of("selfsigned", selfSigned), List.of("wronghost", wrongHost),
+                             List.of("mutual", mutual))) {
+            yaml.append("""
+                          - serviceId: %s
+                            instances:
+                              - host: 127.0.0.1
+                                port: %d
+                                secure: true
+                                metadata-map:
+                                  apiml.routes.ws_v1.gatewayUrl: ws/v1
+                                  apiml.routes.ws_v1.serviceUrl: /headers
+                    """.formatted(e.get(0), ((HeaderEchoUpstream) e.get(1)).port()));
+        }
+        return yaml.toString();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {gateway, lab, good, selfSigned, wrongHost, mutual}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (plainEcho != null) {
+            plainEcho.stop();
+        }
+        if (certs != null) {
+            certs.delete();
+        }
+        Logger.getLogger("").removeHandler(CAPTURE);
+    }
+
+    private static URI wss(TestGateway g, String path) {
+        return URI.create("wss://localhost:" + g.port() + path);
+    }
+
+    @Test
+    void gatewayServesWssAndHttpsWithTheTrustedCa() throws Exception {
+        try (Texts client = Texts.connect(https, wss(gateway, "/ws/v1/plain-echo/x"))) {
+            client.ws.sendText("over tls", true).get(5, TimeUnit.SECONDS);
+            assertThat(client.next(), is("over tls"));
+        }
+        HttpResponse<String> health = https.send(HttpRequest.newBuilder(
+                URI.create("https://localhost:" + gateway.port() + "/application/health")).build(),
+                                                 HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode(), is(200));
+        gateway.awaitNoSessions(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void onlyTls12AndUp() throws Exception {
+        try (SSLSocket socket = (SSLSocket) certs.clientContext().getSocketFactory()
+                .createSocket("localhost", gateway.port())) {
+            socket.startHandshake();
+            assertThat(socket.getSession().getProtocol(), is("TLSv1.3"));
+        }
+        try (SSLSocket socket = (SSLSocket) certs.clientContext().getSocketFactory()
+                .createSocket("localhost", gateway.port())) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.startHandshake();
+            assertThat(socket.getSession().getProtocol(), is("TLSv1.2"));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestGateway.start("""
+                server:
+                %s
+                    protocols: [TLSv1.1, TLSv1.2]
+                """.formatted(serverTls(certs.server))));
+        assertThat(e.getMessage(), containsString("TLSv1.1"));
+    }
+
+    @Test
+    void plainSocketBesideTlsAndNoPlainOnTheTlsPort() throws Exception {
+        try (RawWsClient client = RawWsClient.connect(gateway.gateway().port("plain"), "/ws/v1/plain-echo/x")) {
+            assertThat(client.status(), is(101));
+            client.sendText("plain");
+            assertThat(client.readUntil(0x1).text(), is("plain"));
+        }
+        int status;
+        try (RawWsClient client = RawWsClient.connect(gateway.port(), "/ws/v1/plain-echo/x")) {
+            status = client.status();
+        } catch (IOException refused) {
+            status = -1;
+        }
+        assertThat(status, not(is(101)));
+        gateway.awaitNoSessions(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void pemKeyAndChainInsteadOfAKeystore() throws Exception {
+        Path[] pem = TestCerts.toPem(certs.server);
+        try (TestGateway pemGateway = TestGateway.start("""
+                server:
+                  tls:
+                    private-key:
+                      pem:
+                        key:
+                          resource:
+                            path: %s
+                        cert-chain:
+                          resource:
+                            path: %s
+                """.formatted(pem[0], pem[1]) + services());
+                Texts client = Texts.connect(https, wss(pemGateway, "/ws/v1/plain-echo/x"))) {
+            client.ws.sendText("pem", true).get(5, TimeUnit.SECONDS);
+            assertThat(client.next(), is("pem"));
+        }
+    }
+
+    @Test
+    void upstreamWssWithTrustedCertificateAndClientCertificate() throws Exception {
+        for (String service : List.of("good", "mutual")) {
+            try (Texts client = Texts.connect(https, wss(gateway, "/ws/v1/" + service + "/x"))) {
+                assertThat(client.next(), is("authorization=-none-"));
+                client.ws.sendText("to " + service, true).get(5, TimeUnit.SECONDS);
+                assertThat(client.next(), is("to " + service));
+            }
+        }
+        gateway.awaitNoSessions(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void untrustedOrWrongHostUpstreamIsRefusedWith502() throws Exception {
+        int plainPort = gateway.gateway().port("plain");
+        for (String service : List.of("selfsigned", "wronghost")) {
+            try (RawWsClient client = RawWsClient.connect(plainPort, "/ws/v1/" + service + "/x")) {
+                assertThat(service, client.status(), is(502));
+                assertThat(service, client.body(), containsString("\"upstream_tls\""));
+            }
+        }
+        // without a client certificate the mutual-TLS instance refuses the gateway
+        try (RawWsClient client = RawWsClient.connect(lab.port(), "/ws/v1/mutual/x")) {
+            assertThat(client.status(), is(502));
+        }
+    }
+
+    @Test
+    void verificationOffWorksAndWarns() throws Exception {
+        for (String service : List.of("selfsigned", "wronghost")) {
+            try (RawWsClient client = RawWsClient.connect(lab.port(), "/ws/v1/" + service + "/x")) {
+                assertThat(service, client.status(), is(101));
+                assertThat(client.readUntil(0x1).text(), is("authorization=-none-"));
+            }
+        }
+        assertThat(LOGS.stream().anyMatch(r -> r.getLevel() == Level.WARNING
+                && String.valueOf(r.getMessage()).contains("verify-certificates is false")), is(true));
+        lab.awaitNoSessions(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A JDK WebSocket over a given HttpClient (its SSL context) collecting text messages.
+     */
+    private static final class Texts implements WebSocket.Listener, AutoCloseable {
+        private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket ws;
+
+        static Texts connect(HttpClient client, URI uri) throws Exception {
+            Texts texts = new Texts();
+            texts.ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .buildAsync(uri, texts).get(10, TimeUnit.SECONDS);
+            return texts;
+        }
+
+        String next() throws InterruptedException {
+            String s = texts.poll(10, TimeUnit.SECONDS);
+            if (s == null) {
+                throw new AssertionError("no message within 10 s");
+            }
+            return s;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                texts.add(partial.toString());
+                partial.setLength(0);
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                ws.sendClose(1000, "done").get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // aborted below
+            }
+            ws.abort();
+        }
+    }
+}
