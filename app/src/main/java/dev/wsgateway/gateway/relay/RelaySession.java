@@ -75,7 +75,8 @@ public final class RelaySession implements ServerConnection {
     public void handle(Limit limit) {
         registry.opened(this);
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + " opened: client " + info.clientAddress()
-                + " " + info.gatewayPath() + " -> " + info.serviceId() + "/" + info.instanceId() + " " + info.serviceUrl()
+                + " " + info.redactedGatewayPath() + " -> " + info.serviceId() + "/" + info.instanceId() + " "
+                + info.redactedServiceUrl()
                 + (info.subprotocol().isEmpty() ? "" : " subprotocol " + info.subprotocol()));
         try {
             upstreamThread = Thread.ofVirtual().name("relay-upstream-" + info.id()).start(fromUpstream);
@@ -281,5 +282,16 @@ public final class RelaySession implements ServerConnection {
      */
     public Instant openedAt() {
         return info.openedAt();
+    }
+
+    /**
+     * End the session on an operator's request: a close frame with {@code code} and {@code reason} to the client,
+     * {@code 1001} with the same reason to the service, then the usual close handshake (bounded by the close timeout).
+     *
+     * @param code   close code for the client (e.g. {@code 1008})
+     * @param reason close reason (at most 123 bytes of UTF-8)
+     */
+    public void close(int code, String reason) {
+        terminate(code, reason, CloseReason.GOING_AWAY, reason);
     }
 }
