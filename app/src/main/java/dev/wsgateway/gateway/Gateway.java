@@ -3,6 +3,7 @@ package dev.wsgateway.gateway;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,6 +12,7 @@ import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.RoundRobinBalancer;
 import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.gateway.observe.GatewayMetrics;
 import dev.wsgateway.gateway.observe.WebSocketsService;
 import dev.wsgateway.gateway.relay.ProxyUpgrader;
 import dev.wsgateway.gateway.relay.RelaySettings;
@@ -25,14 +27,17 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.ObserveFeatureConfig;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 /**
  * The gateway, wired explicitly from configuration: discovery, routing, relay, observability, and the demo echo
@@ -40,20 +45,26 @@ import io.helidon.webserver.observe.health.HealthObserver;
  */
 public final class Gateway {
     private static final System.Logger LOGGER = System.getLogger(Gateway.class.getName());
+    /** Name of the Helidon socket the observe endpoints move to when {@code gateway.management.port} is set. */
+    public static final String MANAGEMENT_SOCKET = "management";
 
     private final WebServer server;
     private final ServiceRegistry registry;
     private final SessionRegistry sessions;
     private final UpstreamConnector connector;
     private final EchoService demo;
+    private final GatewayMetrics metrics;
+    private final boolean management;
 
     private Gateway(WebServer server, ServiceRegistry registry, SessionRegistry sessions, UpstreamConnector connector,
-                    EchoService demo) {
+                    EchoService demo, GatewayMetrics metrics, boolean management) {
         this.server = server;
         this.registry = registry;
         this.sessions = sessions;
         this.connector = connector;
         this.demo = demo;
+        this.metrics = metrics;
+        this.management = management;
     }
 
     /**
@@ -74,6 +85,10 @@ public final class Gateway {
 
         RelaySettings settings = RelaySettings.create(config.get("gateway.relay"));
         SessionRegistry sessions = new SessionRegistry(settings);
+        GatewayMetrics metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
+        sessions.addListener(metrics);
+        WebSocketsService webSockets = new WebSocketsService(sessions, metrics::failovers, settings.closeTimeout());
+        sessions.addListener(webSockets);
         UpstreamConnector connector = new UpstreamConnector(settings);
         RouteResolver resolver = new RouteResolver(registry, new RoundRobinBalancer());
 
@@ -104,30 +119,43 @@ public final class Gateway {
                         .build();
             }
         };
-        ObserveFeature observe = ObserveFeature.builder()
+        Optional<Integer> managementPort = config.get("gateway.management.port").asInt().asOptional();
+        ObserveFeatureConfig.Builder observe = ObserveFeature.builder()
                 .endpoint("/application")
                 .addObserver(HealthObserver.builder().details(true).addCheck(discoveryReady).build())
-                .build();
+                .addObserver(MetricsObserver.builder().meterRegistry(Metrics.globalRegistry()).build());
+        managementPort.ifPresent(port -> observe.addSockets(List.of(MANAGEMENT_SOCKET)));
 
-        WebServer server = WebServer.builder()
+        WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .addConnectionSelector(selector)
-                .addFeature(observe)
-                .routing(routing -> routing(routing, sessions))
-                .build()
-                .start();
+                .addFeature(observe.build());
+        if (managementPort.isPresent()) {
+            // observe endpoints and the session listing on their own port; the gateway port serves only WebSockets
+            String host = config.get("gateway.management.host").asString()
+                    .orElseGet(() -> config.get("server.host").asString().orElse("0.0.0.0"));
+            builder.putSocket(MANAGEMENT_SOCKET, socket -> socket.port(managementPort.get()).host(host))
+                    .routing(MANAGEMENT_SOCKET, routing -> routing.register("/application/websockets", webSockets))
+                    .routing(routing -> routing.any(Gateway::upgradeRequired));
+        } else {
+            builder.routing(routing -> routing.register("/application/websockets", webSockets)
+                    .any(Gateway::upgradeRequired));
+        }
+        WebServer server = builder.build().start();
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
-                + " with " + registry.services().size() + " services");
-        registry.register(selfRegistration(config, server.port()));
-        return new Gateway(server, registry, sessions, connector, demo);
+                + " with " + registry.services().size() + " services"
+                + (managementPort.isPresent() ? ", management port " + server.port(MANAGEMENT_SOCKET) : ""));
+        registry.register(selfRegistration(config, server.port(), managementPort.isPresent()
+                ? server.port(MANAGEMENT_SOCKET) : server.port()));
+        return new Gateway(server, registry, sessions, connector, demo, metrics, managementPort.isPresent());
     }
 
     /**
      * How the gateway announces itself to discovery backends that register it (Eureka).
      */
-    private static SelfRegistration selfRegistration(Config config, int port) {
+    private static SelfRegistration selfRegistration(Config config, int port, int managementPort) {
         String host = config.get("gateway.instance.host").asString().orElseGet(Gateway::localHostName);
-        String base = "http://" + host + ":" + port;
+        String base = "http://" + host + ":" + managementPort;
         return new SelfRegistration("GATEWAY", null, host, port, -1, base + "/application/health",
                                     base + "/application/websockets", Map.of("apiml.service.title", "WebSocket gateway"));
     }
@@ -138,11 +166,6 @@ public final class Gateway {
         } catch (UnknownHostException e) {
             return "localhost";
         }
-    }
-
-    private static void routing(HttpRouting.Builder routing, SessionRegistry sessions) {
-        routing.register("/application/websockets", new WebSocketsService(sessions))
-                .any(Gateway::upgradeRequired);
     }
 
     /**
@@ -169,6 +192,16 @@ public final class Gateway {
         return server.port();
     }
 
+    /**
+     * Port of the observe endpoints ({@code /application/...}): the management port when configured, else the
+     * gateway port.
+     *
+     * @return port
+     */
+    public int managementPort() {
+        return management ? server.port(MANAGEMENT_SOCKET) : server.port();
+    }
+
     public SessionRegistry sessions() {
         return sessions;
     }
@@ -186,6 +219,7 @@ public final class Gateway {
         sessions.close();
         connector.close();
         registry.close();
+        metrics.close();
         if (demo != null) {
             demo.stop();
         }
