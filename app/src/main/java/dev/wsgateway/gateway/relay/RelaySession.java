@@ -292,6 +292,15 @@ public final class RelaySession implements ServerConnection {
      * @param reason close reason (at most 123 bytes of UTF-8)
      */
     public void close(int code, String reason) {
-        terminate(code, reason, CloseReason.GOING_AWAY, reason);
+        closing(reason);
+        // reserve both closes first: the client's reply to its close must not reach the service before our 1001
+        boolean toClient = client.claimClose(code);
+        boolean toUpstream = upstream.claimClose(CloseReason.GOING_AWAY);
+        if (toClient) {
+            client.sendClaimedClose(code, reason);
+        }
+        if (toUpstream) {
+            upstream.sendClaimedClose(CloseReason.GOING_AWAY, reason);
+        }
     }
 }
