@@ -210,6 +210,10 @@ public final class Gateway {
         return registry;
     }
 
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Stop: withdraw from discovery, close sessions (1001), stop the server and the demo service.
      */
