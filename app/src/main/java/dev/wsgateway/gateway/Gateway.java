@@ -223,7 +223,6 @@ public final class Gateway {
         sessions.close();
         connector.close();
         registry.close();
-        metrics.close();
         if (demo != null) {
             demo.stop();
         }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.ToLongFunction;
@@ -34,10 +34,13 @@ import io.helidon.metrics.api.Timer;
  * live counters of the active ones, summed when scraped. A read/write lock per service makes a closing session move
  * from "live" to "ended" atomically for a scrape, so the totals never go down.
  * <p>
- * Meters are registered in the Helidon global registry (the one {@code /application/metrics} shows) and removed by
- * {@link #close()}, so that a stopped gateway leaves nothing behind in the JVM.
+ * Meters are registered in the Helidon global registry (the one {@code /application/metrics} shows) once per JVM and
+ * never removed: Helidon's registry wraps Micrometer's global composite registry, and removing a meter there and
+ * registering it again per gateway is fragile (Micrometer's composite does not visibly propagate a meter removal to its
+ * Prometheus child). So the state the meters read is JVM-wide too: several gateways in one JVM (tests) add to the
+ * same meters, and the discovery meters follow the gateway started last.
  */
-public final class GatewayMetrics implements RelayListener, AutoCloseable {
+public final class GatewayMetrics implements RelayListener {
     /** Upstream connect histogram buckets (the timer also reports count, sum and max). */
     private static final Duration[] CONNECT_BUCKETS = {
             Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
@@ -45,14 +48,15 @@ public final class GatewayMetrics implements RelayListener, AutoCloseable {
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
             Duration.ofSeconds(10)};
 
+    private static final Map<String, ServiceMeters> SERVICES = new ConcurrentHashMap<>();
+    private static final Map<String, Counter> COUNTERS = new ConcurrentHashMap<>();
+    private static final Map<String, Timer> TIMERS = new ConcurrentHashMap<>();
+    private static final Set<String> DISCOVERY_GAUGES = ConcurrentHashMap.newKeySet();
+    private static final Map<String, AtomicInteger> FAILOVERS_BY_SESSION = new ConcurrentHashMap<>();
+    private static final AtomicBoolean AGE_GAUGE = new AtomicBoolean();
+    private static volatile ServiceRegistry currentDiscovery;
+
     private final MeterRegistry meters;
-    private final ServiceRegistry discovery;
-    private final List<Meter> registered = new CopyOnWriteArrayList<>();
-    private final Map<String, ServiceMeters> services = new ConcurrentHashMap<>();
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-    private final Set<String> discoveryGauges = ConcurrentHashMap.newKeySet();
-    private final Map<String, AtomicInteger> failoversBySession = new ConcurrentHashMap<>();
 
     /**
      * Register the meters that exist from the start (discovery) and listen to discovery changes.
@@ -62,10 +66,14 @@ public final class GatewayMetrics implements RelayListener, AutoCloseable {
      */
     public GatewayMetrics(MeterRegistry meters, ServiceRegistry discovery) {
         this.meters = meters;
-        this.discovery = discovery;
-        register(Gauge.builder("wsgateway.discovery.last.refresh.age", this::lastRefreshAgeSeconds)
-                         .baseUnit("seconds")
-                         .description("Seconds since discovery last refreshed its view successfully (-1: never)"));
+        currentDiscovery = discovery;
+        if (AGE_GAUGE.compareAndSet(false, true)) {
+            meters.getOrCreate(Gauge.builder("wsgateway.discovery.last.refresh.age",
+                                             GatewayMetrics::lastRefreshAgeSeconds)
+                                       .baseUnit("seconds")
+                                       .description("Seconds since discovery last refreshed its view successfully "
+                                                            + "(-1: never)"));
+        }
         discoveryChanged(discovery.services());
         discovery.addListener(this::discoveryChanged);
     }
@@ -77,7 +85,7 @@ public final class GatewayMetrics implements RelayListener, AutoCloseable {
      * @return count
      */
     public int failovers(String sessionId) {
-        AtomicInteger count = failoversBySession.get(sessionId);
+        AtomicInteger count = FAILOVERS_BY_SESSION.get(sessionId);
         return count == null ? 0 : count.get();
     }
 
@@ -91,7 +99,7 @@ public final class GatewayMetrics implements RelayListener, AutoCloseable {
     @Override
     public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
         String outcome = success ? "success" : "failure";
-        timers.computeIfAbsent(serviceId + '\n' + outcome, k -> register(
+        TIMERS.computeIfAbsent(serviceId + '\n' + outcome, k -> register(
                         Timer.builder("wsgateway.upstream.connect")
                                 .description("Time to connect to an instance and receive its 101 (or fail)")
                                 .tags(List.of(Tag.create("service", serviceId), Tag.create("outcome", outcome)))
@@ -120,34 +128,23 @@ public final class GatewayMetrics implements RelayListener, AutoCloseable {
         } finally {
             service.lock.writeLock().unlock();
         }
-        failoversBySession.remove(session.info().id());
+        FAILOVERS_BY_SESSION.remove(session.info().id());
         counter("wsgateway.sessions.closed", "Sessions ended, by the close code sent to the client (1006: none)",
                 "service", serviceId, "code", String.valueOf(session.closeCodeToClient())).increment();
     }
 
     @Override
     public void failover(RelaySession session, String fromInstance, String toInstance) {
-        failoversBySession.computeIfAbsent(session.info().id(), k -> new AtomicInteger()).incrementAndGet();
+        FAILOVERS_BY_SESSION.computeIfAbsent(session.info().id(), k -> new AtomicInteger()).incrementAndGet();
         service(session.info().serviceId()).failovers.increment();
     }
 
-    /**
-     * Remove every meter this instance registered.
-     */
-    @Override
-    public void close() {
-        for (Meter meter : registered) {
-            meters.remove(meter);
-        }
-        registered.clear();
-    }
-
     private ServiceMeters service(String serviceId) {
-        return services.computeIfAbsent(serviceId, ServiceMeters::new);
+        return SERVICES.computeIfAbsent(serviceId, ServiceMeters::new);
     }
 
     private Counter counter(String name, String description, String... tags) {
-        return counters.computeIfAbsent(name + '\n' + String.join("\n", tags), k -> register(
+        return COUNTERS.computeIfAbsent(name + '\n' + String.join("\n", tags), k -> register(
                 Counter.builder(name).description(description).tags(tags(tags))));
     }
 
@@ -160,20 +157,18 @@ public final class GatewayMetrics implements RelayListener, AutoCloseable {
     }
 
     private <B extends Meter.Builder<B, M>, M extends Meter> M register(B builder) {
-        M meter = meters.getOrCreate(builder);
-        registered.add(meter);
-        return meter;
+        return meters.getOrCreate(builder);
     }
 
-    private double lastRefreshAgeSeconds() {
-        return discovery.lastRefresh()
+    private static double lastRefreshAgeSeconds() {
+        return currentDiscovery.lastRefresh()
                 .map(at -> Duration.between(at, Instant.now()).toMillis() / 1000.0)
                 .orElse(-1.0);
     }
 
     private void discoveryChanged(Set<String> serviceIds) {
         for (String serviceId : serviceIds) {
-            if (discoveryGauges.add(serviceId)) {
+            if (DISCOVERY_GAUGES.add(serviceId)) {
                 for (InstanceStatus status : InstanceStatus.values()) {
                     register(Gauge.builder("wsgateway.discovery.instances",
                                            () -> instances(serviceId, status))
@@ -184,9 +179,9 @@ public final class GatewayMetrics implements RelayListener, AutoCloseable {
         }
     }
 
-    private int instances(String serviceId, InstanceStatus status) {
+    private static int instances(String serviceId, InstanceStatus status) {
         int n = 0;
-        for (ServiceInstance instance : discovery.instances(serviceId)) {
+        for (ServiceInstance instance : currentDiscovery.instances(serviceId)) {
             if (instance.status() == status) {
                 n++;
             }
