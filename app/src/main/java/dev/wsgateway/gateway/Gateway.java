@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -16,6 +17,7 @@ import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.BalancingSettings;
 import dev.wsgateway.gateway.balancing.Ejections;
 import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.gateway.observe.GatewayMetrics;
 import dev.wsgateway.gateway.observe.WebSocketsService;
 import dev.wsgateway.gateway.relay.FailoverSettings;
 import dev.wsgateway.gateway.relay.ProxyUpgrader;
@@ -38,6 +40,7 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -46,7 +49,9 @@ import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.ObserveFeatureConfig;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 /**
  * The gateway, wired explicitly from configuration: discovery, routing, relay, observability, and the demo echo
@@ -54,6 +59,8 @@ import io.helidon.webserver.observe.health.HealthObserver;
  */
 public final class Gateway {
     private static final System.Logger LOGGER = System.getLogger(Gateway.class.getName());
+    /** Name of the Helidon socket the observe endpoints move to when {@code gateway.management.port} is set. */
+    public static final String MANAGEMENT_SOCKET = "management";
 
     private final WebServer server;
     private final ServiceRegistry registry;
@@ -62,9 +69,12 @@ public final class Gateway {
     private final EchoService demo;
     private final Duration drainPeriod;
     private final Duration closeTimeout;
+    private final GatewayMetrics metrics;
+    private final boolean management;
 
     private Gateway(WebServer server, ServiceRegistry registry, SessionRegistry sessions, UpstreamConnector connector,
-                    EchoService demo, Duration drainPeriod, Duration closeTimeout) {
+                    EchoService demo, Duration drainPeriod, Duration closeTimeout, GatewayMetrics metrics,
+                    boolean management) {
         this.server = server;
         this.registry = registry;
         this.sessions = sessions;
@@ -72,6 +82,8 @@ public final class Gateway {
         this.demo = demo;
         this.drainPeriod = drainPeriod;
         this.closeTimeout = closeTimeout;
+        this.metrics = metrics;
+        this.management = management;
     }
 
     /**
@@ -96,6 +108,10 @@ public final class Gateway {
         SessionRegistry sessions = new SessionRegistry(settings);
         ActiveSessions active = new ActiveSessions();
         sessions.addListener(new InstanceCounts(active));
+        GatewayMetrics metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
+        sessions.addListener(metrics);
+        WebSocketsService webSockets = new WebSocketsService(sessions, settings.closeTimeout());
+        sessions.addListener(webSockets);
         GatewaySecurity security = GatewaySecurity.create(config.get("gateway.security"), sessions);
         UpstreamConnector connector = new UpstreamConnector(settings, UpstreamTls.create(config.get("gateway.upstream.tls")));
         RouteResolver resolver = new RouteResolver(registry, balancing.balancer(active));
@@ -133,27 +149,46 @@ public final class Gateway {
                         .build();
             }
         };
-        ObserveFeature observe = ObserveFeature.builder()
+        Optional<Integer> managementPort = config.get("gateway.management.port").asInt().asOptional();
+        ObserveFeatureConfig.Builder observe = ObserveFeature.builder()
                 .endpoint("/application")
                 .addObserver(HealthObserver.builder().details(true).addCheck(discoveryReady).build())
-                .build();
+                .addObserver(MetricsObserver.builder().meterRegistry(Metrics.globalRegistry()).build());
+        managementPort.ifPresent(port -> observe.addSockets(List.of(MANAGEMENT_SOCKET)));
 
-        WebServerConfig.Builder serverBuilder = WebServer.builder()
+        WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false)
-                .addFeature(observe)
-                .routing(routing -> {
-                    security.protectObserve(routing);
-                    routing(routing, sessions);
-                });
-        ServerHardening.apply(serverBuilder, selector);
-        WebServer server = serverBuilder.build().start();
+                .addFeature(observe.build());
+        // the gateway's upgrader, 431 and TLS 1.2+ on the gateway's sockets (not on the management socket)
+        ServerHardening.apply(builder, selector);
+        if (managementPort.isPresent()) {
+            // observe endpoints and the session listing on their own port; the gateway port serves only WebSockets
+            String host = config.get("gateway.management.host").asString()
+                    .orElseGet(() -> config.get("server.host").asString().orElse("0.0.0.0"));
+            builder.putSocket(MANAGEMENT_SOCKET, socket -> socket.port(managementPort.get()).host(host))
+                    .routing(MANAGEMENT_SOCKET, routing -> {
+                        security.protectObserve(routing);
+                        routing.register("/application/websockets", webSockets);
+                    })
+                    .routing(routing -> routing.any(Gateway::upgradeRequired));
+        } else {
+            builder.routing(routing -> {
+                security.protectObserve(routing);
+                routing.register("/application/websockets", webSockets)
+                        .any(Gateway::upgradeRequired);
+            });
+        }
+        WebServer server = builder.build().start();
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
-                + " with " + registry.services().size() + " services");
-        registry.register(selfRegistration(config, server.port()));
+                + " with " + registry.services().size() + " services"
+                + (managementPort.isPresent() ? ", management port " + server.port(MANAGEMENT_SOCKET) : ""));
+        registry.register(selfRegistration(config, server.port(), managementPort.isPresent()
+                ? server.port(MANAGEMENT_SOCKET) : server.port()));
         Duration drainPeriod = config.get("gateway.shutdown.drain-period").as(Duration.class)
                 .orElse(Duration.ofSeconds(5));
-        return new Gateway(server, registry, sessions, connector, demo, drainPeriod, settings.closeTimeout());
+        return new Gateway(server, registry, sessions, connector, demo, drainPeriod, settings.closeTimeout(), metrics,
+                           managementPort.isPresent());
     }
 
     /**
@@ -196,9 +231,9 @@ public final class Gateway {
     /**
      * How the gateway announces itself to discovery backends that register it (Eureka).
      */
-    private static SelfRegistration selfRegistration(Config config, int port) {
+    private static SelfRegistration selfRegistration(Config config, int port, int managementPort) {
         String host = config.get("gateway.instance.host").asString().orElseGet(Gateway::localHostName);
-        String base = "http://" + host + ":" + port;
+        String base = "http://" + host + ":" + managementPort;
         return new SelfRegistration("GATEWAY", null, host, port, -1, base + "/application/health",
                                     base + "/application/websockets", Map.of("apiml.service.title", "WebSocket gateway"));
     }
@@ -209,11 +244,6 @@ public final class Gateway {
         } catch (UnknownHostException e) {
             return "localhost";
         }
-    }
-
-    private static void routing(HttpRouting.Builder routing, SessionRegistry sessions) {
-        routing.register("/application/websockets", new WebSocketsService(sessions))
-                .any(Gateway::upgradeRequired);
     }
 
     /**
@@ -257,12 +287,26 @@ public final class Gateway {
         return server.port(socket);
     }
 
+    /**
+     * Port of the observe endpoints ({@code /application/...}): the management port when configured, else the
+     * gateway port.
+     *
+     * @return port
+     */
+    public int managementPort() {
+        return management ? server.port(MANAGEMENT_SOCKET) : server.port();
+    }
+
     public SessionRegistry sessions() {
         return sessions;
     }
 
     public ServiceRegistry registry() {
         return registry;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
     }
 
     /**
@@ -282,6 +326,7 @@ public final class Gateway {
         }
         server.stop();
         sessions.close();
+        metrics.close();
         connector.close();
         registry.close();
         if (demo != null) {

@@ -1,8 +1,10 @@
 package dev.wsgateway.discovery;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -17,9 +19,11 @@ public class InMemoryRegistry implements ServiceRegistry {
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, List<ServiceInstance>> snapshot = Map.of();
     private volatile boolean ready;
+    private volatile Instant lastRefresh;
 
     /**
-     * Replace the whole view. Listeners are called (on the caller's thread) when anything changed.
+     * Replace the whole view (call it after each successful refresh, even when nothing changed: it records the refresh
+     * time). Listeners are called (on the caller's thread) when anything changed.
      *
      * @param instances all instances now known
      */
@@ -29,6 +33,7 @@ public class InMemoryRegistry implements ServiceRegistry {
                                                Collectors.collectingAndThen(Collectors.toList(), List::copyOf)));
         Map<String, List<ServiceInstance>> previous = snapshot;
         snapshot = Map.copyOf(next);
+        lastRefresh = Instant.now();
         ready = true;
         Set<String> changed = new HashSet<>();
         for (String id : previous.keySet()) {
@@ -71,5 +76,10 @@ public class InMemoryRegistry implements ServiceRegistry {
     @Override
     public boolean ready() {
         return ready;
+    }
+
+    @Override
+    public Optional<Instant> lastRefresh() {
+        return Optional.ofNullable(lastRefresh);
     }
 }

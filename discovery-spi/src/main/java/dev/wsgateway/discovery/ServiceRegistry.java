@@ -1,6 +1,8 @@
 package dev.wsgateway.discovery;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,6 +40,15 @@ public interface ServiceRegistry extends AutoCloseable {
      */
     default boolean ready() {
         return true;
+    }
+
+    /**
+     * When the registry last replaced its view after a successful refresh (for the discovery age metric).
+     *
+     * @return time of the last successful refresh, empty if none yet or the backend does not track it
+     */
+    default Optional<Instant> lastRefresh() {
+        return Optional.empty();
     }
 
     /**

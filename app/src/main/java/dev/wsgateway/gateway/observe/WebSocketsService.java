@@ -1,8 +1,17 @@
 package dev.wsgateway.gateway.observe;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionInfo;
 import dev.wsgateway.gateway.relay.SessionRegistry;
@@ -15,18 +24,90 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code /application/websockets}: the active routed sessions as JSON, a superset of Zowe's listing.
+ * {@code /application/websockets}: the active routed sessions as JSON, a superset of Zowe's listing;
+ * {@code DELETE /application/websockets/{sessionId}} closes one (1008 to the client, 1001 to the service).
+ * Query values in {@code gatewayPath} and {@code serviceUrl} are shown as {@code ***} (they may carry tokens).
  */
-public final class WebSocketsService implements HttpService {
-    private final SessionRegistry sessions;
+public final class WebSocketsService implements HttpService, RelayListener {
+    /** Close code the client gets when an operator closes its session. */
+    public static final int CLOSE_CODE = 1008;
+    /** Close reason sent to both sides when an operator closes a session. */
+    public static final String CLOSE_REASON = "Closed by the gateway operator";
 
-    public WebSocketsService(SessionRegistry sessions) {
+    private final SessionRegistry sessions;
+    private final Duration closeWait;
+    private final Map<String, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
+
+    /**
+     * @param sessions  active sessions
+     * @param closeWait how long a DELETE waits for the session to end (the relay's close timeout)
+     */
+    public WebSocketsService(SessionRegistry sessions, Duration closeWait) {
         this.sessions = sessions;
+        this.closeWait = closeWait;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::list);
+        rules.get("/", this::list)
+                .delete("/{sessionId}", this::delete);
+    }
+
+    @Override
+    public void sessionClosed(RelaySession session) {
+        CompletableFuture<Void> done = closing.remove(session.info().id());
+        if (done != null) {
+            done.complete(null);
+        }
+    }
+
+    /**
+     * Close a session and wait (up to the close timeout) until both of its connections are closed.
+     */
+    private void delete(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("sessionId");
+        Optional<RelaySession> found = sessions.find(id);
+        if (found.isEmpty()) {
+            res.status(Status.NOT_FOUND_404)
+                    .header(HeaderValues.CONTENT_TYPE_JSON)
+                    .send(error(404, "unknown_session", "No active session " + id));
+            return;
+        }
+        RelaySession session = found.get();
+        CompletableFuture<Void> done = closing.computeIfAbsent(id, k -> new CompletableFuture<>());
+        if (sessions.find(id).isEmpty()) {
+            // ended meanwhile: sessionClosed may have run before the future existed
+            closing.remove(id);
+            done.complete(null);
+        } else {
+            session.close(CLOSE_CODE, CLOSE_REASON);
+        }
+        boolean closed;
+        try {
+            done.get(closeWait.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            closed = true;
+        } catch (TimeoutException e) {
+            closed = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = false;
+        } catch (ExecutionException e) {
+            closed = false;
+        }
+        StringBuilder json = new StringBuilder("{");
+        field(json, "sessionId", id).append(',');
+        json.append("\"closed\":").append(closed).append(',');
+        json.append("\"code\":").append(CLOSE_CODE).append(',');
+        field(json, "reason", CLOSE_REASON).append('}');
+        res.status(closed ? Status.OK_200 : Status.ACCEPTED_202)
+                .header(HeaderValues.CONTENT_TYPE_JSON)
+                .send(json.toString());
+    }
+
+    private static String error(int status, String error, String message) {
+        StringBuilder json = new StringBuilder("{\"status\":").append(status).append(',');
+        field(json, "error", error).append(',');
+        return field(json, "message", message).append('}').toString();
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -47,13 +128,13 @@ public final class WebSocketsService implements HttpService {
                 .send(json.toString());
     }
 
-    private static void append(StringBuilder json, RelaySession session) {
+    private void append(StringBuilder json, RelaySession session) {
         SessionInfo info = session.info();
         json.append('{');
         field(json, "sessionId", info.id()).append(',');
         field(json, "clientAddress", info.clientAddress()).append(',');
-        field(json, "gatewayPath", info.gatewayPath()).append(',');
-        field(json, "serviceUrl", info.serviceUrl().toString()).append(',');
+        field(json, "gatewayPath", info.redactedGatewayPath()).append(',');
+        field(json, "serviceUrl", info.redactedServiceUrl()).append(',');
         field(json, "serviceSessionId", info.id()).append(',');
         field(json, "serviceId", info.serviceId()).append(',');
         field(json, "instanceId", info.instanceId()).append(',');

@@ -237,4 +237,30 @@ final class Leg implements FrameSink {
             }
         }
     }
+
+    /**
+     * Reserve this leg's close for {@link #sendClaimedClose}: after this, no forwarded or other gateway close is
+     * sent on it. Lets the gateway close both legs with its own codes without a peer's reply overtaking one of them.
+     *
+     * @param code close code that will be sent
+     * @return whether the close was reserved (no close was sent before)
+     */
+    boolean claimClose(int code) {
+        if (closeSent.compareAndSet(false, true)) {
+            closeCodeSent = code;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Send the close reserved with {@link #claimClose(int)}.
+     *
+     * @param code   close code
+     * @param reason close reason
+     */
+    void sendClaimedClose(int code, String reason) {
+        write(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
+    }
 }
+

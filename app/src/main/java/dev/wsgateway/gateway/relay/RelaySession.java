@@ -63,6 +63,7 @@ public final class RelaySession implements ServerConnection {
     private volatile CloseReason upstreamClose;
     private volatile String endReason;
     private volatile Thread upstreamThread;
+    private volatile boolean clientLost;
 
     RelaySession(SessionInfo info,
                  RelaySettings settings,
@@ -135,8 +136,8 @@ public final class RelaySession implements ServerConnection {
     public void handle(Limit limit) {
         registry.opened(this);
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + " opened: client " + info.clientAddress()
-                + (info.user().isEmpty() ? "" : " user " + info.user()) + " " + info.gatewayPath() + " -> "
-                + info.serviceId() + "/" + info.instanceId() + " " + info.serviceUrl()
+                + (info.user().isEmpty() ? "" : " user " + info.user()) + " " + info.redactedGatewayPath() + " -> "
+                + info.serviceId() + "/" + info.instanceId() + " " + info.redactedServiceUrl()
                 + (info.subprotocol().isEmpty() ? "" : " subprotocol " + info.subprotocol()));
         try {
             upstreamThread = Thread.ofVirtual().name("relay-upstream-" + info.id()).start(this::runUpstream);
@@ -199,13 +200,13 @@ public final class RelaySession implements ServerConnection {
 
     /**
      * The close code sent to the client (forwarded from upstream or the gateway's own); {@code 1006} when the client's
-     * connection ended without one.
+     * connection ended without a close handshake (the client vanished, or none was sent).
      *
      * @return close code
      */
     public int closeCodeToClient() {
         int code = client.closeCodeSent();
-        return code == 0 ? 1006 : code;
+        return code == 0 || clientLost ? 1006 : code;
     }
 
     /**
@@ -341,6 +342,7 @@ public final class RelaySession implements ServerConnection {
     private void clientPumpEnded() {
         boolean orderly = client.closeReceived() || closingSinceNanos != 0;
         if (!orderly) {
+            clientLost = true;
             String cause = fromClient.failure() == null ? "closed the connection without a close frame"
                     : "connection failed";
             closing("client " + cause);
@@ -586,6 +588,27 @@ public final class RelaySession implements ServerConnection {
      */
     public Instant openedAt() {
         return info.openedAt();
+    }
+
+    /**
+     * End the session on an operator's request: a close frame with {@code code} and {@code reason} to the client,
+     * {@code 1001} with the same reason to the service, then the usual close handshake (bounded by the close timeout).
+     *
+     * @param code   close code for the client (e.g. {@code 1008})
+     * @param reason close reason (at most 123 bytes of UTF-8)
+     */
+    public void close(int code, String reason) {
+        closing(reason);
+        endFailover();
+        // reserve both closes first: the client's reply to its close must not reach the service before our 1001
+        boolean toClient = client.claimClose(code);
+        boolean toUpstream = upstream.claimClose(CloseReason.GOING_AWAY);
+        if (toClient) {
+            client.sendClaimedClose(code, reason);
+        }
+        if (toUpstream) {
+            upstream.sendClaimedClose(CloseReason.GOING_AWAY, reason);
+        }
     }
 
     /**

@@ -37,4 +37,54 @@ public record SessionInfo(String id,
         return new SessionInfo(id, clientAddress, gatewayPath, serviceId, instanceId, serviceUrl, subprotocol, user,
                                openedAt);
     }
+
+    /**
+     * {@link #gatewayPath()} with every query value replaced by {@code ***} (for logs and the session listing: query
+     * strings may carry tokens).
+     *
+     * @return path and redacted query
+     */
+    public String redactedGatewayPath() {
+        return redactQuery(gatewayPath);
+    }
+
+    /**
+     * {@link #serviceUrl()} with every query value replaced by {@code ***}.
+     *
+     * @return upstream URI with a redacted query
+     */
+    public String redactedServiceUrl() {
+        return redactQuery(serviceUrl.toString());
+    }
+
+    /**
+     * Replace the value of each query parameter by {@code ***} (a parameter without {@code =} is replaced whole); the
+     * path and the parameter names are kept.
+     *
+     * @param pathAndQuery path or URI, with or without a query
+     * @return the same with a redacted query
+     */
+    public static String redactQuery(String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        if (q < 0 || q == pathAndQuery.length() - 1) {
+            return pathAndQuery;
+        }
+        int end = pathAndQuery.indexOf('#', q);
+        String query = end < 0 ? pathAndQuery.substring(q + 1) : pathAndQuery.substring(q + 1, end);
+        StringBuilder out = new StringBuilder(pathAndQuery.length()).append(pathAndQuery, 0, q + 1);
+        String[] params = query.split("&", -1);
+        for (int i = 0; i < params.length; i++) {
+            if (i > 0) {
+                out.append('&');
+            }
+            String param = params[i];
+            int eq = param.indexOf('=');
+            if (eq >= 0) {
+                out.append(param, 0, eq + 1).append("***");
+            } else if (!param.isEmpty()) {
+                out.append("***");
+            }
+        }
+        return out.toString();
+    }
 }
