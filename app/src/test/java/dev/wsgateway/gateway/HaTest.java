@@ -285,18 +285,32 @@ class HaTest {
     }
 
     @Test
-    void aFragmentedMessageCutByTheLossClosesWith1011() throws Exception {
-        NodeUpstream a = upstream();
-        NodeUpstream b = upstream();
-        TestGateway gw = gateway(service("frag", "", a.port(), b.port()));
-        try (RawWsClient raw = RawWsClient.connect(gw.port(), "/ws/v1/frag/x")) {
-            TestGateway.await(() -> gw.gateway().sessions().size() == 1, Duration.ofSeconds(5), "session open");
-            NodeUpstream victim = instanceOf(gw, "/ws/v1/frag/x").equals("i0") ? a : b;
-            raw.send(false, 0x1, "first half ".getBytes(StandardCharsets.UTF_8));
-            victim.kill();
-            RawWsClient.Frame close = raw.readUntil(0x8);
-            assertThat(close.closeCode(), is(1011));
-            assertThat(close.closeReason(), containsString("cut"));
+    void aFragmentedMessageCutByTheLossIsReplayedOrClosesWith1011WithoutReplay() throws Exception {
+        for (String window : new String[] {"PT1S", "PT0S"}) {
+            NodeUpstream a = upstream();
+            NodeUpstream b = upstream();
+            TestGateway gw = gateway(service("frag", "", a.port(), b.port()) + """
+                    gateway:
+                      failover:
+                        replay-window: %s
+                    """.formatted(window));
+            try (RawWsClient raw = RawWsClient.connect(gw.port(), "/ws/v1/frag/x")) {
+                TestGateway.await(() -> gw.gateway().sessions().size() == 1, Duration.ofSeconds(5), "session open");
+                NodeUpstream victim = instanceOf(gw, "/ws/v1/frag/x").equals("i0") ? a : b;
+                raw.send(false, 0x1, "first half, ".getBytes(StandardCharsets.UTF_8));
+                victim.kill();
+                if (window.equals("PT0S")) {
+                    RawWsClient.Frame close = raw.readUntil(0x8);
+                    assertThat(close.closeCode(), is(1011));
+                    assertThat(close.closeReason(), containsString("cut"));
+                } else {
+                    // the start of the message was never answered: the new instance gets it again, then the rest
+                    TestGateway.await(() -> gw.gateway().sessions().sessions().iterator().next().failovers() == 1,
+                                      Duration.ofSeconds(5), "failed over");
+                    raw.send(true, 0x0, "second half".getBytes(StandardCharsets.UTF_8));
+                    assertThat(raw.readUntil(0x1).text(), is("first half, second half"));
+                }
+            }
         }
     }
 

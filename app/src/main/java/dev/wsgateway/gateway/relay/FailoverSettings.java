@@ -21,6 +21,9 @@ import io.helidon.common.config.Config;
  * @param bufferTime     how long held client messages may wait; longer closes the client (1013)
  * @param migrateOnDrain whether sessions on an instance that turns DOWN/OUT_OF_SERVICE (or leaves discovery) move
  *                       to another instance; otherwise they stay until they end
+ * @param replayWindow   client frames written to the lost instance within this time before the loss, and after its
+ *                       last sign of life (a data frame or a pong), are sent again to the new instance (at least
+ *                       once); zero: never (at most once)
  * @param services       per-service switch
  */
 public record FailoverSettings(boolean enabled,
@@ -28,6 +31,7 @@ public record FailoverSettings(boolean enabled,
                                long bufferSize,
                                Duration bufferTime,
                                boolean migrateOnDrain,
+                               Duration replayWindow,
                                Map<String, Boolean> services) {
 
     /**
@@ -45,6 +49,7 @@ public record FailoverSettings(boolean enabled,
                                     config.get("buffer-size").asLong().orElse(1_048_576L),
                                     config.get("buffer-time").as(Duration.class).orElse(Duration.ofSeconds(10)),
                                     config.get("on-drain").asString().orElse("stay").equalsIgnoreCase("migrate"),
+                                    config.get("replay-window").as(Duration.class).orElse(Duration.ofSeconds(1)),
                                     Map.copyOf(services));
     }
 

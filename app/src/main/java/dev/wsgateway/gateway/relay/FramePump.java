@@ -176,6 +176,7 @@ final class FramePump implements Runnable {
                 if (opcode == WsFrames.OP_PONG) {
                     if (src.isOwnPong(payload)) {
                         src.clearPing();
+                        src.markAnswered();
                         skipRange();
                         frameStarted = false;
                         continue;
@@ -200,12 +201,13 @@ final class FramePump implements Runnable {
                     messages++;
                 }
                 session.dataRelayed();
+                src.markAnswered();
             }
             if (contiguous) {
                 approve(frameStart, pos, true);
             } else {
                 flush();
-                dst.write(header, 0, headerLength, true, payloadLength == 0, inMessage);
+                dst.write(header, 0, headerLength, true, payloadLength == 0, inMessage, false);
                 outStartsFrame = false;
             }
             bytes += payloadLength;
@@ -297,7 +299,7 @@ final class FramePump implements Runnable {
         }
         flush();
         byte[] frame = frameBytes(frameStart, false, headerLength, payloadLength);
-        dst.write(frame, 0, frame.length, true, true, inMessage);
+        dst.write(frame, 0, frame.length, true, true, inMessage, true);
         outStart = pos;
         outEnd = pos;
     }
@@ -382,7 +384,7 @@ final class FramePump implements Runnable {
     private void flush() {
         if (outEnd > outStart) {
             if (!dst.closeSent()) {
-                dst.write(chunk, outStart, outEnd - outStart, outStartsFrame, !inPayload, inMessage);
+                dst.write(chunk, outStart, outEnd - outStart, outStartsFrame, !inPayload, inMessage, !pooled);
             }
             outStart = outEnd;
             outStartsFrame = !inPayload;

@@ -14,9 +14,12 @@ interface FrameSink {
      * @param startsFrame whether the bytes start at a frame boundary
      * @param endsFrame   whether the bytes end at a frame boundary
      * @param messageOpen whether a fragmented data message is still open after these bytes
+     * @param stable      whether the bytes stay as they are after the call (the array is not reused), so the sink may
+     *                    keep a reference instead of a copy
      * @return {@code false} when nothing more should be written (the sink is closed or failed)
      */
-    boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame, boolean messageOpen);
+    boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame, boolean messageOpen,
+                  boolean stable);
 
     /**
      * Forward a close frame (raw bytes) unless a close was already sent.

@@ -26,6 +26,7 @@ final class Leg implements FrameSink {
     private volatile boolean closeReceived;
     private volatile boolean broken;
     private volatile long lastReadNanos = System.nanoTime();
+    private volatile long lastAnsweredNanos = System.nanoTime();
     private volatile long pingToken;
     private volatile int closeCodeSent;
 
@@ -49,7 +50,7 @@ final class Leg implements FrameSink {
 
     @Override
     public boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
-                         boolean messageOpen) {
+                         boolean messageOpen, boolean stable) {
         return write(bytes, offset, length);
     }
 
@@ -71,7 +72,9 @@ final class Leg implements FrameSink {
         } else {
             chunk = socket.get();
         }
-        lastReadNanos = System.nanoTime();
+        if (chunk != null) {
+            lastReadNanos = System.nanoTime();
+        }
         return chunk;
     }
 
@@ -92,8 +95,21 @@ final class Leg implements FrameSink {
         } else {
             n = socket.read(BufferData.create(target).clear());
         }
-        lastReadNanos = System.nanoTime();
+        if (n > 0) {
+            lastReadNanos = System.nanoTime();
+        }
         return n;
+    }
+
+    /**
+     * The peer sent a data frame or answered a gateway ping: it was alive and reading at this time.
+     */
+    void markAnswered() {
+        lastAnsweredNanos = System.nanoTime();
+    }
+
+    long lastAnsweredNanos() {
+        return lastAnsweredNanos;
     }
 
     long lastReadNanos() {

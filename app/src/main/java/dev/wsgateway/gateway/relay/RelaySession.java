@@ -32,6 +32,7 @@ public final class RelaySession implements ServerConnection {
     private final RelaySettings settings;
     private final FailoverSettings failover;
     private final boolean failoverEnabled;
+    private final boolean replay;
     private final SessionRegistry registry;
     private final Dialer dialer;
     private final Dialer.Request request;
@@ -48,6 +49,9 @@ public final class RelaySession implements ServerConnection {
     private boolean heldEndsMidFrame;
     private boolean heldMessageOpen;
     private boolean messageOpenUpstream;
+    private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+    private long sentBytes;
+    private long lastFailoverNanos;
     private volatile State state = State.CONNECTED;
 
     private volatile SessionInfo info;
@@ -79,6 +83,7 @@ public final class RelaySession implements ServerConnection {
         this.settings = settings;
         this.failover = failover;
         this.failoverEnabled = failoverEnabled;
+        this.replay = failoverEnabled && !failover.replayWindow().isZero();
         this.registry = registry;
         this.dialer = dialer;
         this.request = request;
@@ -328,6 +333,9 @@ public final class RelaySession implements ServerConnection {
             }
             migratingSinceNanos = System.nanoTime();
             state = State.FAILING_OVER;
+            // the old instance reads everything up to our close frame: nothing to replay
+            sent.clear();
+            sentBytes = 0;
         } finally {
             lock.unlock();
         }
@@ -404,8 +412,8 @@ public final class RelaySession implements ServerConnection {
             if (state == State.CLOSED) {
                 return false;
             }
-            state = State.FAILING_OVER;
-            messageCut = messageOpenUpstream;
+            // already failing over when a write found the upstream gone (that write decided about cutting)
+            messageCut = state == State.CONNECTED && beginFailover(!lost.failoverRequested());
         } finally {
             lock.unlock();
         }
@@ -494,12 +502,15 @@ public final class RelaySession implements ServerConnection {
             held.clear();
             heldBytes = 0;
             messageOpenUpstream = heldMessageOpen;
+            sent.clear();
+            sentBytes = 0;
             messagesOutBefore += lost.messages();
             bytesOutBefore += lost.bytes();
             upstream = leg;
             fromUpstream = upstreamPump(leg);
             info = info.movedTo(dialed.target().instance().instanceId(), dialed.target().uri());
             failovers++;
+            lastFailoverNanos = System.nanoTime();
             migratingSinceNanos = 0;
             state = State.CONNECTED;
             return true;
@@ -543,6 +554,14 @@ public final class RelaySession implements ServerConnection {
                 upstream.close();
             }
             return;
+        }
+        if (replay && state == State.CONNECTED) {
+            lock.lock();
+            try {
+                forgetSent(now);
+            } finally {
+                lock.unlock();
+            }
         }
         if (migratingSinceNanos != 0 && now - migratingSinceNanos > settings.closeTimeout().toNanos()) {
             // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
@@ -612,25 +631,115 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
+     * Bytes written to the current upstream, kept (by reference when stable) for replay after a loss.
+     */
+    private record Sent(byte[] bytes, boolean startsFrame, boolean endsFrame, boolean openBefore, boolean openAfter,
+                        long nanos) {
+    }
+
+    /**
+     * Remember what was just written to the upstream; forget what it answered since and what is older than the window.
+     * Called under the lock.
+     */
+    private void remember(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
+                          boolean openBefore, boolean openAfter, boolean stable, long writtenAt) {
+        forgetSent(writtenAt);
+        if (!stable && length > BufferPool.SIZE) {
+            // too large to copy on every write: such frames are not replayed
+            sent.clear();
+            sentBytes = 0;
+            return;
+        }
+        byte[] kept = stable && offset == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, offset,
+                                                                                                     offset + length);
+        sent.addLast(new Sent(kept, startsFrame, endsFrame, openBefore, openAfter, writtenAt));
+        sentBytes += length;
+        while (sentBytes > failover.bufferSize() && !sent.isEmpty()) {
+            sentBytes -= sent.removeFirst().bytes().length;
+        }
+    }
+
+    /**
+     * Drop remembered writes that the upstream answered after, or that are older than the replay window.
+     * Called under the lock.
+     */
+    private void forgetSent(long now) {
+        long answered = upstream.lastAnsweredNanos();
+        long window = failover.replayWindow().toNanos();
+        while (!sent.isEmpty() && (sent.peekFirst().nanos() - answered < 0 || now - sent.peekFirst().nanos() > window)) {
+            sentBytes -= sent.removeFirst().bytes().length;
+        }
+    }
+
+    /**
+     * Switch to failing over: what the lost upstream may not have received (remembered writes after its last sign of
+     * life, from the first clean frame boundary) becomes the start of the held frames. Called under the lock.
+     *
+     * @param abrupt whether the upstream was lost without a close handshake
+     * @return whether a message already partly delivered cannot be completed (the client must be closed)
+     */
+    private boolean beginFailover(boolean abrupt) {
+        state = State.FAILING_OVER;
+        long now = System.nanoTime();
+        forgetSent(now);
+        if (!abrupt || (lastFailoverNanos != 0 && now - lastFailoverNanos < failover.timeout().toNanos())) {
+            // an instance that closed in order read what it wanted; and a message that keeps losing instances is
+            // not sent to yet another one
+            sent.clear();
+        }
+        java.util.List<Sent> replay = new java.util.ArrayList<>();
+        for (Sent s : sent) {
+            if (replay.isEmpty() && !(s.startsFrame() && !s.openBefore())) {
+                continue;
+            }
+            replay.add(s);
+        }
+        sent.clear();
+        sentBytes = 0;
+        held.clear();
+        heldBytes = 0;
+        heldEndsMidFrame = false;
+        heldMessageOpen = false;
+        if (!replay.isEmpty()) {
+            heldSinceNanos = System.nanoTime();
+            for (Sent s : replay) {
+                held.add(s.bytes());
+                heldBytes += s.bytes().length;
+            }
+            Sent last = replay.getLast();
+            heldEndsMidFrame = !last.endsFrame();
+            heldMessageOpen = last.openAfter();
+            return false;
+        }
+        return messageOpenUpstream;
+    }
+
+    /**
      * The upstream side as the client pump sees it: the current upstream, or the held frames while failing over.
      */
     private final class UpstreamSink implements FrameSink {
         @Override
         public boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
-                             boolean messageOpen) {
+                             boolean messageOpen, boolean stable) {
             lock.lock();
             try {
                 if (state == State.CONNECTED) {
+                    // timed before the write: an answer read while the write is under way counts as after it
+                    long writtenAt = System.nanoTime();
                     if (upstream.write(bytes, offset, length)) {
-                        messageOpenUpstream = messageOpen || !endsFrame;
+                        boolean openAfter = messageOpen || !endsFrame;
+                        if (replay) {
+                            remember(bytes, offset, length, startsFrame, endsFrame, messageOpenUpstream, openAfter,
+                                     stable, writtenAt);
+                        }
+                        messageOpenUpstream = openAfter;
                         return true;
                     }
                     if (!failoverEnabled || !failoverPossible()) {
                         return false;
                     }
                     // the upstream is gone; these bytes did not (all) reach it
-                    state = State.FAILING_OVER;
-                    if (!startsFrame || messageOpenUpstream) {
+                    if (beginFailover(true)) {
                         cut();
                         return false;
                     }
