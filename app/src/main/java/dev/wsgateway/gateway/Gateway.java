@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway;
 
 import java.net.InetAddress;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -158,6 +159,11 @@ public final class Gateway {
 
         WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
+                // Helidon sets SO_RCVBUF 4096 on the listener unless told otherwise, which accepted sockets inherit
+                // (no kernel autotuning): large messages then crawl in 4 KiB segments
+                .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF,
+                                         config.get("gateway.relay.client-receive-buffer-size").asInt()
+                                                 .orElse(4 * 1024 * 1024))
                 .shutdownHook(false)
                 .addFeature(observe.build());
         // the gateway's upgrader, 431 and TLS 1.2+ on the gateway's sockets (not on the management socket)

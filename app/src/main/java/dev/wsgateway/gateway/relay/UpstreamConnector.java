@@ -24,6 +24,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientConfig;
 import io.helidon.webclient.http1.UpgradeResponse;
@@ -56,6 +57,8 @@ public final class UpstreamConnector {
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.connectTimeout())
                 .followRedirects(false)
+                // no proxy: Helidon's default (system proxy) does a reverse DNS lookup of the instance on every connect
+                .proxy(Proxy.noProxy())
                 .sendExpectContinue(false)
                 .shareConnectionCache(false)
                 .socketOptions(SocketOptions.builder()
