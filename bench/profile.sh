@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Profile the gateway: JFR (execution samples, allocation) under the 1 KiB throughput and 1 MiB scenarios,
+# Profile the gateway: JFR (CPU-time samples, allocation) under 1-conn ping-pong, 1 KiB throughput and 1 MiB,
 # and live heap per idle session (jcmd GC.class_histogram at 0 and at N sessions).
 #
 #   bench/profile.sh                  # DUR=15 WARM=4 N=5000
@@ -39,15 +39,17 @@ echo "java: $("$JDK/bin/java" -version 2>&1 | head -1), flags $GATEWAY_HEAP, loa
 
 start_gateway
 lg --mode load --conns 50 --inflight 16 --size 1024 --binary --duration 5 --warmup 2 --tag warm >/dev/null
-for s in tput1k large1m; do
+for s in lat1 tput1k large1m; do
   case $s in
+    lat1) args=(--conns 1 --inflight 1 --size 64 --text) ;;
     tput1k) args=(--conns 50 --inflight 16 --size 1024 --binary) ;;
     large1m) args=(--conns 4 --inflight 1 --size 1048576 --binary) ;;
   esac
   lg --mode load "${args[@]}" --duration "$DUR" --warmup "$WARM" --tag "$s" >"$OUT/$s.json" &
   LG=$!
   sleep "$WARM"
-  "$JDK/bin/jcmd" "$GW" JFR.start name="$s" settings=profile duration="${DUR}s" filename="$OUT/$s.jfr" >/dev/null
+  "$JDK/bin/jcmd" "$GW" JFR.start name="$s" settings=profile duration="${DUR}s" filename="$OUT/$s.jfr" \
+    'jdk.CPUTimeSample#enabled=true' 'jdk.CPUTimeSample#throttle=2ms' >/dev/null  # JDK 25: samples native time too
   wait "$LG" || true
   sleep 2
   msgs=$(node -p "const r=require('$OUT/$s.json'); 2*r.msgs")

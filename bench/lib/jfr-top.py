@@ -22,7 +22,7 @@ def events(jfr, rec, names):
 def frame_name(f):
     m = f['method']
     t = m['type']['name'] if isinstance(m.get('type'), dict) else str(m.get('type'))
-    return f"{t}.{m['name']}"
+    return f"{t.replace('/', '.')}.{m['name']}"
 
 
 def pkg(name):
@@ -40,8 +40,13 @@ def main():
     a = ap.parse_args()
     jfr = a.jfr if os.path.exists(a.jfr) else '/usr/lib/jvm/temurin-25-jdk-amd64/bin/jfr'
 
-    samples = events(jfr, a.rec, ['jdk.ExecutionSample'])
-    n = len(samples)
+    kinds = {}
+    for kind in ('jdk.CPUTimeSample', 'jdk.ExecutionSample', 'jdk.NativeMethodSample'):
+        kinds[kind] = events(jfr, a.rec, [kind])
+    # CPU-time samples (JDK 25, Linux) cover Java and native/kernel time of every thread; prefer them
+    kind = 'jdk.CPUTimeSample' if len(kinds['jdk.CPUTimeSample']) >= 200 else 'jdk.ExecutionSample'
+    samples = kinds[kind]
+    n = max(1, len(samples))
     self_c = collections.Counter()
     incl_c = collections.Counter()
     pkg_c = collections.Counter()
@@ -55,11 +60,12 @@ def main():
         pkg_c[pkg(frames[0])] += 1
         for fn in set(frames):
             incl_c[fn] += 1
-        th = e['values'].get('sampledThread') or {}
-        tname = (th.get('javaName') or th.get('osName') or '?')
+        th = e['values'].get('sampledThread') or e['values'].get('eventThread') or {}
+        tname = (th.get('javaName') or th.get('osName') or ('virtual' if th.get('virtual') else '?'))
         tname = ''.join(ch if not ch.isdigit() else '#' for ch in tname)
         thread_c[tname.split('#')[0].rstrip('-') or tname] += 1
-    print(f'## {os.path.basename(a.rec)}: {n} execution samples (Java code only; native/kernel time is not sampled)\n')
+    counts = ', '.join(f'{k}: {len(v)}' for k, v in kinds.items())
+    print(f'## {os.path.basename(a.rec)}: aggregated {kind} ({counts})\n')
     print('### Top frames (self time)\n\n| % | frame |\n|---|---|')
     for fn, c in self_c.most_common(a.top):
         print(f'| {100 * c / n:.1f} | `{fn}` |')
@@ -76,6 +82,7 @@ def main():
     alloc = events(jfr, a.rec, ['jdk.ObjectAllocationSample'])
     by_cls = collections.Counter()
     by_site = collections.Counter()
+    by_caller = collections.Counter()
     total = 0
     for e in alloc:
         v = e['values']
@@ -85,6 +92,8 @@ def main():
         by_cls[oc.get('name', '?')] += w
         frames = [frame_name(f) for f in (v.get('stackTrace') or {}).get('frames', [])]
         site = next((f for f in frames if not f.startswith(('java.', 'jdk.', 'sun.'))), frames[0] if frames else '?')
+        caller = next((f for f in frames if f.startswith(('dev.', 'io.helidon'))), '?')
+        by_caller[caller] += w
         by_site[site] += w
     print(f'\n### Allocation (jdk.ObjectAllocationSample weights): {total / 1048576:.1f} MiB sampled')
     stats = events(jfr, a.rec, ['jdk.ThreadAllocationStatistics'])
@@ -105,6 +114,10 @@ def main():
         print(f'| {100 * w / max(total, 1):.1f} | `{c}` |')
     print('\n| % | first non-JDK allocation site |\n|---|---|')
     for s, w in by_site.most_common(10):
+        print(f'| {100 * w / max(total, 1):.1f} | `{s}` |')
+
+    print('\n| % | first gateway/Helidon frame of the allocation |\n|---|---|')
+    for s, w in by_caller.most_common(10):
         print(f'| {100 * w / max(total, 1):.1f} | `{s}` |')
 
     other = events(jfr, a.rec, ['jdk.VirtualThreadPinned', 'jdk.JavaMonitorEnter', 'jdk.ThreadPark',
