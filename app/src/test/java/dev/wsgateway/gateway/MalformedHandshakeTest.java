@@ -73,8 +73,9 @@ class MalformedHandshakeTest {
                 boolean acceptable = outcome.startsWith("4") || outcome.equals("closed");
                 assertThat("outcome " + outcome + " " + outcomes, acceptable, is(true));
             }
-            System.out.println("malformed handshake outcomes: " + outcomes + ", good client echoes meanwhile: "
-                                       + echoes.get());
+            System.getLogger(MalformedHandshakeTest.class.getName()).log(
+                    System.Logger.Level.INFO, "malformed handshake outcomes: " + outcomes
+                            + ", good client echoes meanwhile: " + echoes.get());
             assertThat(echoes.get(), greaterThan(0));
             gateway.awaitNoSessions(Duration.ofSeconds(5));
             assertThat(gateway.gateway().sessions().size(), is(0));

@@ -240,11 +240,7 @@ public final class EurekaServerProcess implements AutoCloseable {
     }
 
     private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        // between two polls of a condition with a deadline
+        java.util.concurrent.locks.LockSupport.parkNanos(millis * 1_000_000L);
     }
 }

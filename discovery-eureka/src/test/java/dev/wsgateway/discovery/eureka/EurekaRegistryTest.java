@@ -303,7 +303,8 @@ class EurekaRegistryTest {
     }
 
     static void report(String pattern, Object... args) {
-        System.out.println("[timing] " + java.text.MessageFormat.format(pattern, args));
+        System.getLogger(EurekaRegistryTest.class.getName())
+                .log(System.Logger.Level.INFO, "[timing] " + java.text.MessageFormat.format(pattern, args));
     }
 
     private Optional<InstanceStatus> statusOf(String service) {

@@ -168,11 +168,7 @@ final class EurekaTestSupport {
     }
 
     private static void pause() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        // between two polls of a condition with a deadline
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
     }
 }
