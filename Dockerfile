@@ -14,7 +14,7 @@ USER 10001:10001
 # a whole file can be mounted and named by GATEWAY_CONFIG. The demo echo service is off in the image.
 ENV DEMO_ECHO_ENABLED=false \
     SERVER_PORT=10010 \
-    JAVA_OPTS="-XX:+UseZGC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    JAVA_OPTS="-XX:MaxRAMPercentage=75 -Xmn32m -XX:+ExitOnOutOfMemoryError"
 EXPOSE 10010
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${SERVER_PORT} && printf "GET /application/health/ready HTTP/1.0\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'

@@ -15,4 +15,4 @@ config=()
 if [ $# -gt 0 ]; then
   config=("$(readlink -f "$1")")
 fi
-exec "$JAVA_HOME/bin/java" ${GATEWAY_JAVA_OPTS:--XX:+UseZGC -Xms256m -Xmx1g} -jar "$jar" "${config[@]}"
+exec "$JAVA_HOME/bin/java" ${GATEWAY_JAVA_OPTS:--Xms128m -Xmx1g -Xmn32m} -jar "$jar" "${config[@]}"
