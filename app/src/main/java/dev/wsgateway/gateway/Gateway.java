@@ -189,8 +189,7 @@ public final class Gateway {
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery " + type
                 + " with " + registry.services().size() + " services"
                 + (managementPort.isPresent() ? ", management port " + server.port(MANAGEMENT_SOCKET) : ""));
-        registry.register(selfRegistration(config, server.port(), managementPort.isPresent()
-                ? server.port(MANAGEMENT_SOCKET) : server.port()));
+        registry.register(selfRegistration(config, server, managementPort.isPresent()));
         Duration drainPeriod = config.get("gateway.shutdown.drain-period").as(Duration.class)
                 .orElse(Duration.ofSeconds(5));
         return new Gateway(server, registry, sessions, connector, demo, drainPeriod, settings.closeTimeout(), metrics,
@@ -237,11 +236,14 @@ public final class Gateway {
     /**
      * How the gateway announces itself to discovery backends that register it (Eureka).
      */
-    private static SelfRegistration selfRegistration(Config config, int port, int managementPort) {
+    private static SelfRegistration selfRegistration(Config config, WebServer server, boolean management) {
         String host = config.get("gateway.instance.host").asString().orElseGet(Gateway::localHostName);
-        String base = "http://" + host + ":" + managementPort;
-        return new SelfRegistration("GATEWAY", null, host, port, -1, base + "/application/health",
-                                    base + "/application/websockets", Map.of("apiml.service.title", "WebSocket gateway"));
+        boolean tls = server.hasTls();
+        String observeSocket = management ? MANAGEMENT_SOCKET : WebServer.DEFAULT_SOCKET_NAME;
+        String base = (server.hasTls(observeSocket) ? "https://" : "http://") + host + ":" + server.port(observeSocket);
+        return new SelfRegistration("GATEWAY", null, host, tls ? -1 : server.port(), tls ? server.port() : -1,
+                                    base + "/application/health", base + "/application/websockets",
+                                    Map.of("apiml.service.title", "WebSocket gateway"));
     }
 
     private static String localHostName() {

@@ -166,6 +166,68 @@ class EurekaGatewayTest {
     }
 
     @Test
+    void secureServiceIsReachedOverWssAndATlsGatewayRegistersItsSecurePort() throws Exception {
+        TestCerts certs = TestCerts.create();
+        String serverTls = """
+                server:
+                  tls:
+                    private-key:
+                      keystore:
+                        passphrase: changeit
+                        resource:
+                          path: %s
+                """.formatted(certs.server);
+        try (HeaderEchoUpstream secure = HeaderEchoUpstream.tls(serverTls.substring("server:\n".length()))) {
+            Config config = Config.just(ConfigSources.create("""
+                                                                     service-url: %s
+                                                                     fetch-interval: 1
+                                                                     lease-renewal-interval: 1
+                                                                     """.formatted(eureka.url()),
+                                                             MediaTypes.APPLICATION_X_YAML));
+            ServiceRegistry service = Discovery.create("eureka", config);
+            // one YAML document: a second top-level "gateway:" would replace the first
+            String discovery = eurekaConfig(true).substring(eurekaConfig(true).indexOf("discovery:"));
+            try (TestGateway tlsGateway = TestGateway.start(discovery + serverTls + """
+                    gateway:
+                      instance:
+                        host: 127.0.0.1
+                      upstream:
+                        tls:
+                          trust-store: %s
+                          trust-store-password: changeit
+                    """.formatted(certs.trustStore))) {
+                service.register(new SelfRegistration("SECURESVC", null, "localhost", -1, secure.port(),
+                                                      "https://localhost:" + secure.port() + "/health",
+                                                      "https://localhost:" + secure.port() + "/",
+                                                      Map.of("apiml.routes.ws_v1.gatewayUrl", "ws/v1",
+                                                             "apiml.routes.ws_v1.serviceUrl", "/headers")));
+                awaitStatus("securesvc", InstanceStatus.UP);
+                assertThat(gateway.gateway().registry().instances("securesvc").getFirst().secure(), is(true));
+                // through the plain gateway, which trusts the JDK's CAs only: the test CA is refused
+                assertThat(JdkClient.refusedStatus(gateway.ws("/ws/v1/securesvc/x"), Map.of()), is(502));
+                // the TLS gateway trusts the test CA; its own registration carries the secure port and https URLs
+                TestGateway.await(() -> eurekaApp("GATEWAY").contains("\"securePort\":{\"$\":" + tlsGateway.port()
+                                                                              + ",\"@enabled\":\"true\"}"),
+                                  Duration.ofSeconds(10), "TLS gateway registered with its secure port");
+                assertThat(eurekaApp("GATEWAY"), containsString("https://127.0.0.1:" + tlsGateway.port()
+                                                                        + "/application/health"));
+                TestGateway.await(() -> !tlsGateway.gateway().registry().instances("securesvc").isEmpty(),
+                                  Duration.ofSeconds(10), "TLS gateway sees the secure service");
+                HttpClient https = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
+                try (JdkClient client = JdkClient.connect(https, URI.create("wss://localhost:" + tlsGateway.port()
+                                                                                    + "/ws/v1/securesvc/x"))) {
+                    assertThat(client.nextText(), is("authorization=-none-"));
+                    client.sendText("over wss both ways");
+                    assertThat(client.nextText(), is("over wss both ways"));
+                }
+            } finally {
+                service.deregister();
+                service.close();
+            }
+        }
+    }
+
+    @Test
     void theGatewayRegistersItselfAndIsGoneAfterShutdown() throws Exception {
         TestGateway.await(() -> eurekaApp("GATEWAY").contains("\"port\":{\"$\":" + gateway.port()),
                           Duration.ofSeconds(10), "gateway registered in Eureka");

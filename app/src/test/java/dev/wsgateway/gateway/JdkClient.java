@@ -41,8 +41,20 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
     }
 
     static JdkClient connect(URI uri, Map<String, String> headers, List<String> subprotocols) throws Exception {
+        return connect(HTTP, uri, headers, subprotocols);
+    }
+
+    /**
+     * Connect with a client of the test's (e.g. one that trusts a test CA).
+     */
+    static JdkClient connect(HttpClient http, URI uri) throws Exception {
+        return connect(http, uri, Map.of(), List.of());
+    }
+
+    private static JdkClient connect(HttpClient http, URI uri, Map<String, String> headers, List<String> subprotocols)
+            throws Exception {
         JdkClient client = new JdkClient();
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         headers.forEach(builder::header);
         if (!subprotocols.isEmpty()) {
             builder.subprotocols(subprotocols.getFirst(),
