@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.wsgateway.gateway.Json;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionInfo;
@@ -150,20 +151,6 @@ public final class WebSocketsService implements HttpService, RelayListener {
     }
 
     private static StringBuilder field(StringBuilder json, String name, String value) {
-        json.append('"').append(name).append("\":\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-            case '"' -> json.append("\\\"");
-            case '\\' -> json.append("\\\\");
-            default -> {
-                if (c < 0x20) {
-                    json.append(String.format("\\u%04x", (int) c));
-                } else {
-                    json.append(c);
-                }
-            }
-            }
-        }
-        return json.append('"');
+        return json.append('"').append(name).append("\":\"").append(Json.escape(value)).append('"');
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.wsgateway.gateway.Json;
 import dev.wsgateway.gateway.routing.GatewayException;
 import dev.wsgateway.gateway.routing.GatewayPath;
 import dev.wsgateway.gateway.routing.UpstreamTarget;
@@ -202,8 +203,8 @@ public final class ProxyUpgrader implements Http1Upgrader {
      * Write an HTTP error response with a short JSON body and close the connection.
      */
     static void reject(ConnectionContext ctx, GatewayException e) {
-        byte[] body = ("{\"status\":" + e.status() + ",\"error\":\"" + json(e.error()) + "\",\"message\":\""
-                + json(e.getMessage()) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("{\"status\":" + e.status() + ",\"error\":\"" + Json.escape(e.error()) + "\",\"message\":\""
+                + Json.escape(e.getMessage()) + "\"}").getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + body.length);
         StringBuilder head = new StringBuilder(128)
                 .append("HTTP/1.1 ").append(e.status()).append(' ').append(reasonPhrase(e.status())).append("\r\n")
@@ -219,24 +220,6 @@ public final class ProxyUpgrader implements Http1Upgrader {
         } catch (RuntimeException ignored) {
             // the client is gone; nothing to tell it
         }
-    }
-
-    static String json(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-            case '"' -> sb.append("\\\"");
-            case '\\' -> sb.append("\\\\");
-            default -> {
-                if (c < 0x20) {
-                    sb.append(String.format("\\u%04x", (int) c));
-                } else {
-                    sb.append(c);
-                }
-            }
-            }
-        }
-        return sb.toString();
     }
 
     private static String reasonPhrase(int status) {
