@@ -8,7 +8,8 @@
 //   - text "drop"        -> the server destroys the TCP connection without a close frame;
 //   - text "count?"      -> JSON {open: number of open connections};
 // Paths: /auth/...  requires "Authorization: Basic dXNlcjpwYXNz" (user:pass), else 401 with WWW-Authenticate;
-//        /greet/... sends "hello" right after the handshake; /forbidden/... answers 403.
+//        /greet/... sends "hello" right after the handshake; /forbidden/... answers 403;
+//        /slow/... completes the handshake after 500 ms.
 // Subprotocols: the first offered protocol that starts with "proto" is chosen.
 const http = require('http');
 const { WebSocketServer } = require('ws');
@@ -37,6 +38,10 @@ server.on('upgrade', (req, socket, head) => {
       socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="upstream"\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+  }
+  if (req.url.startsWith('/slow')) {
+    setTimeout(() => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)), 500);
+    return;
   }
   if (req.url.startsWith('/forbidden')) {
     socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');

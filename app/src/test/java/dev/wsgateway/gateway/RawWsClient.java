@@ -70,6 +70,17 @@ final class RawWsClient implements AutoCloseable {
     }
 
     /**
+     * Send a valid upgrade request and return without reading the answer.
+     */
+    static RawWsClient handshakeOnly(int port, String path) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                                               .getBytes(StandardCharsets.ISO_8859_1));
+        return new RawWsClient(socket, new DataInputStream(socket.getInputStream()), 0, Map.of());
+    }
+
+    /**
      * Send any bytes as the request and read the HTTP response head.
      */
     static RawWsClient handshake(int port, byte[] request) throws IOException {

@@ -81,6 +81,13 @@ class RelayTest {
                             metadata-map:
                               apiml.routes.ws_v1.gatewayUrl: ws/v1
                               apiml.routes.ws_v1.serviceUrl: /auth
+                      - serviceId: slow
+                        instances:
+                          - host: 127.0.0.1
+                            port: %1$d
+                            metadata-map:
+                              apiml.routes.ws_v1.gatewayUrl: ws/v1
+                              apiml.routes.ws_v1.serviceUrl: /slow
                       - serviceId: forbidden
                         instances:
                           - host: 127.0.0.1
@@ -492,6 +499,53 @@ class RelayTest {
             assertThat(raw.readUntil(0x8).closeCode(), is(1002));
         }
         assertThat(lastCloseSeenByNode(), startsWith("{\"code\":1001"));
+    }
+
+    @Test
+    void aClientLeavingDuringTheUpstreamHandshakeLeaksNothing() throws Exception {
+        int before = openAtNode();
+        for (int i = 0; i < 5; i++) {
+            RawWsClient raw = RawWsClient.handshakeOnly(gateway.port(), "/ws/v1/slow/leaver" + i);
+            raw.close();
+        }
+        // the upstream finishes its handshakes after 500 ms; the gateway then finds the clients gone
+        gateway.awaitNoSessions(Duration.ofSeconds(5));
+        TestGateway.await(() -> {
+            try {
+                return openAtNode() == before;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, Duration.ofSeconds(5), "upstream connections released");
+    }
+
+    @Test
+    void helidonsIdleConnectionTimerNeverClosesASession() throws Exception {
+        try (TestGateway gw = TestGateway.start(TestGateway.service("quiet", "/svc", node.port()) + """
+                server:
+                  idle-connection-timeout: PT0.3S
+                  idle-connection-period: PT0.1S
+                gateway:
+                  relay:
+                    ping-interval: PT0S
+                """);
+                JdkClient client = JdkClient.connect(gw.ws("/ws/v1/quiet/x"))) {
+            client.sendText("one");
+            assertThat(client.nextText(), is("one"));
+            // no frames at all (gateway pings off) for well over Helidon's idle timeout
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(1_500).toNanos());
+            client.sendText("two");
+            assertThat(client.nextText(), is("two"));
+        }
+    }
+
+    private static int openAtNode() throws Exception {
+        try (JdkClient probe = JdkClient.connect(URI.create("ws://127.0.0.1:" + node.port() + "/probe"))) {
+            probe.sendText("count?");
+            String count = probe.nextText();
+            // the probe itself is one of them
+            return Integer.parseInt(count.replaceAll("\\D", "")) - 1;
+        }
     }
 
     private static void assertRefused(String path, int status, String error) throws Exception {
