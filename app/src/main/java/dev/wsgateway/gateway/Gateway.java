@@ -49,6 +49,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.Http1ConnectionSelectorConfig;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.ObserveFeatureConfig;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -124,11 +125,13 @@ public final class Gateway {
         }
 
         Config http1 = config.get("server.protocols.http_1_1");
-        Http1ConnectionSelector selector = Http1ConnectionSelector.builder()
-                .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create())
-                .addUpgrader(new ProxyUpgrader("websocket", relay, security.guard()))
-                .addUpgrader(new ProxyUpgrader("WebSocket", relay, security.guard()))
-                .build();
+        Http1ConnectionSelectorConfig.Builder selectorBuilder = Http1ConnectionSelector.builder()
+                .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create());
+        // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
+        for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
+            selectorBuilder.addUpgrader(new ProxyUpgrader(token, relay, security.guard()));
+        }
+        Http1ConnectionSelector selector = selectorBuilder.build();
 
         HealthCheck discoveryReady = new HealthCheck() {
             @Override

@@ -539,6 +539,20 @@ class RelayTest {
         }
     }
 
+    @Test
+    void theUpgradeTokenIsCaseInsensitive() throws Exception {
+        byte[] request = ("GET /ws/v1/node/case HTTP/1.1\r\nHost: x\r\nUpgrade: WEBSOCKET\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (RawWsClient raw = RawWsClient.handshake(gateway.port(), request)) {
+            assertThat(raw.status(), is(101));
+            raw.sendText("shouted");
+            assertThat(raw.read().text(), is("shouted"));
+            raw.sendClose(1000, "");
+            raw.readUntil(0x8);
+        }
+    }
+
     private static int openAtNode() throws Exception {
         try (JdkClient probe = JdkClient.connect(URI.create("ws://127.0.0.1:" + node.port() + "/probe"))) {
             probe.sendText("count?");
