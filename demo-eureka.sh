@@ -14,10 +14,11 @@ fi
 [ -d test-support/node/node_modules ] || npm ci --no-audit --no-fund --prefix test-support/node >/dev/null
 
 pids=()
+group=
 cleanup() {
-  pkill -f 'echo-service.js 8761 NODEECHO' 2>/dev/null || true
+  # the Node service deregisters itself on SIGTERM; its stdin keeper lives in the same process group
+  [ -n "$group" ] && kill -- "-$group" 2>/dev/null || true
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  pkill -f 'sleep infinity' 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -32,9 +33,9 @@ for _ in $(seq 1 90); do
 done
 echo
 
-# the service deregisters when its stdin closes: keep a pipe open for it
-(cd test-support/node && sleep infinity | node echo-service.js 8761 NODEECHO) &
-pids+=($!)
+# the service deregisters when its stdin closes: keep a pipe open for it, in a process group of its own
+setsid bash -c 'cd test-support/node && sleep infinity | node echo-service.js 8761 NODEECHO' &
+group=$!
 
 DISCOVERY_TYPE=eureka EUREKA_SERVICE_URL=http://127.0.0.1:8761/eureka/ DISCOVERY_EUREKA_FETCH__INTERVAL=1 \
   DEMO_ECHO_ENABLED=false "$JAVA_HOME/bin/java" -jar app/target/wsgateway.jar &
