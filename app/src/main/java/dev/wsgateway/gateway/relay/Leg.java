@@ -236,9 +236,6 @@ final class Leg implements FrameSink {
         return closeReceived && closeSent.get();
     }
 
-    boolean isClosed() {
-        return closed.get();
-    }
 
     /**
      * Close the socket (idempotent). A pump blocked reading or writing it fails at once.

@@ -38,13 +38,6 @@ public final class UpstreamConnector {
 
     /**
      * @param settings relay settings (connect timeout)
-     */
-    public UpstreamConnector(RelaySettings settings) {
-        this(settings, null);
-    }
-
-    /**
-     * @param settings relay settings (connect timeout)
      * @param tls      TLS for {@code wss} instances (trust, host name verification, client certificate); {@code null}
      *                 for Helidon's default client TLS
      */
