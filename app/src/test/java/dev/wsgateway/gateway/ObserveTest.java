@@ -45,26 +45,10 @@ class ObserveTest {
                     ping-interval: PT1S
                     pong-timeout: PT1S
                     close-timeout: PT2S
-                discovery:
-                  type: static
-                  static:
-                    services:
-                      - serviceId: node
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /svc
-                      - serviceId: down
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            status: DOWN
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /svc
-                """.formatted(node.port()));
+                """ + TestGateway.services()
+                .add("node", node.port(), "/svc")
+                .add("down", node.port(), "/svc", "DOWN")
+                .yaml());
     }
 
     @AfterAll

@@ -57,81 +57,31 @@ class RelayTest {
                     ping-interval: PT1S
                     pong-timeout: PT1S
                     close-timeout: PT2S
-                discovery:
-                  type: static
-                  static:
-                    services:
-                      - serviceId: node
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            metadata-map:
-                              apiml:
-                                routes:
-                                  ws_v1:
-                                    gatewayUrl: "ws/v1"
-                                    serviceUrl: /svc
-                                  ws_v2:
-                                    gatewayUrl: "/ws/v2/"
-                                    serviceUrl: /v2/
-                      - serviceId: auth
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /auth
-                      - serviceId: slow
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /slow
-                      - serviceId: forbidden
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /forbidden
-                      - serviceId: greet
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /greet
-                      - serviceId: helidon
-                        instances:
-                          - host: 127.0.0.1
-                            port: %2$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /echo
-                      - serviceId: down
-                        instances:
-                          - host: 127.0.0.1
-                            port: %1$d
-                            status: DOWN
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /svc
-                      - serviceId: dead
-                        instances:
-                          - host: 127.0.0.1
-                            port: %3$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /svc
-                      - serviceId: silent
-                        instances:
-                          - host: 127.0.0.1
-                            port: %4$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /svc
-                """.formatted(node.port(), helidon.port(), deadPort, silent.getLocalPort()));
+                """ + TestGateway.services()
+                .block("""
+                             - serviceId: node
+                               instances:
+                                 - host: 127.0.0.1
+                                   port: %d
+                                   metadata-map:
+                                     apiml:
+                                       routes:
+                                         ws_v1:
+                                           gatewayUrl: "ws/v1"
+                                           serviceUrl: /svc
+                                         ws_v2:
+                                           gatewayUrl: "/ws/v2/"
+                                           serviceUrl: /v2/
+                       """.formatted(node.port()))
+                .add("auth", node.port(), "/auth")
+                .add("slow", node.port(), "/slow")
+                .add("forbidden", node.port(), "/forbidden")
+                .add("greet", node.port(), "/greet")
+                .add("helidon", helidon.port(), "/echo")
+                .add("down", node.port(), "/svc", "DOWN")
+                .add("dead", deadPort, "/svc")
+                .add("silent", silent.getLocalPort(), "/svc")
+                .yaml());
     }
 
     @AfterAll

@@ -64,6 +64,45 @@ final class TestGateway implements AutoCloseable {
         return yaml.toString();
     }
 
+    /**
+     * Static discovery YAML for several services, one instance each on 127.0.0.1, route {@code ws/v1}.
+     */
+    static Services services() {
+        return new Services();
+    }
+
+    static final class Services {
+        private final StringBuilder yaml = new StringBuilder("discovery:\n  type: static\n  static:\n    services:\n");
+
+        Services add(String serviceId, int port, String serviceUrl) {
+            return add(serviceId, port, serviceUrl, "UP");
+        }
+
+        Services add(String serviceId, int port, String serviceUrl, String status) {
+            yaml.append("      - serviceId: ").append(serviceId).append('\n')
+                    .append("        instances:\n")
+                    .append("          - host: 127.0.0.1\n")
+                    .append("            port: ").append(port).append('\n')
+                    .append("            status: ").append(status).append('\n')
+                    .append("            metadata-map:\n")
+                    .append("              apiml.routes.ws_v1.gatewayUrl: ws/v1\n")
+                    .append("              apiml.routes.ws_v1.serviceUrl: ").append(serviceUrl).append('\n');
+            return this;
+        }
+
+        /**
+         * A service block written by the test, indented as a list item under {@code services:} (6 spaces).
+         */
+        Services block(String serviceBlock) {
+            yaml.append(serviceBlock);
+            return this;
+        }
+
+        String yaml() {
+            return yaml.toString();
+        }
+    }
+
     Gateway gateway() {
         return gateway;
     }
