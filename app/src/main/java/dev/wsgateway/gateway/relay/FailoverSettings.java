@@ -24,6 +24,7 @@ import io.helidon.common.config.Config;
  * @param replayWindow   client frames written to the lost instance within this time before the loss, and after its
  *                       last sign of life (a data frame or a pong), are sent again to the new instance (at least
  *                       once); zero: never (at most once)
+ * @param replaySize     most bytes kept per session for that (the oldest go first)
  * @param services       per-service switch
  */
 public record FailoverSettings(boolean enabled,
@@ -32,6 +33,7 @@ public record FailoverSettings(boolean enabled,
                                Duration bufferTime,
                                boolean migrateOnDrain,
                                Duration replayWindow,
+                               long replaySize,
                                Map<String, Boolean> services) {
 
     /**
@@ -50,6 +52,7 @@ public record FailoverSettings(boolean enabled,
                                     config.get("buffer-time").as(Duration.class).orElse(Duration.ofSeconds(10)),
                                     config.get("on-drain").asString().orElse("stay").equalsIgnoreCase("migrate"),
                                     config.get("replay-window").as(Duration.class).orElse(Duration.ofSeconds(1)),
+                                    config.get("replay-size").asLong().orElse(65_536L),
                                     Map.copyOf(services));
     }
 

@@ -644,8 +644,8 @@ public final class RelaySession implements ServerConnection {
     private void remember(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
                           boolean openBefore, boolean openAfter, boolean stable, long writtenAt) {
         forgetSent(writtenAt);
-        if (!stable && length > BufferPool.SIZE) {
-            // too large to copy on every write: such frames are not replayed
+        if (length > failover.replaySize() || (!stable && length > BufferPool.SIZE)) {
+            // too large to keep (or to copy on every write): such frames are not replayed
             sent.clear();
             sentBytes = 0;
             return;
@@ -654,7 +654,7 @@ public final class RelaySession implements ServerConnection {
                                                                                                      offset + length);
         sent.addLast(new Sent(kept, startsFrame, endsFrame, openBefore, openAfter, writtenAt));
         sentBytes += length;
-        while (sentBytes > failover.bufferSize() && !sent.isEmpty()) {
+        while (sentBytes > failover.replaySize() && !sent.isEmpty()) {
             sentBytes -= sent.removeFirst().bytes().length;
         }
     }
