@@ -10,10 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,28 +29,14 @@ import static org.hamcrest.Matchers.not;
 class SecurityTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String ALICE_PASSWORD = "s3cret-alice-pw";
-    private static final List<LogRecord> LOGS = new CopyOnWriteArrayList<>();
-    private static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            LOGS.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static LogCapture logs;
 
     private static HeaderEchoUpstream upstream;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
-        Logger.getLogger("").addHandler(CAPTURE);
+        logs = LogCapture.attach();
         upstream = HeaderEchoUpstream.plain();
         StringBuilder services = new StringBuilder();
         for (String id : List.of("open", "secure", "forwarding", "stripped", "web", "nocross")) {
@@ -109,7 +92,7 @@ class SecurityTest {
         if (upstream != null) {
             upstream.close();
         }
-        Logger.getLogger("").removeHandler(CAPTURE);
+        logs.close();
     }
 
     private static String basic(String user, String password) {
@@ -148,7 +131,7 @@ class SecurityTest {
         TestGateway.await(() -> logged("of user alice closed"), Duration.ofSeconds(5), "close log line with user");
         assertThat(logged("opened by user alice"), is(true));
         String token = Base64.getEncoder().encodeToString(("alice:" + ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        for (LogRecord r : LOGS) {
+        for (LogRecord r : logs.records()) {
             String line = String.valueOf(r.getMessage()) + r.getThrown();
             assertThat(line, not(containsString(ALICE_PASSWORD)));
             assertThat(line, not(containsString(token)));
@@ -322,7 +305,7 @@ class SecurityTest {
     }
 
     private static boolean logged(String text) {
-        return LOGS.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains(text));
+        return logs.records().stream().anyMatch(r -> String.valueOf(r.getMessage()).contains(text));
     }
 
     @SuppressWarnings("unused")

@@ -11,13 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import javax.net.ssl.SSLSocket;
 
@@ -39,21 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * name verification, a client certificate for mutual TLS, and the lab switch that turns verification off.
  */
 class TlsTest {
-    private static final List<LogRecord> LOGS = new CopyOnWriteArrayList<>();
-    private static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            LOGS.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static LogCapture logs;
 
     private static TestCerts certs;
     private static EchoService plainEcho;
@@ -67,7 +49,7 @@ class TlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Logger.getLogger("").addHandler(CAPTURE);
+        logs = LogCapture.attach();
         certs = TestCerts.create();
         plainEcho = EchoService.start("127.0.0.1", 0);
         good = HeaderEchoUpstream.tls(serverTls(certs.server));
@@ -165,7 +147,7 @@ class TlsTest {
         if (certs != null) {
             certs.delete();
         }
-        Logger.getLogger("").removeHandler(CAPTURE);
+        logs.close();
     }
 
     private static URI wss(TestGateway g, String path) {
@@ -279,7 +261,7 @@ class TlsTest {
                 assertThat(client.readUntil(0x1).text(), is("authorization=-none-"));
             }
         }
-        assertThat(LOGS.stream().anyMatch(r -> r.getLevel() == Level.WARNING
+        assertThat(logs.records().stream().anyMatch(r -> r.getLevel() == Level.WARNING
                 && String.valueOf(r.getMessage()).contains("verify-certificates is false")), is(true));
         lab.awaitNoSessions(Duration.ofSeconds(5));
     }
