@@ -502,6 +502,8 @@ public final class RelaySession implements ServerConnection {
             held.clear();
             heldBytes = 0;
             messageOpenUpstream = heldMessageOpen;
+            heldEndsMidFrame = false;
+            heldMessageOpen = false;
             sent.clear();
             sentBytes = 0;
             messagesOutBefore += lost.messages();
@@ -725,7 +727,7 @@ public final class RelaySession implements ServerConnection {
             try {
                 if (state == State.CONNECTED) {
                     // timed before the write: an answer read while the write is under way counts as after it
-                    long writtenAt = System.nanoTime();
+                    long writtenAt = replay ? System.nanoTime() : 0;
                     if (upstream.write(bytes, offset, length)) {
                         boolean openAfter = messageOpen || !endsFrame;
                         if (replay) {
