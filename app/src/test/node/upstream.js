@@ -3,7 +3,8 @@
 // Behaviour, driven by the client:
 //   - every message is echoed with its type (text/binary), after reassembly;
 //   - text "handshake?"  -> a JSON text message describing the upgrade request (path, query, headers, protocol);
-//   - text "lastclose?"  -> JSON {code, reason} of the last close this server received;
+//   - text "lastclose:SUFFIX" -> JSON {code, reason} of the last close this server received on a connection whose
+//                           path ends with SUFFIX (null if none);
 //   - text "close:CODE:REASON" -> the server closes with that code and reason;
 //   - text "drop"        -> the server destroys the TCP connection without a close frame;
 //   - text "count?"      -> JSON {open: number of open connections};
@@ -15,7 +16,7 @@ const http = require('http');
 const { WebSocketServer } = require('ws');
 
 const port = Number(process.argv[2] || 0);
-let lastClose = null;
+const closes = []; // {path, code, reason}, oldest first
 const server = http.createServer((req, res) => {
   res.writeHead(426, { 'Content-Type': 'text/plain' });
   res.end('upgrade required');
@@ -65,7 +66,11 @@ wss.on('connection', (ws, req) => {
     if (!isBinary) {
       const text = data.toString('utf8');
       if (text === 'handshake?') return ws.send(JSON.stringify(handshake));
-      if (text === 'lastclose?') return ws.send(JSON.stringify(lastClose));
+      if (text.startsWith('lastclose:')) {
+        const suffix = text.substring('lastclose:'.length);
+        const found = closes.filter((c) => c.path.endsWith(suffix)).pop();
+        return ws.send(JSON.stringify(found ? { code: found.code, reason: found.reason } : null));
+      }
       if (text === 'count?') return ws.send(JSON.stringify({ open: wss.clients.size }));
       if (text === 'drop') return ws._socket.destroy();
       if (text.startsWith('close:')) {
@@ -76,7 +81,8 @@ wss.on('connection', (ws, req) => {
     ws.send(data, { binary: isBinary });
   });
   ws.on('close', (code, reason) => {
-    lastClose = { code, reason: reason.toString('utf8') };
+    closes.push({ path: url.pathname, code, reason: reason.toString('utf8') });
+    if (closes.length > 1000) closes.shift();
   });
   ws.on('error', () => {});
 });
