@@ -13,7 +13,8 @@
 #   CAP_ROUNDS=1        rounds of each capacity scenario (each on freshly started proxies)
 #   CAP_HISTO=1         at N sessions: jcmd GC.class_histogram of the gateway (saved in the results dir)
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java   (default: that if present, else java on PATH)
-#   GATEWAY_HEAP="-Xms1g -Xmx1g"  GATEWAY_OPTS=""     (extra JVM flags, e.g. -XX:StartFlightRecording=...)
+#   GATEWAY_HEAP="-Xms128m -Xmx1g -Xmn32m" (the flags ./run.sh starts the gateway with)
+#   GATEWAY_OPTS=""     (extra JVM flags, e.g. -XX:StartFlightRecording=...)
 #   OUTDIR=bench/results/<UTC time>   MAX_MINUTES=60 (whole run is killed after this)
 # Output: $OUTDIR/results.jsonl (one line per run), summary.md, env.txt, logs of every process.
 set -euo pipefail
@@ -27,7 +28,7 @@ SCENARIOS="${SCENARIOS:-lat1 lat50 tput1k large1m cap5000 cap9000}"
 TARGETS="${TARGETS:-direct nginx gateway}"
 CAP_ROUNDS="${CAP_ROUNDS:-1}"
 CAP_HISTO="${CAP_HISTO:-1}"
-GATEWAY_HEAP="${GATEWAY_HEAP:--Xms1g -Xmx1g}"
+GATEWAY_HEAP="${GATEWAY_HEAP:--Xms128m -Xmx1g -Xmn32m}"
 GATEWAY_OPTS="${GATEWAY_OPTS:-}"
 MAX_MINUTES="${MAX_MINUTES:-60}"
 if [[ -z "${JAVA:-}" ]]; then

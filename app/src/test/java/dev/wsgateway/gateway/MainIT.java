@@ -41,6 +41,19 @@ class MainIT {
                 client.sendText("echo me");
                 assertThat(client.nextText(), is("echo me"));
             }
+            // one line per session event, in the bundled logging layout
+            Path log = Path.of(System.getProperty("gateway.jar")).resolveSibling("main-it.log");
+            java.util.regex.Pattern closedLine = java.util.regex.Pattern.compile(
+                    "(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO "
+                            + "dev\\.wsgateway\\.gateway\\.relay\\.RelaySession - session [0-9a-f]+ closed after \\d+ ms: "
+                            + "echo/");
+            TestGateway.await(() -> {
+                try {
+                    return closedLine.matcher(Files.readString(log)).find();
+                } catch (IOException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(5), "session close logged");
         } finally {
             stop(process);
         }
