@@ -11,6 +11,8 @@
 #   SCENARIOS="lat1 lat50 tput1k large1m cap5000 cap9000"
 #   TARGETS="direct nginx gateway"
 #   CAP_ROUNDS=1        rounds of each capacity scenario (each on freshly started proxies)
+#   CAP_WARM=1000       sessions opened and closed on each fresh proxy before a capacity run (JIT, pools, young
+#                       generation warm: the run then measures what each further session costs); 0 = cold start
 #   CAP_HISTO=1         at N sessions: jcmd GC.class_histogram of the gateway (saved in the results dir)
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java   (default: that if present, else java on PATH)
 #   GATEWAY_HEAP="-Xms128m -Xmx1g -Xmn32m" (the flags ./run.sh starts the gateway with)
@@ -28,6 +30,7 @@ SCENARIOS="${SCENARIOS:-lat1 lat50 tput1k large1m cap5000 cap9000}"
 TARGETS="${TARGETS:-direct nginx gateway}"
 CAP_ROUNDS="${CAP_ROUNDS:-1}"
 CAP_HISTO="${CAP_HISTO:-1}"
+CAP_WARM="${CAP_WARM:-1000}"
 GATEWAY_HEAP="${GATEWAY_HEAP:--Xms128m -Xmx1g -Xmn32m}"
 GATEWAY_OPTS="${GATEWAY_OPTS:-}"
 MAX_MINUTES="${MAX_MINUTES:-60}"
@@ -157,7 +160,7 @@ scenario_args() {
   echo "gateway: $(cd "$PROJECT" && git rev-parse --short HEAD 2>/dev/null) $(cd "$PROJECT" && git status --porcelain -- app | wc -l) modified files in app/"
   echo "fd limit: $(ulimit -n)"
   echo "loadavg at start: $(cat /proc/loadavg)"
-  echo "command: ROUNDS=$ROUNDS DUR=$DUR WARM=$WARM SCENARIOS=\"$SCENARIOS\" TARGETS=\"$TARGETS\" CAP_ROUNDS=$CAP_ROUNDS bench/run.sh"
+  echo "command: ROUNDS=$ROUNDS DUR=$DUR WARM=$WARM SCENARIOS=\"$SCENARIOS\" TARGETS=\"$TARGETS\" CAP_ROUNDS=$CAP_ROUNDS CAP_WARM=$CAP_WARM bench/run.sh"
 } >"$OUTDIR/env.txt"
 cat "$OUTDIR/env.txt" >&2
 
@@ -193,7 +196,7 @@ if ((${#LOAD[@]})); then
   done
 fi
 
-# ---- capacity: each proxy freshly started, so its RSS delta is the sessions' cost ----
+# ---- capacity: each proxy freshly started and warmed with CAP_WARM sessions, so its RSS delta is the sessions' cost ----
 for s in "${CAP[@]}"; do
   for r in $(seq 1 "$CAP_ROUNDS"); do
     for i in $(seq 0 $((${#TG[@]} - 1))); do
@@ -201,6 +204,11 @@ for s in "${CAP[@]}"; do
       extra=()
       if [[ $t != direct ]]; then
         stop "$t"; start "$t"; sleep 3
+      fi
+      if ((CAP_WARM > 0)); then
+        timeout 120 node "$BENCH/lib/loadgen.js" --mode capacity --target "$t" --tag capwarm --conns "$CAP_WARM" \
+          --open-concurrency 200 --sample 10 --url "ws://127.0.0.1:${PORT[$t]}$URL_PATH" >/dev/null 2>&1 || true
+        sleep 3
       fi
       if [[ $t == gateway && $CAP_HISTO == 1 && -x "$JCMD" ]]; then
         histo="$OUTDIR/histo-$s-r$r.txt"
