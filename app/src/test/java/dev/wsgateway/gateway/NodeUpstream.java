@@ -71,6 +71,24 @@ final class NodeUpstream implements AutoCloseable {
     }
 
     /**
+     * The close this service last received on a connection whose path ends with {@code pathSuffix}, as JSON
+     * {@code {"code":N,"reason":"..."}}; waits up to 5 s for one to arrive.
+     *
+     * @return the close, or {@code "null"} if none arrived
+     */
+    String lastCloseSeen(String pathSuffix) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        String last = "null";
+        while (System.nanoTime() < deadline && last.equals("null")) {
+            try (JdkClient probe = JdkClient.connect(java.net.URI.create("ws://127.0.0.1:" + port + "/probe"))) {
+                probe.sendText("lastclose:" + pathSuffix);
+                last = probe.nextText();
+            }
+        }
+        return last;
+    }
+
+    /**
      * Kill the process the hard way (SIGKILL): its connections vanish without close frames.
      */
     void kill() throws InterruptedException {

@@ -147,7 +147,7 @@ class ObserveTest {
             assertThat(close.closeCode(), is(1008));
             assertThat(close.closeReason(), is("Closed by the gateway operator"));
             assertThat(get("/application/websockets").body(), not(containsString(id)));
-            assertThat(lastCloseSeenByNode("/deleted"), containsString("\"code\":1001"));
+            assertThat(node.lastCloseSeen("/deleted"), containsString("\"code\":1001"));
 
             HttpResponse<String> again = delete("/application/websockets/" + id);
             assertThat(again.statusCode(), is(404));
@@ -219,19 +219,6 @@ class ObserveTest {
             throw new AssertionError("no session listed: " + list);
         }
         return m.group(1);
-    }
-
-    /** The close the Node service last received on a connection whose path ends with {@code pathSuffix}. */
-    private static String lastCloseSeenByNode(String pathSuffix) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String last = "null";
-        while (System.nanoTime() < deadline && last.equals("null")) {
-            try (JdkClient probe = JdkClient.connect(URI.create("ws://127.0.0.1:" + node.port() + "/probe"))) {
-                probe.sendText("lastclose:" + pathSuffix);
-                last = probe.nextText();
-            }
-        }
-        return last;
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

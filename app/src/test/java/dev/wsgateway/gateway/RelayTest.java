@@ -199,7 +199,7 @@ class RelayTest {
             client.close(4321, "client says bye");
             client.awaitClose(Duration.ofSeconds(5));
         }
-        assertThat(lastCloseSeenByNode("/close-by-client"), is("{\"code\":4321,\"reason\":\"client says bye\"}"));
+        assertThat(node.lastCloseSeen("/close-by-client"), is("{\"code\":4321,\"reason\":\"client says bye\"}"));
     }
 
     @Test
@@ -214,7 +214,7 @@ class RelayTest {
             assertThat(close.closeCode(), is(1009));
             assertThat(close.closeReason(), containsString("1048576"));
         }
-        assertThat(lastCloseSeenByNode("/big"), startsWith("{\"code\":1001"));
+        assertThat(node.lastCloseSeen("/big"), startsWith("{\"code\":1001"));
     }
 
     @Test
@@ -247,7 +247,7 @@ class RelayTest {
         assertThat(raw.read().text(), is("x"));
         raw.close();
         gateway.awaitNoSessions(Duration.ofSeconds(3));
-        assertThat(lastCloseSeenByNode("/drop"), is("{\"code\":1001,\"reason\":\"Client closed the connection without a "
+        assertThat(node.lastCloseSeen("/drop"), is("{\"code\":1001,\"reason\":\"Client closed the connection without a "
                                                      + "close frame\"}"));
     }
 
@@ -261,7 +261,7 @@ class RelayTest {
             gateway.awaitNoSessions(Duration.ofSeconds(6));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertThat("dead client detected after " + millis + " ms", millis >= 1_900, is(true));
-            assertThat(lastCloseSeenByNode("/silent-client"), containsString("\"code\":1001"));
+            assertThat(node.lastCloseSeen("/silent-client"), containsString("\"code\":1001"));
         }
     }
 
@@ -388,13 +388,13 @@ class RelayTest {
 
     @Test
     void nodeClientWithPermessageDeflateAndSubprotocolPassesEndToEnd() throws Exception {
-        Process node = new ProcessBuilder("node", "client.js", gateway.ws("/ws/v1/node/deflate").toString())
+        Process nodeClient = new ProcessBuilder("node", "client.js", gateway.ws("/ws/v1/node/deflate").toString())
                 .directory(java.nio.file.Path.of("src/test/node").toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         try (java.io.BufferedReader out = new java.io.BufferedReader(
-                new java.io.InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
-                java.io.Writer in = new java.io.OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8)) {
+                new java.io.InputStreamReader(nodeClient.getInputStream(), StandardCharsets.UTF_8));
+                java.io.Writer in = new java.io.OutputStreamWriter(nodeClient.getOutputStream(), StandardCharsets.UTF_8)) {
             String result = out.readLine();
             assertThat(result, containsString("\"protocol\":\"proto.node\""));
             assertThat(result, containsString("\"extensions\":\"permessage-deflate"));
@@ -408,9 +408,9 @@ class RelayTest {
             in.flush();
             assertThat(out.readLine(), is("{\"closeCode\":4002,\"closeReason\":\"node done\"}"));
         } finally {
-            node.destroy();
+            nodeClient.destroy();
         }
-        assertThat(lastCloseSeenByNode("/deflate"), is("{\"code\":4002,\"reason\":\"node done\"}"));
+        assertThat(node.lastCloseSeen("/deflate"), is("{\"code\":4002,\"reason\":\"node done\"}"));
     }
 
     @Test
@@ -439,7 +439,7 @@ class RelayTest {
             assertThat(close.closeReason(), is("Idle timeout"));
             gw.awaitNoSessions(Duration.ofSeconds(5));
         }
-        assertThat(lastCloseSeenByNode("/idle-x"), is("{\"code\":1001,\"reason\":\"Idle timeout\"}"));
+        assertThat(node.lastCloseSeen("/idle-x"), is("{\"code\":1001,\"reason\":\"Idle timeout\"}"));
     }
 
     @Test
@@ -448,7 +448,7 @@ class RelayTest {
             raw.sendClose(1005, "");
             assertThat(raw.readUntil(0x8).closeCode(), is(1002));
         }
-        assertThat(lastCloseSeenByNode("/code1005"), startsWith("{\"code\":1001"));
+        assertThat(node.lastCloseSeen("/code1005"), startsWith("{\"code\":1001"));
     }
 
     @Test
@@ -524,19 +524,6 @@ class RelayTest {
 
     private static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(gateway.http(path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The close the Node service last received on a connection whose path ends with {@code pathSuffix}. */
-    private static String lastCloseSeenByNode(String pathSuffix) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        String last = "null";
-        while (System.nanoTime() < deadline && last.equals("null")) {
-            try (JdkClient probe = JdkClient.connect(URI.create("ws://127.0.0.1:" + node.port() + "/probe"))) {
-                probe.sendText("lastclose:" + pathSuffix);
-                last = probe.nextText();
-            }
-        }
-        return last;
     }
 
     private static void signal(String signal, long pid) throws Exception {
