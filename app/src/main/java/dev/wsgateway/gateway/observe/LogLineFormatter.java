@@ -12,7 +12,7 @@ import java.util.logging.LogRecord;
  *
  * <p>The same layout as the {@code SimpleFormatter} pattern Helidon's formatter would use, written directly: that
  * formatter asks every record for its source class, which makes JUL walk the caller's stack, and formats through
- * {@code String.format}; together they cost about as much as the rest of a session open.
+ * {@code String.format}; with two lines per session that was about 8 % of the CPU a session open costs.
  */
 public final class LogLineFormatter extends Formatter {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS")
