@@ -2,6 +2,7 @@ package dev.wsgateway.gateway;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -254,15 +255,19 @@ class HaTest {
                     """);
             JdkClient client = connectedTo(gw, "/ws/v1/held/x", "i0");
             a.kill();
-            // the only other instance accepts TCP but never answers: the session waits for it, holding messages
-            char[] hundred = new char[100];
-            Arrays.fill(hundred, 'x');
-            for (int i = 0; i < 11; i++) {
-                client.sendText(new String(hundred));
+            // the only other instance accepts TCP but never answers: the session waits for it, holding messages.
+            // Its connect is the sign the gateway saw the loss; messages sent before that go to the lost instance
+            silent.setSoTimeout(10_000);
+            try (Socket dialed = silent.accept()) {
+                char[] hundred = new char[100];
+                Arrays.fill(hundred, 'x');
+                for (int i = 0; i < 11; i++) {
+                    client.sendText(new String(hundred));
+                }
+                JdkClient.Received close = client.awaitClose(Duration.ofSeconds(10));
+                assertThat(close.closeCode(), is(1013));
+                assertThat(close.closeReason(), containsString("1000 bytes"));
             }
-            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(10));
-            assertThat(close.closeCode(), is(1013));
-            assertThat(close.closeReason(), containsString("1000 bytes"));
         }
     }
 
