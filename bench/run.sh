@@ -206,8 +206,9 @@ for s in "${CAP[@]}"; do
         stop "$t"; start "$t"; sleep 3
       fi
       if ((CAP_WARM > 0)); then
-        timeout 120 node "$BENCH/lib/loadgen.js" --mode capacity --target "$t" --tag capwarm --conns "$CAP_WARM" \
-          --open-concurrency 200 --sample 10 --url "ws://127.0.0.1:${PORT[$t]}$URL_PATH" >/dev/null 2>&1 || true
+        # shellcheck disable=SC2046
+        loadgen "$t" warmup 0 $(scenario_args "cap$CAP_WARM") >/dev/null 2>&1 || true
+        sed -i '/"scenario":"warmup"/d' "$RESULTS"
         sleep 3
       fi
       if [[ $t == gateway && $CAP_HISTO == 1 && -x "$JCMD" ]]; then
