@@ -20,7 +20,10 @@ import java.util.Map;
 final class RawWsClient implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    record Frame(boolean fin, int opcode, byte[] payload) {
+    /**
+     * @param rsv the frame's RSV1-3 bits as they were on the wire ({@code 0x40} RSV1, {@code 0x20} RSV2, {@code 0x10} RSV3)
+     */
+    record Frame(boolean fin, int opcode, byte[] payload, int rsv) {
         int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
         }
@@ -149,6 +152,14 @@ final class RawWsClient implements AutoCloseable {
         send(fin, opcode, payload, true);
     }
 
+    /**
+     * Write bytes as they are (a frame built by the test, e.g. with reserved bits set).
+     */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     void sendText(String text) throws IOException {
         send(true, 0x1, text.getBytes(StandardCharsets.UTF_8));
     }
@@ -201,6 +212,7 @@ final class RawWsClient implements AutoCloseable {
         while (true) {
             Frame f = readFrame();
             if (answerGatewayPings && f.opcode() == 0x9 && f.payload().length == 10 && f.payload()[0] == 'g') {
+                gatewayPings++;
                 send(true, 0xA, f.payload());
                 continue;
             }
@@ -209,6 +221,14 @@ final class RawWsClient implements AutoCloseable {
     }
 
     private boolean answerGatewayPings = true;
+    private long gatewayPings;
+
+    /**
+     * How many of the gateway's own pings {@link #read()} answered.
+     */
+    long gatewayPings() {
+        return gatewayPings;
+    }
 
     void answerGatewayPings(boolean answer) {
         this.answerGatewayPings = answer;
@@ -223,6 +243,9 @@ final class RawWsClient implements AutoCloseable {
         } else if (len == 127) {
             len = in.readLong();
         }
+        if (len < 0 || len > 64 * 1024 * 1024) {
+            throw new IOException("implausible frame length " + len + " (b0 " + Integer.toHexString(b0) + ")");
+        }
         byte[] key = null;
         if ((b1 & 0x80) != 0) {
             key = new byte[4];
@@ -235,7 +258,7 @@ final class RawWsClient implements AutoCloseable {
                 payload[i] ^= key[i & 3];
             }
         }
-        return new Frame((b0 & 0x80) != 0, b0 & 0x0F, payload);
+        return new Frame((b0 & 0x80) != 0, b0 & 0x0F, payload, b0 & 0x70);
     }
 
     /**

@@ -11,6 +11,7 @@ public record CloseReason(int code, String reason) {
     static final int GOING_AWAY = 1001;
     static final int PROTOCOL_ERROR = 1002;
     static final int NO_STATUS = 1005;
+    static final int INVALID_DATA = 1007;
     static final int TOO_BIG = 1009;
     static final int INTERNAL_ERROR = 1011;
     static final int SERVICE_RESTART = 1012;

@@ -1,6 +1,9 @@
 package dev.wsgateway.gateway.relay;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Moves frames from one leg to the other on one thread, with blocking I/O. Frame headers are parsed (opcode, FIN,
@@ -16,6 +19,7 @@ final class FramePump implements Runnable {
     private final boolean fromClient;
     private final long maxFrame;
     private final long maxMessage;
+    private final ReservedBits reservedBits;
     private final byte[] header = new byte[14];
     private final byte[] control = new byte[WsFrames.MAX_CONTROL_PAYLOAD];
 
@@ -37,13 +41,48 @@ final class FramePump implements Runnable {
     private boolean inPayload;
     private boolean frameStarted;
     private boolean failoverRequested;
+    private boolean dstFrameOpen;
+    private int rangeFrameEnd = -1;
     private Throwable failure;
 
     private volatile long messages;
     private volatile long bytes;
 
-    FramePump(RelaySession session, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage) {
+    /**
+     * What the negotiated extensions allow in a frame's RSV1-3 bits (RFC 6455 5.2).
+     */
+    enum ReservedBits {
+        /** No extension: every reserved bit must be clear. */
+        NONE,
+        /** permessage-deflate (RFC 7692): RSV1 may be set on the first frame of a data message, nothing else. */
+        DEFLATE,
+        /** An extension the gateway does not know: it cannot tell which bits it defines, so it checks none. */
+        UNCHECKED;
+
+        /**
+         * From the {@code Sec-WebSocket-Extensions} the service answered in its 101.
+         *
+         * @param extensions header value, empty when none was negotiated
+         * @return what frames may carry
+         */
+        static ReservedBits negotiated(String extensions) {
+            if (extensions == null || extensions.isBlank()) {
+                return NONE;
+            }
+            for (String extension : extensions.split(",")) {
+                String name = extension.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+                if (!name.equals("permessage-deflate")) {
+                    return UNCHECKED;
+                }
+            }
+            return DEFLATE;
+        }
+    }
+
+    FramePump(RelaySession session, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage,
+              ReservedBits reservedBits) {
         this.session = session;
+        this.reservedBits = reservedBits;
         this.src = src;
         this.dst = dst;
         this.fromClient = fromClient;
@@ -91,6 +130,7 @@ final class FramePump implements Runnable {
             failure = e;
         } finally {
             release();
+            dst.writerEnded();
         }
     }
 
@@ -149,10 +189,10 @@ final class FramePump implements Runnable {
                 continue;
             }
 
-            String violation = validate(fin, opcode, masked, payloadLength);
+            String violation = validate(b0, fin, opcode, masked, payloadLength);
             if (violation != null) {
                 flush();
-                session.protocolError(src, violation);
+                session.protocolError(src, CloseReason.PROTOCOL_ERROR, violation);
                 return;
             }
             if (payloadLength > maxFrame
@@ -207,7 +247,10 @@ final class FramePump implements Runnable {
                 approve(frameStart, pos, true);
             } else {
                 flush();
-                dst.write(header, 0, headerLength, true, payloadLength == 0, inMessage, false);
+                if (!dst.closeSent()) {
+                    dst.write(header, 0, headerLength, true, payloadLength == 0, inMessage, false);
+                    dstFrameOpen = payloadLength != 0;
+                }
                 outStartsFrame = false;
             }
             bytes += payloadLength;
@@ -218,7 +261,7 @@ final class FramePump implements Runnable {
         }
     }
 
-    private String validate(boolean fin, int opcode, boolean masked, long payloadLength) {
+    private String validate(int b0, boolean fin, int opcode, boolean masked, long payloadLength) {
         if (fromClient && !masked) {
             return "client frame is not masked";
         }
@@ -227,6 +270,10 @@ final class FramePump implements Runnable {
         }
         if (!WsFrames.isKnownOpcode(opcode)) {
             return "unknown opcode " + opcode;
+        }
+        String reserved = checkReservedBits(b0 & 0x70, opcode);
+        if (reserved != null) {
+            return reserved;
         }
         if (payloadLength < 0) {
             return "invalid payload length";
@@ -249,6 +296,23 @@ final class FramePump implements Runnable {
         return null;
     }
 
+    private String checkReservedBits(int rsv, int opcode) {
+        if (rsv == 0 || reservedBits == ReservedBits.UNCHECKED) {
+            return null;
+        }
+        if ((rsv & 0x30) != 0) {
+            return "reserved bit RSV" + ((rsv & 0x20) != 0 ? 2 : 3) + " set, no extension defines it";
+        }
+        if (reservedBits == ReservedBits.NONE) {
+            return "reserved bit RSV1 set, no extension was negotiated";
+        }
+        if (WsFrames.isControl(opcode) || opcode == WsFrames.OP_CONTINUATION) {
+            return "reserved bit RSV1 set on a " + (opcode == WsFrames.OP_CONTINUATION ? "continuation" : "control")
+                    + " frame";
+        }
+        return null;
+    }
+
     /**
      * A close frame from the source: forward it (unless the destination is already closing), follow the handshake.
      *
@@ -260,16 +324,25 @@ final class FramePump implements Runnable {
             reason = new CloseReason(CloseReason.NO_STATUS, "");
         } else if (payload.length == 1) {
             flush();
-            session.protocolError(src, "close frame with a 1-byte payload");
+            session.protocolError(src, CloseReason.PROTOCOL_ERROR, "close frame with a 1-byte payload");
             return false;
         } else {
             int code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
             if (!WsFrames.isWireCloseCode(code)) {
                 flush();
-                session.protocolError(src, "invalid close code " + code);
+                session.protocolError(src, CloseReason.PROTOCOL_ERROR, "invalid close code " + code);
                 return false;
             }
-            reason = new CloseReason(code, new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder()
+                        .decode(ByteBuffer.wrap(payload, 2, payload.length - 2)).toString();
+            } catch (CharacterCodingException e) {
+                flush();
+                session.protocolError(src, CloseReason.INVALID_DATA, "close reason is not valid UTF-8");
+                return false;
+            }
+            reason = new CloseReason(code, text);
         }
         src.markCloseReceived();
         flush();
@@ -298,8 +371,10 @@ final class FramePump implements Runnable {
             return;
         }
         flush();
-        byte[] frame = frameBytes(frameStart, false, headerLength, payloadLength);
-        dst.write(frame, 0, frame.length, true, true, inMessage, true);
+        if (!dst.closeSent()) {
+            byte[] frame = frameBytes(frameStart, false, headerLength, payloadLength);
+            dst.write(frame, 0, frame.length, true, true, inMessage, true);
+        }
         outStart = pos;
         outEnd = pos;
     }
@@ -362,6 +437,9 @@ final class FramePump implements Runnable {
         }
         inPayload = false;
         payloadLeft = 0;
+        if (forward && !outStartsFrame && rangeFrameEnd < 0) {
+            rangeFrameEnd = pos;
+        }
         if (!forward) {
             outStart = pos;
             outEnd = pos;
@@ -381,14 +459,24 @@ final class FramePump implements Runnable {
         outEnd = to;
     }
 
+    /**
+     * Write the pending range. Once the destination's close was sent (or waits, see {@link Leg}), only the rest of a
+     * frame already begun on it is written: that frame must end before the close can go out.
+     */
     private void flush() {
         if (outEnd > outStart) {
             if (!dst.closeSent()) {
                 dst.write(chunk, outStart, outEnd - outStart, outStartsFrame, !inPayload, inMessage, !pooled);
+                dstFrameOpen = inPayload;
+            } else if (dstFrameOpen && !outStartsFrame) {
+                boolean ends = rangeFrameEnd >= 0;
+                dst.write(chunk, outStart, (ends ? rangeFrameEnd : outEnd) - outStart, false, ends, inMessage, !pooled);
+                dstFrameOpen = !ends;
             }
             outStart = outEnd;
             outStartsFrame = !inPayload;
         }
+        rangeFrameEnd = -1;
     }
 
     /**

@@ -31,6 +31,12 @@ interface FrameSink {
 
     boolean closeSent();
 
+    /**
+     * The pump writing into this sink has ended. If it ended inside a frame, nothing may be written after the partial
+     * frame: the connection is dropped.
+     */
+    void writerEnded();
+
     boolean closeHandshakeDone();
 
     void close();

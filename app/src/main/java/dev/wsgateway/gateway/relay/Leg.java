@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway.relay;
 
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -9,8 +10,16 @@ import io.helidon.common.socket.HelidonSocket;
 
 /**
  * One side of a relayed session: the client's connection (the gateway is the server) or the upstream connection
- * (the gateway is the client, so what it writes itself is masked). Reads are done by one pump thread; writes are
- * serialized by a lock because the other pump and the watchdog also write (pings, closes).
+ * (the gateway is the client, so what it writes itself is masked). Reads are done by one pump thread.
+ * <p>
+ * <b>Frame integrity on the wire lives here.</b> Two kinds of writers share a leg: the pump that relays frames into
+ * it ({@link #write(byte[], int, int, boolean, boolean, boolean, boolean)}, which may deliver one frame in several
+ * pieces), and the gateway's own control frames (pings, closes) from the watchdog or the other pump. Every write
+ * holds {@code writeLock}, and the lock also guards {@code frameOpen}: whether the relayed frame in progress has
+ * more bytes to come. A control frame written while a frame is open is queued and sent by the relaying pump right
+ * after that frame's last byte, so no byte of any other writer lands inside a frame. When the relaying writer ends
+ * with a frame still open ({@link #writerEnded()}), the frame can never be finished: the connection is dropped
+ * instead of sending anything after the partial frame.
  */
 final class Leg implements FrameSink {
     private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());
@@ -21,7 +30,10 @@ final class Leg implements FrameSink {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean closeSent = new AtomicBoolean();
+    private final ArrayDeque<byte[]> queuedControls = new ArrayDeque<>(2);
     private byte[] pending;
+    private boolean frameOpen;
+    private boolean frameAbandoned;
 
     private volatile boolean closeReceived;
     private volatile boolean broken;
@@ -51,7 +63,38 @@ final class Leg implements FrameSink {
     @Override
     public boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
                          boolean messageOpen, boolean stable) {
-        return write(bytes, offset, length);
+        if (broken || length == 0) {
+            return !broken;
+        }
+        writeLock.lock();
+        try {
+            if (!writeLocked(bytes, offset, length)) {
+                return false;
+            }
+            frameOpen = !endsFrame;
+            if (!frameOpen) {
+                writeQueuedControls();
+            }
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void writerEnded() {
+        writeLock.lock();
+        try {
+            if (!frameOpen) {
+                return;
+            }
+            frameAbandoned = true;
+            queuedControls.clear();
+        } finally {
+            writeLock.unlock();
+        }
+        LOGGER.log(System.Logger.Level.DEBUG, () -> name + ": a relayed frame was cut, dropping the connection");
+        close();
     }
 
     @Override
@@ -117,25 +160,56 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * Write bytes as they are. Failures mark the leg broken and close it; the caller is not interrupted.
+     * Write a complete control frame of the gateway's (or a forwarded close): now if no relayed frame is in
+     * progress, else right after it ends. Failures mark the leg broken and close it; the caller is not interrupted.
+     */
+    private void writeControl(byte[] frame, int offset, int length) {
+        if (broken) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (frameAbandoned) {
+                return;
+            }
+            if (frameOpen) {
+                queuedControls.addLast(offset == 0 && length == frame.length ? frame
+                                               : java.util.Arrays.copyOfRange(frame, offset, offset + length));
+                return;
+            }
+            writeLocked(frame, offset, length);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void writeQueuedControls() {
+        byte[] control;
+        while ((control = queuedControls.pollFirst()) != null) {
+            if (!writeLocked(control, 0, control.length)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Write bytes as they are, with {@code writeLock} held.
      *
      * @return whether the bytes were written
      */
-    boolean write(byte[] bytes, int offset, int length) {
-        if (broken || length == 0) {
-            return !broken;
+    private boolean writeLocked(byte[] bytes, int offset, int length) {
+        if (broken) {
+            return false;
         }
-        writeLock.lock();
         try {
             socket.write(BufferData.createReadOnly(bytes, offset, length));
             return true;
         } catch (RuntimeException e) {
             broken = true;
+            queuedControls.clear();
             LOGGER.log(System.Logger.Level.DEBUG, () -> name + " write failed: " + e.getMessage());
             close();
             return false;
-        } finally {
-            writeLock.unlock();
         }
     }
 
@@ -147,7 +221,7 @@ final class Leg implements FrameSink {
     boolean forwardClose(byte[] frame, int offset, int length, int code) {
         if (closeSent.compareAndSet(false, true)) {
             closeCodeSent = code;
-            write(frame, offset, length);
+            writeControl(frame, offset, length);
             return true;
         }
         return false;
@@ -161,7 +235,7 @@ final class Leg implements FrameSink {
     boolean sendClose(int code, String reason) {
         if (closeSent.compareAndSet(false, true)) {
             closeCodeSent = code;
-            write(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
+            writeControl(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
             return true;
         }
         return false;
@@ -175,7 +249,7 @@ final class Leg implements FrameSink {
             return;
         }
         pingToken = token;
-        write(WsFrames.controlFrame(WsFrames.OP_PING, pingPayload(token), gatewayIsClient));
+        writeControl(WsFrames.controlFrame(WsFrames.OP_PING, pingPayload(token), gatewayIsClient));
     }
 
     /**
@@ -204,8 +278,8 @@ final class Leg implements FrameSink {
         return p;
     }
 
-    private void write(byte[] frame) {
-        write(frame, 0, frame.length);
+    private void writeControl(byte[] frame) {
+        writeControl(frame, 0, frame.length);
     }
 
     /**
@@ -273,7 +347,7 @@ final class Leg implements FrameSink {
      * @param reason close reason
      */
     void sendClaimedClose(int code, String reason) {
-        write(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
+        writeControl(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
     }
 }
 

@@ -37,6 +37,7 @@ public final class RelaySession implements ServerConnection {
     private final Dialer dialer;
     private final Dialer.Request request;
     private final String extensions;
+    private final FramePump.ReservedBits reservedBits;
     private final Leg client;
     private final FramePump fromClient;
     private final UpstreamSink upstreamSink = new UpstreamSink();
@@ -88,15 +89,17 @@ public final class RelaySession implements ServerConnection {
         this.dialer = dialer;
         this.request = request;
         this.extensions = extensions;
+        this.reservedBits = FramePump.ReservedBits.negotiated(extensions);
         this.client = client;
         this.upstream = upstream;
         this.fromClient = new FramePump(this, client, upstreamSink, true, settings.maxFrameSize(),
-                                        settings.maxMessageSize());
+                                        settings.maxMessageSize(), reservedBits);
         this.fromUpstream = upstreamPump(upstream);
     }
 
     private FramePump upstreamPump(Leg leg) {
-        return new FramePump(this, leg, client, false, settings.maxFrameSize(), settings.maxMessageSize());
+        return new FramePump(this, leg, client, false, settings.maxFrameSize(), settings.maxMessageSize(),
+                             reservedBits);
     }
 
     /**
@@ -284,13 +287,18 @@ public final class RelaySession implements ServerConnection {
         closing(from.name() + " sent close " + reason);
     }
 
-    void protocolError(Leg offender, String what) {
+    /**
+     * A peer broke the protocol: it gets {@code code} (1002, or 1007 for invalid UTF-8) and its connection is dropped;
+     * the other side gets the documented code (1011 to the client for a faulty service, 1001 to the service for a
+     * faulty client).
+     */
+    void protocolError(Leg offender, int code, String what) {
         LOGGER.log(System.Logger.Level.DEBUG, () -> "session " + info.id() + ": protocol error from " + offender.name()
                 + ": " + what);
         if (offender == client) {
-            terminate(CloseReason.PROTOCOL_ERROR, what, CloseReason.GOING_AWAY, "Client protocol error");
+            terminate(code, what, CloseReason.GOING_AWAY, "Client protocol error");
         } else {
-            terminate(CloseReason.INTERNAL_ERROR, "Upstream protocol error: " + what, CloseReason.PROTOCOL_ERROR, what);
+            terminate(CloseReason.INTERNAL_ERROR, "Upstream protocol error: " + what, code, what);
         }
         // a peer that breaks the framing gets no close handshake: its connection is dropped
         offender.close();
@@ -494,8 +502,11 @@ public final class RelaySession implements ServerConnection {
             if (state == State.CLOSED) {
                 return false;
             }
+            int left = held.size();
             for (byte[] frames : held) {
-                if (!leg.write(frames, 0, frames.length)) {
+                boolean last = --left == 0;
+                // the last held piece may end inside a frame: the client pump finishes that frame on the new leg
+                if (!leg.write(frames, 0, frames.length, true, last && !heldEndsMidFrame, false, true)) {
                     return false;
                 }
             }
@@ -728,7 +739,7 @@ public final class RelaySession implements ServerConnection {
                 if (state == State.CONNECTED) {
                     // timed before the write: an answer read while the write is under way counts as after it
                     long writtenAt = replay ? System.nanoTime() : 0;
-                    if (upstream.write(bytes, offset, length)) {
+                    if (upstream.write(bytes, offset, length, startsFrame, endsFrame, messageOpen, stable)) {
                         boolean openAfter = messageOpen || !endsFrame;
                         if (replay) {
                             remember(bytes, offset, length, startsFrame, endsFrame, messageOpenUpstream, openAfter,
@@ -749,7 +760,8 @@ public final class RelaySession implements ServerConnection {
                 if (state == State.FAILING_OVER) {
                     return hold(bytes, offset, length, startsFrame, endsFrame, messageOpen);
                 }
-                return false;
+                // closed: the pump only finishes a frame it began, so that the close waiting behind it can go out
+                return upstream.write(bytes, offset, length, startsFrame, endsFrame, messageOpen, stable);
             } finally {
                 lock.unlock();
             }
@@ -813,6 +825,18 @@ public final class RelaySession implements ServerConnection {
         @Override
         public boolean closeHandshakeDone() {
             return state == State.CONNECTED && upstream.closeHandshakeDone();
+        }
+
+        @Override
+        public void writerEnded() {
+            lock.lock();
+            try {
+                if (state == State.CONNECTED) {
+                    upstream.writerEnded();
+                }
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
