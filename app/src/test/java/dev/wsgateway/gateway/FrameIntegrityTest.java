@@ -21,7 +21,7 @@ import static org.hamcrest.Matchers.is;
  * frames that break RFC 6455 (reserved bits no extension defines, a close reason that is not UTF-8) are refused by
  * the gateway in both directions. Peers on raw sockets check every byte.
  */
-@Timeout(30)
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FrameIntegrityTest {
     private static final Duration STREAM = Duration.ofSeconds(3);
 
