@@ -2,7 +2,7 @@ package dev.wsgateway.gateway.balancing;
 
 import java.util.List;
 
-import dev.wsgateway.gateway.routing.UpstreamTarget;
+import dev.wsgateway.discovery.ServiceInstance;
 
 /**
  * Orders the UP instances of a service for a new session; the gateway tries them in that order.
@@ -13,7 +13,7 @@ public interface Balancer {
      *
      * @param serviceId  service id
      * @param candidates UP instances with the requested route (not empty)
-     * @return the same targets, reordered
+     * @return the same instances, reordered
      */
-    List<UpstreamTarget> order(String serviceId, List<UpstreamTarget> candidates);
+    List<ServiceInstance> order(String serviceId, List<ServiceInstance> candidates);
 }

@@ -4,23 +4,23 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import dev.wsgateway.gateway.routing.UpstreamTarget;
+import dev.wsgateway.discovery.ServiceInstance;
 
 /**
  * The instance with the fewest active sessions first; ties go round robin.
  */
-public final class LeastSessionsBalancer implements Balancer {
+final class LeastSessionsBalancer implements Balancer {
     private final ActiveSessions active;
     private final RoundRobinBalancer ties = new RoundRobinBalancer();
 
-    public LeastSessionsBalancer(ActiveSessions active) {
+    LeastSessionsBalancer(ActiveSessions active) {
         this.active = active;
     }
 
     @Override
-    public List<UpstreamTarget> order(String serviceId, List<UpstreamTarget> candidates) {
-        List<UpstreamTarget> ordered = new ArrayList<>(ties.order(serviceId, candidates));
-        ordered.sort(Comparator.comparingInt(t -> active.count(t.instance().serviceId(), t.instance().instanceId())));
+    public List<ServiceInstance> order(String serviceId, List<ServiceInstance> candidates) {
+        List<ServiceInstance> ordered = new ArrayList<>(ties.order(serviceId, candidates));
+        ordered.sort(Comparator.comparingInt(i -> active.count(i.serviceId(), i.instanceId())));
         return ordered;
     }
 }

@@ -6,22 +6,22 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.wsgateway.gateway.routing.UpstreamTarget;
+import dev.wsgateway.discovery.ServiceInstance;
 
 /**
  * Each new session of a service starts at the next instance; the others follow as fallbacks.
  */
-public final class RoundRobinBalancer implements Balancer {
+final class RoundRobinBalancer implements Balancer {
     private final Map<String, AtomicInteger> next = new ConcurrentHashMap<>();
 
     @Override
-    public List<UpstreamTarget> order(String serviceId, List<UpstreamTarget> candidates) {
+    public List<ServiceInstance> order(String serviceId, List<ServiceInstance> candidates) {
         int size = candidates.size();
         if (size == 1) {
             return candidates;
         }
         int start = Math.floorMod(next.computeIfAbsent(serviceId, id -> new AtomicInteger()).getAndIncrement(), size);
-        List<UpstreamTarget> ordered = new ArrayList<>(size);
+        List<ServiceInstance> ordered = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             ordered.add(candidates.get((start + i) % size));
         }

@@ -1,10 +1,10 @@
 package dev.wsgateway.gateway.demo;
 
 import io.helidon.common.buffers.BufferData;
-import io.helidon.websocket.WsListener;
-import io.helidon.websocket.WsSession;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
 
 /**
  * The demo echo service started beside the gateway on its embedded default, so that

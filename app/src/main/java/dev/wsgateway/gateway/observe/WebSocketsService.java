@@ -11,7 +11,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.wsgateway.gateway.Json;
+import dev.wsgateway.gateway.http.Json;
+import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.http.RefusalRenderer;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionInfo;
@@ -69,9 +71,7 @@ public final class WebSocketsService implements HttpService, RelayListener {
         String id = req.path().pathParameters().get("sessionId");
         Optional<RelaySession> found = sessions.find(id);
         if (found.isEmpty()) {
-            res.status(Status.NOT_FOUND_404)
-                    .header(HeaderValues.CONTENT_TYPE_JSON)
-                    .send(error(404, "unknown_session", "No active session " + id));
+            RefusalRenderer.send(res, new Refusal(404, "unknown_session", "No active session " + id));
             return;
         }
         RelaySession session = found.get();
@@ -103,12 +103,6 @@ public final class WebSocketsService implements HttpService, RelayListener {
         res.status(closed ? Status.OK_200 : Status.ACCEPTED_202)
                 .header(HeaderValues.CONTENT_TYPE_JSON)
                 .send(json.toString());
-    }
-
-    private static String error(int status, String error, String message) {
-        StringBuilder json = new StringBuilder("{\"status\":").append(status).append(',');
-        field(json, "error", error).append(',');
-        return field(json, "message", message).append('}').toString();
     }
 
     private void list(ServerRequest req, ServerResponse res) {

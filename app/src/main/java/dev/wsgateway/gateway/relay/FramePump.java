@@ -1,9 +1,6 @@
 package dev.wsgateway.gateway.relay;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
+import io.helidon.websocket.WsCloseCodes;
 
 /**
  * Moves frames from one leg to the other on one thread, with blocking I/O. Frame headers are parsed (opcode, FIN,
@@ -13,14 +10,14 @@ import java.util.Locale;
  * copied and inspected.
  */
 final class FramePump implements Runnable {
-    private final RelaySession session;
+    private final PumpEvents events;
     private final Leg src;
     private final FrameSink dst;
     private final boolean fromClient;
     private final long maxFrame;
     private final long maxMessage;
     private final ReservedBits reservedBits;
-    private final byte[] header = new byte[14];
+    private final byte[] header = new byte[FrameHeader.MAX_LENGTH];
     private final byte[] control = new byte[WsFrames.MAX_CONTROL_PAYLOAD];
 
     private static final byte[] EMPTY = new byte[0];
@@ -48,40 +45,9 @@ final class FramePump implements Runnable {
     private volatile long messages;
     private volatile long bytes;
 
-    /**
-     * What the negotiated extensions allow in a frame's RSV1-3 bits (RFC 6455 5.2).
-     */
-    enum ReservedBits {
-        /** No extension: every reserved bit must be clear. */
-        NONE,
-        /** permessage-deflate (RFC 7692): RSV1 may be set on the first frame of a data message, nothing else. */
-        DEFLATE,
-        /** An extension the gateway does not know: it cannot tell which bits it defines, so it checks none. */
-        UNCHECKED;
-
-        /**
-         * From the {@code Sec-WebSocket-Extensions} the service answered in its 101.
-         *
-         * @param extensions header value, empty when none was negotiated
-         * @return what frames may carry
-         */
-        static ReservedBits negotiated(String extensions) {
-            if (extensions == null || extensions.isBlank()) {
-                return NONE;
-            }
-            for (String extension : extensions.split(",")) {
-                String name = extension.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-                if (!name.equals("permessage-deflate")) {
-                    return UNCHECKED;
-                }
-            }
-            return DEFLATE;
-        }
-    }
-
-    FramePump(RelaySession session, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage,
+    FramePump(PumpEvents events, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage,
               ReservedBits reservedBits) {
-        this.session = session;
+        this.events = events;
         this.reservedBits = reservedBits;
         this.src = src;
         this.dst = dst;
@@ -157,25 +123,15 @@ final class FramePump implements Runnable {
                 return;
             }
             frameStarted = true;
-            int b0 = header[0] & 0xFF;
-            int b1 = header[1] & 0xFF;
-            boolean fin = (b0 & 0x80) != 0;
-            int opcode = b0 & 0x0F;
-            boolean masked = (b1 & 0x80) != 0;
-            int len7 = b1 & 0x7F;
-            int headerLength = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + (masked ? 4 : 0);
+            int headerLength = FrameHeader.length(header[1]);
             if (!readInto(header, 2, headerLength - 2)) {
                 return;
             }
-            long payloadLength = len7;
-            if (len7 == 126) {
-                payloadLength = ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
-            } else if (len7 == 127) {
-                payloadLength = 0;
-                for (int i = 2; i < 10; i++) {
-                    payloadLength = (payloadLength << 8) | (header[i] & 0xFF);
-                }
-            }
+            FrameHeader frame = FrameHeader.parse(header);
+            boolean fin = frame.fin();
+            int opcode = frame.opcode();
+            boolean masked = frame.masked();
+            long payloadLength = frame.payloadLength();
             boolean contiguous = chunkSeq == frameChunk;
 
             if (discarding) {
@@ -189,10 +145,10 @@ final class FramePump implements Runnable {
                 continue;
             }
 
-            String violation = validate(b0, fin, opcode, masked, payloadLength);
+            String violation = frame.violation(fromClient, inMessage, reservedBits);
             if (violation != null) {
                 flush();
-                session.protocolError(src, CloseReason.PROTOCOL_ERROR, violation);
+                events.protocolError(src, WsCloseCodes.PROTOCOL_ERROR, violation);
                 return;
             }
             if (payloadLength > maxFrame
@@ -200,7 +156,7 @@ final class FramePump implements Runnable {
                     + payloadLength > maxMessage)) {
                 flush();
                 discarding = true;
-                session.tooBig(src, payloadLength > maxFrame ? maxFrame : maxMessage);
+                events.tooBig(src, payloadLength > maxFrame ? maxFrame : maxMessage);
                 if (!skip(payloadLength, false)) {
                     return;
                 }
@@ -240,7 +196,7 @@ final class FramePump implements Runnable {
                 if (fin) {
                     messages++;
                 }
-                session.dataRelayed();
+                events.dataRelayed();
                 src.markAnswered();
             }
             if (contiguous) {
@@ -261,98 +217,28 @@ final class FramePump implements Runnable {
         }
     }
 
-    private String validate(int b0, boolean fin, int opcode, boolean masked, long payloadLength) {
-        if (fromClient && !masked) {
-            return "client frame is not masked";
-        }
-        if (!fromClient && masked) {
-            return "server frame is masked";
-        }
-        if (!WsFrames.isKnownOpcode(opcode)) {
-            return "unknown opcode " + opcode;
-        }
-        String reserved = checkReservedBits(b0 & 0x70, opcode);
-        if (reserved != null) {
-            return reserved;
-        }
-        if (payloadLength < 0) {
-            return "invalid payload length";
-        }
-        if (WsFrames.isControl(opcode)) {
-            if (!fin) {
-                return "fragmented control frame";
-            }
-            if (payloadLength > WsFrames.MAX_CONTROL_PAYLOAD) {
-                return "control frame longer than 125 bytes";
-            }
-            return null;
-        }
-        if (opcode == WsFrames.OP_CONTINUATION && !inMessage) {
-            return "continuation frame without a message to continue";
-        }
-        if (opcode != WsFrames.OP_CONTINUATION && inMessage) {
-            return "new message before the previous one ended";
-        }
-        return null;
-    }
-
-    private String checkReservedBits(int rsv, int opcode) {
-        if (rsv == 0 || reservedBits == ReservedBits.UNCHECKED) {
-            return null;
-        }
-        if ((rsv & 0x30) != 0) {
-            return "reserved bit RSV" + ((rsv & 0x20) != 0 ? 2 : 3) + " set, no extension defines it";
-        }
-        if (reservedBits == ReservedBits.NONE) {
-            return "reserved bit RSV1 set, no extension was negotiated";
-        }
-        if (WsFrames.isControl(opcode) || opcode == WsFrames.OP_CONTINUATION) {
-            return "reserved bit RSV1 set on a " + (opcode == WsFrames.OP_CONTINUATION ? "continuation" : "control")
-                    + " frame";
-        }
-        return null;
-    }
-
     /**
      * A close frame from the source: forward it (unless the destination is already closing), follow the handshake.
      *
      * @return whether to keep reading the source
      */
     private boolean onClose(byte[] payload, int frameStart, boolean contiguous, int headerLength, int payloadLength) {
-        CloseReason reason;
-        if (payload.length == 0) {
-            reason = new CloseReason(CloseReason.NO_STATUS, "");
-        } else if (payload.length == 1) {
+        CloseReason.Decoded decoded = CloseReason.decode(payload);
+        if (decoded.violation() != null) {
             flush();
-            session.protocolError(src, CloseReason.PROTOCOL_ERROR, "close frame with a 1-byte payload");
+            events.protocolError(src, decoded.errorCode(), decoded.violation());
             return false;
-        } else {
-            int code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-            if (!WsFrames.isWireCloseCode(code)) {
-                flush();
-                session.protocolError(src, CloseReason.PROTOCOL_ERROR, "invalid close code " + code);
-                return false;
-            }
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder()
-                        .decode(ByteBuffer.wrap(payload, 2, payload.length - 2)).toString();
-            } catch (CharacterCodingException e) {
-                flush();
-                session.protocolError(src, CloseReason.INVALID_DATA, "close reason is not valid UTF-8");
-                return false;
-            }
-            reason = new CloseReason(code, text);
         }
+        CloseReason reason = decoded.reason();
         src.markCloseReceived();
         flush();
-        if (!fromClient && !inMessage && session.failoverOnClose(reason.code())) {
+        if (!fromClient && !inMessage && events.failoverOnClose(reason.code())) {
             // the instance is going away: answer its close, keep the client, and let the session fail over
             failoverRequested = true;
             src.sendClose(reason.code(), "");
             return false;
         }
-        session.closeReceived(src, reason);
+        events.closeReceived(src, reason);
         if (!dst.closeSent()) {
             byte[] frame = frameBytes(frameStart, contiguous, headerLength, payloadLength);
             dst.forwardClose(frame, reason.code());

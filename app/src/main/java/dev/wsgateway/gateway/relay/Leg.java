@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.wsgateway.gateway.upstream.UpstreamConnector;
+
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.HelidonSocket;
 
@@ -53,6 +55,16 @@ final class Leg implements FrameSink {
         this.socket = socket;
         this.pending = leftover.length == 0 ? null : leftover;
         this.gatewayIsClient = gatewayIsClient;
+    }
+
+    /**
+     * The upstream side of a session: the gateway is the WebSocket client.
+     *
+     * @param link the upgraded upstream connection
+     * @return leg
+     */
+    static Leg upstream(UpstreamConnector.Link link) {
+        return new Leg("upstream", link.connection().helidonSocket(), link.leftover(), true);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.wsgateway.gateway.relay;
 
+import dev.wsgateway.gateway.upstream.ConnectListener;
+
 /**
  * Told about what the relay does, for metrics, limits and logs. Called on relay threads: implementations are
  * fast, thread-safe and never throw (a throwing listener is logged and otherwise ignored).
  */
-public interface RelayListener {
+public interface RelayListener extends ConnectListener {
 
     /**
      * A handshake was refused with an HTTP status.
@@ -15,17 +17,6 @@ public interface RelayListener {
      * @param error      short error name, e.g. {@code unknown_service}
      */
     default void handshakeRejected(String clientHost, String serviceId, int status, String error) {
-    }
-
-    /**
-     * An upstream connection attempt ended (upgraded or failed).
-     *
-     * @param serviceId  service
-     * @param instanceId instance
-     * @param nanos      time from connect start to the 101 or the failure
-     * @param success    whether the upstream accepted the upgrade
-     */
-    default void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.wsgateway.gateway.relay;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What is known about a session once both legs are open; replaced when the session fails over.
@@ -25,6 +26,25 @@ public record SessionInfo(String id,
                           String subprotocol,
                           String user,
                           Instant openedAt) {
+
+    /**
+     * A new session's info, with a fresh id, opened now.
+     *
+     * @param clientAddress client {@code host:port}
+     * @param gatewayPath   path (and query) the client asked for
+     * @param serviceId     routed service
+     * @param instanceId    instance
+     * @param serviceUrl    upstream URI
+     * @param subprotocol   negotiated subprotocol, empty if none
+     * @param user          authenticated user, empty if none
+     * @return info
+     */
+    public static SessionInfo create(String clientAddress, String gatewayPath, String serviceId, String instanceId,
+                                     URI serviceUrl, String subprotocol, String user) {
+        String id = String.format("%012x", ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFFFL);
+        return new SessionInfo(id, clientAddress, gatewayPath, serviceId, instanceId, serviceUrl, subprotocol, user,
+                               Instant.now());
+    }
 
     /**
      * The same session on another instance.

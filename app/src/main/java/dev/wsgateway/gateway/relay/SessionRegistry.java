@@ -6,23 +6,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import dev.wsgateway.gateway.config.RelaySettings;
+import dev.wsgateway.gateway.upstream.ConnectListener;
+
 /**
- * The active routed sessions, and the watchdog that pings quiet peers, drops dead ones and ends idle or
- * stuck-closing sessions. A session is listed from the moment both legs are open until it has fully ended.
+ * The active routed sessions, their listeners, and the {@link Watchdog} that looks after them. A session is listed
+ * from the moment both legs are open until it has fully ended.
  */
-public final class SessionRegistry implements AutoCloseable {
+public final class SessionRegistry implements ConnectListener, AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(SessionRegistry.class.getName());
 
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
     private final List<RelayListener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong pingTokens = new AtomicLong(System.nanoTime() | 1);
-    private final ScheduledExecutorService watchdog;
+    private final Watchdog watchdog;
     private volatile boolean draining;
 
     /**
@@ -31,13 +29,7 @@ public final class SessionRegistry implements AutoCloseable {
      * @param settings relay settings (the tick follows the shortest timeout)
      */
     public SessionRegistry(RelaySettings settings) {
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "relay-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        long tick = settings.watchdogTick().toMillis();
-        watchdog.scheduleWithFixedDelay(this::check, tick, tick, TimeUnit.MILLISECONDS);
+        this.watchdog = new Watchdog(settings, this::sessions);
     }
 
     /**
@@ -62,6 +54,23 @@ public final class SessionRegistry implements AutoCloseable {
                 LOGGER.log(System.Logger.Level.WARNING, "Relay listener failed", e);
             }
         }
+    }
+
+    /**
+     * A handshake was refused: tell the listeners.
+     *
+     * @param clientHost client address
+     * @param serviceId  requested service, empty when the path named none
+     * @param status     HTTP status sent
+     * @param error      short error name
+     */
+    public void handshakeRejected(String clientHost, String serviceId, int status, String error) {
+        notify(l -> l.handshakeRejected(clientHost, serviceId, status, error));
+    }
+
+    @Override
+    public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
+        notify(l -> l.upstreamConnect(serviceId, instanceId, nanos, success));
     }
 
     void opened(RelaySession session) {
@@ -118,16 +127,8 @@ public final class SessionRegistry implements AutoCloseable {
         return draining;
     }
 
-    private void check() {
-        long now = System.nanoTime();
-        long token = pingTokens.incrementAndGet();
-        for (RelaySession session : sessions.values()) {
-            session.check(now, token == 0 ? 1 : token);
-        }
-    }
-
     @Override
     public void close() {
-        watchdog.shutdownNow();
+        watchdog.close();
     }
 }

@@ -1,26 +1,24 @@
 package dev.wsgateway.gateway.relay;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.Base64;
+
+import io.helidon.websocket.WsOpCode;
 
 /**
- * RFC 6455 constants and the few frames the gateway writes itself (close, ping). Forwarded frames are never
+ * RFC 6455 opcodes (Helidon's {@link WsOpCode} values as ints, for the pumps' hot path) and the few frames the gateway writes itself (close, ping). Forwarded frames are never
  * re-encoded.
  */
 final class WsFrames {
-    static final int OP_CONTINUATION = 0x0;
-    static final int OP_TEXT = 0x1;
-    static final int OP_BINARY = 0x2;
-    static final int OP_CLOSE = 0x8;
-    static final int OP_PING = 0x9;
-    static final int OP_PONG = 0xA;
+    static final int OP_CONTINUATION = WsOpCode.CONTINUATION.code();
+    static final int OP_TEXT = WsOpCode.TEXT.code();
+    static final int OP_BINARY = WsOpCode.BINARY.code();
+    static final int OP_CLOSE = WsOpCode.CLOSE.code();
+    static final int OP_PING = WsOpCode.PING.code();
+    static final int OP_PONG = WsOpCode.PONG.code();
 
     static final int MAX_CONTROL_PAYLOAD = 125;
 
-    private static final byte[] ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom MASKS = new SecureRandom();
 
     private WsFrames() {
@@ -42,39 +40,8 @@ final class WsFrames {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
-    /**
-     * {@code Sec-WebSocket-Accept} for a key.
-     */
-    static String acceptKey(String key) {
-        try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            sha1.update(key.getBytes(StandardCharsets.US_ASCII));
-            sha1.update(ACCEPT_GUID);
-            return Base64.getEncoder().encodeToString(sha1.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required by RFC 6455", e);
-        }
-    }
 
-    /**
-     * A fresh {@code Sec-WebSocket-Key}.
-     */
-    static String newKey() {
-        byte[] nonce = new byte[16];
-        MASKS.nextBytes(nonce);
-        return Base64.getEncoder().encodeToString(nonce);
-    }
 
-    /**
-     * Whether a client's key is 16 bytes base64-encoded.
-     */
-    static boolean isValidKey(String key) {
-        try {
-            return key != null && Base64.getDecoder().decode(key.trim()).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 
     /**
      * Encode a close frame payload: code and a reason cut to fit a control frame (on a UTF-8 character boundary).

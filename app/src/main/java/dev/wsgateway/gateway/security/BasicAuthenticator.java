@@ -11,6 +11,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.wsgateway.gateway.config.SecuritySettings;
+
 import io.helidon.security.AuthenticationResponse;
 import io.helidon.security.Security;
 import io.helidon.security.SecurityContext;
@@ -24,7 +26,7 @@ import io.helidon.security.providers.httpauth.SecureUserStore;
  * Checks HTTP Basic credentials with Helidon's {@code http-basic-auth} provider against the users of
  * {@code gateway.security.users}. Passwords and the {@code Authorization} value are never logged or kept.
  */
-final class BasicAuthenticator {
+public final class BasicAuthenticator {
     private final Security security;
     private final String realm;
 
@@ -34,8 +36,13 @@ final class BasicAuthenticator {
      * @param status 0 when authenticated, else 401 (no or wrong credentials) or 403 (no required role)
      * @param user   authenticated user name, empty when none
      */
-    record Result(int status, String user) {
-        boolean ok() {
+    public record Result(int status, String user) {
+        /**
+         * Whether the user is authenticated and has a required role.
+         *
+         * @return whether accepted
+         */
+        public boolean ok() {
             return status == 0;
         }
     }
@@ -58,7 +65,7 @@ final class BasicAuthenticator {
      *
      * @return header value
      */
-    String challenge() {
+    public String challenge() {
         return "Basic realm=\"" + realm.replace("\"", "") + "\"";
     }
 
@@ -71,7 +78,7 @@ final class BasicAuthenticator {
      * @param requiredRoles at least one of these (empty: any authenticated user)
      * @return the result
      */
-    Result authenticate(String method, String path, List<String> authorization, Set<String> requiredRoles) {
+    public Result authenticate(String method, String path, List<String> authorization, Set<String> requiredRoles) {
         if (authorization.isEmpty()) {
             return new Result(401, "");
         }

@@ -1,14 +1,13 @@
 package dev.wsgateway.gateway.security;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
-import dev.wsgateway.gateway.relay.SessionRegistry;
+import dev.wsgateway.gateway.config.SecuritySettings;
+import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.http.RefusalRenderer;
 
-import io.helidon.common.config.Config;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
@@ -16,31 +15,28 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * The gateway's security, built from {@code gateway.security}: the handshake guard and the optional Basic
- * protection of the observe endpoints under {@code /application}.
+ * The gateway's security, built from {@code gateway.security}: the Basic authenticator (used by the handshake checks
+ * of {@code auth: gateway} routes) and the optional Basic protection of the observe endpoints under
+ * {@code /application}.
  */
 public final class GatewaySecurity {
     private static final System.Logger LOGGER = System.getLogger(GatewaySecurity.class.getName());
 
     private final SecuritySettings settings;
-    private final HandshakeGuard guard;
     private final BasicAuthenticator authenticator;
 
-    private GatewaySecurity(SecuritySettings settings, HandshakeGuard guard, BasicAuthenticator authenticator) {
+    private GatewaySecurity(SecuritySettings settings, BasicAuthenticator authenticator) {
         this.settings = settings;
-        this.guard = guard;
         this.authenticator = authenticator;
     }
 
     /**
      * Build from configuration.
      *
-     * @param config   the {@code gateway.security} node (may be missing)
-     * @param sessions active sessions
+     * @param settings the {@code gateway.security} settings
      * @return security
      */
-    public static GatewaySecurity create(Config config, SessionRegistry sessions) {
-        SecuritySettings settings = SecuritySettings.create(config);
+    public static GatewaySecurity create(SecuritySettings settings) {
         BasicAuthenticator authenticator = null;
         if (settings.needsUsers()) {
             if (settings.users().isEmpty()) {
@@ -55,11 +51,16 @@ public final class GatewaySecurity {
                 : "requires " + settings.observeRoles()) + ", limits: sessions " + settings.maxSessions()
                 + ", per client " + settings.maxSessionsPerClient() + ", handshakes/s per client "
                 + settings.handshakeRate());
-        return new GatewaySecurity(settings, new HandshakeGuard(settings, sessions, authenticator), authenticator);
+        return new GatewaySecurity(settings, authenticator);
     }
 
-    public HandshakeGuard guard() {
-        return guard;
+    /**
+     * The Basic authenticator of {@code auth: gateway} routes and protected observe endpoints.
+     *
+     * @return authenticator, {@code null} when no route or endpoint needs one
+     */
+    public BasicAuthenticator authenticator() {
+        return authenticator;
     }
 
     public SecuritySettings settings() {
@@ -97,15 +98,11 @@ public final class GatewaySecurity {
                 chain.proceed();
                 return;
             }
-            int status = result.status();
-            if (status == 401) {
-                res.header(HeaderNames.WWW_AUTHENTICATE, authenticator.challenge());
-            }
-            res.status(Status.create(status))
-                    .header(HeaderValues.CONTENT_TYPE_JSON)
-                    .send(("{\"status\":" + status + ",\"error\":\"" + (status == 401 ? "unauthorized" : "forbidden")
-                            + "\",\"message\":\"" + (status == 401 ? "Credentials required" : "Role required")
-                            + "\"}").getBytes(StandardCharsets.UTF_8));
+            boolean unauthorized = result.status() == 401;
+            RefusalRenderer.send(res, unauthorized
+                    ? new Refusal(401, "unauthorized", "Credentials required",
+                                  Map.of("WWW-Authenticate", authenticator.challenge()))
+                    : new Refusal(403, "forbidden", "Role required"));
         }
     }
 }

@@ -1,0 +1,184 @@
+package dev.wsgateway.gateway;
+
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.List;
+
+import dev.wsgateway.discovery.Discovery;
+import dev.wsgateway.discovery.ServiceRegistry;
+import dev.wsgateway.gateway.balancing.ActiveSessions;
+import dev.wsgateway.gateway.balancing.Balancers;
+import dev.wsgateway.gateway.config.GatewaySettings;
+import dev.wsgateway.gateway.config.ServerSettings;
+import dev.wsgateway.gateway.ingress.Ingress;
+import dev.wsgateway.gateway.observe.DiscoveryReadiness;
+import dev.wsgateway.gateway.observe.GatewayMetrics;
+import dev.wsgateway.gateway.observe.WebSocketsService;
+import dev.wsgateway.gateway.relay.DrainMigration;
+import dev.wsgateway.gateway.relay.Relay;
+import dev.wsgateway.gateway.relay.RelayListener;
+import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.gateway.relay.SessionRegistry;
+import dev.wsgateway.gateway.security.GatewaySecurity;
+import dev.wsgateway.gateway.upstream.Dialer;
+import dev.wsgateway.gateway.upstream.Ejections;
+import dev.wsgateway.gateway.upstream.RouteResolver;
+import dev.wsgateway.gateway.upstream.UpstreamConnector;
+import dev.wsgateway.gateway.upstream.UpstreamTls;
+
+import io.helidon.config.Config;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.ObserveFeatureConfig;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+
+/**
+ * The gateway's parts, created from configuration and wired explicitly: discovery, balancing, upstream connecting,
+ * relay, ingress, security and observability, put on a {@link WebServerConfig.Builder} by {@link #configure}. It
+ * starts nothing but discovery and the relay's watchdog; {@link Gateway} runs the server and stops everything.
+ */
+public final class GatewayWiring {
+    /** Name of the Helidon socket the observe endpoints move to when {@code gateway.management.port} is set. */
+    public static final String MANAGEMENT_SOCKET = "management";
+
+    private final Config config;
+    private final GatewaySettings settings;
+    private final ServiceRegistry registry;
+    private final SessionRegistry sessions;
+    private final GatewayMetrics metrics;
+    private final UpstreamConnector connector;
+    private final GatewaySecurity security;
+    private final Ingress ingress;
+    private final WebSocketsService webSockets;
+
+    private GatewayWiring(Config config, GatewaySettings settings) {
+        this.config = config;
+        this.settings = settings;
+        String type = settings.server().discoveryType();
+        this.registry = Discovery.create(type, config.get("discovery").get(type));
+        this.sessions = new SessionRegistry(settings.relay());
+        ActiveSessions active = new ActiveSessions();
+        sessions.addListener(new InstanceCounts(active));
+        this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
+        sessions.addListener(metrics);
+        this.webSockets = new WebSocketsService(sessions, settings.relay().closeTimeout());
+        sessions.addListener(webSockets);
+        this.security = GatewaySecurity.create(settings.security());
+        this.connector = new UpstreamConnector(settings.relay().connectTimeout(),
+                                               UpstreamTls.create(config.get("gateway.upstream.tls")));
+        Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active)),
+                                   connector,
+                                   new Ejections(settings.balancing().ejectCooldown(),
+                                                 settings.balancing().maxEjectedPercent()),
+                                   sessions,
+                                   new Dialer.ConnectPolicy(settings.balancing().connectAttempts(),
+                                                            settings.balancing().connectDeadline(),
+                                                            Duration.ofMillis(50), Duration.ofSeconds(1)));
+        Relay relay = new Relay(settings.relay(), settings.failover(), sessions, dialer);
+        if (settings.failover().migrateOnDrain()) {
+            DrainMigration.listen(registry, sessions);
+        }
+        this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
+                                      security.authenticator(), relay);
+    }
+
+    /**
+     * Create the gateway's parts from configuration (discovery starts reading its registry).
+     *
+     * @param config root configuration
+     * @return the parts
+     */
+    public static GatewayWiring create(Config config) {
+        return new GatewayWiring(config, GatewaySettings.create(config));
+    }
+
+    /**
+     * Put the gateway on a server builder: listener options, the upgrader and hardening on the gateway's sockets,
+     * the observe endpoints (on the management socket when configured) and the plain-HTTP answer on gateway paths.
+     *
+     * @param server builder (its {@code server} configuration is applied here)
+     */
+    public void configure(WebServerConfig.Builder server) {
+        ServerSettings serverSettings = settings.server();
+        ObserveFeatureConfig.Builder observe = ObserveFeature.builder()
+                .endpoint("/application")
+                .addObserver(HealthObserver.builder()
+                                     .details(true)
+                                     .addCheck(new DiscoveryReadiness(serverSettings.discoveryType(), registry,
+                                                                      sessions))
+                                     .build())
+                .addObserver(MetricsObserver.builder().meterRegistry(Metrics.globalRegistry()).build());
+        serverSettings.managementPort().ifPresent(port -> observe.addSockets(List.of(MANAGEMENT_SOCKET)));
+        server.config(config.get("server"))
+                .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, serverSettings.clientReceiveBufferSize())
+                .shutdownHook(false)
+                .addFeature(observe.build());
+        // the gateway's upgrader, 431 and TLS 1.2+ on the gateway's sockets (not on the management socket)
+        ServerHardening.apply(server, ingress.selector());
+        if (serverSettings.managementPort().isPresent()) {
+            // observe endpoints and the session listing on their own port; the gateway port serves only WebSockets
+            server.putSocket(MANAGEMENT_SOCKET, socket -> socket.port(serverSettings.managementPort().get())
+                            .host(serverSettings.managementHost()))
+                    .routing(MANAGEMENT_SOCKET, routing -> {
+                        security.protectObserve(routing);
+                        routing.register("/application/websockets", webSockets);
+                    })
+                    .routing(routing -> routing.any(Ingress::upgradeRequired));
+        } else {
+            server.routing(routing -> {
+                security.protectObserve(routing);
+                routing.register("/application/websockets", webSockets)
+                        .any(Ingress::upgradeRequired);
+            });
+        }
+    }
+
+    GatewaySettings settings() {
+        return settings;
+    }
+
+    ServiceRegistry registry() {
+        return registry;
+    }
+
+    SessionRegistry sessions() {
+        return sessions;
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Release what the parts hold (after the server stopped).
+     */
+    void close() {
+        sessions.close();
+        metrics.close();
+        connector.close();
+        registry.close();
+    }
+
+    /**
+     * Keeps active sessions per instance for the least-sessions balancer.
+     */
+    private record InstanceCounts(ActiveSessions active) implements RelayListener {
+        @Override
+        public void sessionOpened(RelaySession session) {
+            active.add(session.info().serviceId(), session.info().instanceId());
+        }
+
+        @Override
+        public void sessionClosed(RelaySession session) {
+            active.remove(session.info().serviceId(), session.info().instanceId());
+        }
+
+        @Override
+        public void failover(RelaySession session, String fromInstance, String toInstance) {
+            active.remove(session.info().serviceId(), fromInstance);
+            active.add(session.info().serviceId(), toInstance);
+        }
+    }
+}

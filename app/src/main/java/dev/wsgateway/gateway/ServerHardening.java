@@ -1,0 +1,143 @@
+package dev.wsgateway.gateway;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.http.RefusalRenderer;
+
+import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.ErrorHandling;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+
+/**
+ * Server-side settings applied to every listener of the gateway's {@link WebServer} (the default socket and the
+ * named {@code server.sockets}): the gateway's upgrader, TLS 1.2+ only, and 431 for oversized request headers
+ * (Helidon answers those with a plain 400).
+ */
+final class ServerHardening {
+    private static final System.Logger LOGGER = System.getLogger(ServerHardening.class.getName());
+    private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+    private static final String[] DEFAULT_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private ServerHardening() {
+    }
+
+    /**
+     * Apply to a server builder that already read {@code server} from config.
+     *
+     * @param server   the builder
+     * @param selector the gateway's HTTP/1.1 connection selector (with its upgrader)
+     */
+    static void apply(WebServerConfig.Builder server, ServerConnectionSelector selector) {
+        DirectHandlers handlers = directHandlers();
+        server.addConnectionSelector(selector)
+                .directHandlers(handlers)
+                .errorHandling(messagesToHandlers(server.errorHandling()));
+        server.tls().ifPresent(tls -> tls12Plus(WebServer.DEFAULT_SOCKET_NAME, tls));
+        Map<String, ListenerConfig> sockets = new LinkedHashMap<>(server.sockets());
+        sockets.forEach((name, socket) -> {
+            socket.tls().ifPresent(tls -> tls12Plus(name, tls));
+            if (!socket.connectionSelectors().contains(selector)) {
+                server.putSocket(name, ListenerConfig.builder()
+                        .from(socket)
+                        .addConnectionSelector(selector)
+                        .directHandlers(handlers)
+                        .errorHandling(messagesToHandlers(socket.errorHandling()))
+                        .build());
+            }
+        });
+    }
+
+    /**
+     * Refuse TLS 1.0/1.1 (and SSL): when no {@code protocols} are configured, only TLSv1.3 and TLSv1.2 are enabled;
+     * configured protocols below 1.2 stop the startup.
+     */
+    private static void tls12Plus(String socket, Tls tls) {
+        if (!tls.enabled()) {
+            return;
+        }
+        String[] configured = tls.sslParameters().getProtocols();
+        if (configured == null || configured.length == 0) {
+            tls.sslParameters().setProtocols(DEFAULT_PROTOCOLS.clone());
+        } else {
+            List<String> bad = new ArrayList<>();
+            for (String p : configured) {
+                if (!ALLOWED_PROTOCOLS.contains(p)) {
+                    bad.add(p);
+                }
+            }
+            if (!bad.isEmpty()) {
+                throw new IllegalArgumentException("TLS protocols " + bad + " of socket '" + socket + "' are not "
+                                                           + "allowed: TLSv1.2 and TLSv1.3 only");
+            }
+        }
+        LOGGER.log(System.Logger.Level.INFO, () -> "socket '" + socket + "' serves TLS "
+                + Arrays.toString(tls.sslParameters().getProtocols()));
+    }
+
+    /**
+     * Helidon hands the direct handlers a message only with {@code include-entity}; the gateway's handlers need it to
+     * recognise oversized headers, and drop it otherwise (bodies stay as Helidon's defaults: empty).
+     */
+    private static ErrorHandling messagesToHandlers(ErrorHandling configured) {
+        return ErrorHandling.builder().from(configured).includeEntity(true).build();
+    }
+
+    private static DirectHandlers directHandlers() {
+        DirectHandler handler = new DirectHandler() {
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
+                                            ServerResponseHeaders responseHeaders, Throwable thrown) {
+                if (headersTooLarge(thrown)) {
+                    return handle(request, eventType, defaultStatus, responseHeaders, "Header size exceeded");
+                }
+                return DirectHandler.defaultHandler().handle(request, eventType, defaultStatus, responseHeaders,
+                                                             thrown);
+            }
+
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
+                                            ServerResponseHeaders responseHeaders, String message) {
+                if (message != null && message.contains("Header size exceeded")) {
+                    Refusal refusal = new Refusal(431, "headers_too_large", "Request header fields too large");
+                    return TransportResponse.builder()
+                            .status(RefusalRenderer.status(refusal.status()))
+                            .headers(responseHeaders)
+                            .header(HeaderValues.CONTENT_TYPE_JSON)
+                            .keepAlive(false)
+                            .entity(RefusalRenderer.body(refusal))
+                            .build();
+                }
+                return DirectHandler.defaultHandler().handle(request, eventType, defaultStatus, responseHeaders,
+                                                             (String) null);
+            }
+        };
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, handler);
+        }
+        return builder.build();
+    }
+
+    private static boolean headersTooLarge(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Header size exceeded")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

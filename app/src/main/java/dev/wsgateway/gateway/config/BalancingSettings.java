@@ -1,0 +1,72 @@
+package dev.wsgateway.gateway.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.helidon.common.config.Config;
+
+/**
+ * How new sessions are spread and retried ({@code gateway.balancing}).
+ *
+ * @param strategy          default strategy: {@code round-robin} or {@code least-sessions}
+ * @param services          strategy per service id
+ * @param connectAttempts   instances tried for one new session (or one failover round) before giving up
+ * @param connectDeadline   total time for those attempts
+ * @param ejectCooldown     how long an instance whose connect failed is tried last
+ * @param maxEjectedPercent largest share of a service's instances ejected at once
+ */
+public record BalancingSettings(String strategy,
+                                Map<String, String> services,
+                                int connectAttempts,
+                                Duration connectDeadline,
+                                Duration ejectCooldown,
+                                int maxEjectedPercent) {
+    public static final String ROUND_ROBIN = "round-robin";
+    public static final String LEAST_SESSIONS = "least-sessions";
+
+    public BalancingSettings {
+        validate(strategy, "gateway.balancing.strategy");
+        services.forEach((id, s) -> validate(s, "gateway.balancing.services." + id));
+        if (connectAttempts < 1) {
+            throw new IllegalArgumentException("gateway.balancing.connect-attempts must be at least 1");
+        }
+    }
+
+    /**
+     * Read from the {@code gateway.balancing} node.
+     *
+     * @param config the node
+     * @return settings
+     */
+    public static BalancingSettings create(Config config) {
+        Map<String, String> services = new HashMap<>();
+        config.get("services").asNodeList().orElse(List.of()).forEach(node -> node.asString().ifPresent(
+                v -> services.put(node.name().toLowerCase(Locale.ROOT), v.trim().toLowerCase(Locale.ROOT))));
+        return new BalancingSettings(config.get("strategy").asString().orElse(ROUND_ROBIN).trim().toLowerCase(Locale.ROOT),
+                                     Map.copyOf(services),
+                                     config.get("connect-attempts").asInt().orElse(3),
+                                     config.get("connect-deadline").as(Duration.class).orElse(Duration.ofSeconds(15)),
+                                     config.get("eject-cooldown").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                                     config.get("max-ejected-percent").asInt().orElse(50));
+    }
+
+    private static void validate(String strategy, String key) {
+        if (!strategy.equals(ROUND_ROBIN) && !strategy.equals(LEAST_SESSIONS)) {
+            throw new IllegalArgumentException(key + " must be " + ROUND_ROBIN + " or " + LEAST_SESSIONS + ", was "
+                                                       + strategy);
+        }
+    }
+
+    /**
+     * The strategy of a service: its own, else the default.
+     *
+     * @param serviceId service id
+     * @return strategy name
+     */
+    public String strategy(String serviceId) {
+        return services.getOrDefault(serviceId, strategy);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.wsgateway.gateway.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.wsgateway.discovery.ServiceInstance;
+import dev.wsgateway.discovery.ServiceRoute;
+
+import io.helidon.common.config.Config;
+
+/**
+ * Live session failover ({@code gateway.failover}): when an instance goes away mid-session, the client stays
+ * connected and the session continues on another UP instance.
+ *
+ * @param enabled        default for every route; a route turns it off with metadata
+ *                       {@code apiml.routes.<name>.failover: false}, a service with
+ *                       {@code gateway.failover.services.<serviceId>: false}
+ * @param timeout        how long to look for another instance before closing the client (1013)
+ * @param bufferSize     client bytes held while there is no upstream; more closes the client (1013)
+ * @param bufferTime     how long held client messages may wait; longer closes the client (1013)
+ * @param migrateOnDrain whether sessions on an instance that turns DOWN/OUT_OF_SERVICE (or leaves discovery) move
+ *                       to another instance; otherwise they stay until they end
+ * @param replayWindow   client frames written to the lost instance within this time before the loss, and after its
+ *                       last sign of life (a data frame or a pong), are sent again to the new instance (at least
+ *                       once); zero: never (at most once)
+ * @param replaySize     most bytes kept per session for that (the oldest go first)
+ * @param services       per-service switch
+ */
+public record FailoverSettings(boolean enabled,
+                               Duration timeout,
+                               long bufferSize,
+                               Duration bufferTime,
+                               boolean migrateOnDrain,
+                               Duration replayWindow,
+                               long replaySize,
+                               Map<String, Boolean> services) {
+
+    /**
+     * Read from the {@code gateway.failover} node.
+     *
+     * @param config the node
+     * @return settings
+     */
+    public static FailoverSettings create(Config config) {
+        Map<String, Boolean> services = new java.util.HashMap<>();
+        config.get("services").asNodeList().orElse(java.util.List.of()).forEach(node -> node.asBoolean().ifPresent(
+                v -> services.put(node.name().toLowerCase(Locale.ROOT), v)));
+        return new FailoverSettings(config.get("enabled").asBoolean().orElse(true),
+                                    config.get("timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                                    config.get("buffer-size").asLong().orElse(1_048_576L),
+                                    config.get("buffer-time").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                                    config.get("on-drain").asString().orElse("stay").equalsIgnoreCase("migrate"),
+                                    config.get("replay-window").as(Duration.class).orElse(Duration.ofSeconds(1)),
+                                    config.get("replay-size").asLong().orElse(65_536L),
+                                    Map.copyOf(services));
+    }
+
+    /**
+     * Whether sessions on this route of this instance fail over.
+     *
+     * @param instance the instance
+     * @param route    its route
+     * @return whether failover is on
+     */
+    public boolean enabledFor(ServiceInstance instance, ServiceRoute route) {
+        String byRoute = instance.metadata().get("apiml.routes." + route.name() + ".failover");
+        if (byRoute != null) {
+            return Boolean.parseBoolean(byRoute.trim());
+        }
+        return services.getOrDefault(instance.serviceId(), enabled);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.wsgateway.gateway.config;
+
+import io.helidon.common.config.Config;
+
+/**
+ * Every setting of the gateway, read once at start; each concern reads its own node and states its defaults once.
+ *
+ * @param server    server, discovery choice, shutdown and demo
+ * @param relay     relay limits and timers ({@code gateway.relay})
+ * @param failover  live failover ({@code gateway.failover})
+ * @param balancing balancing and connect attempts ({@code gateway.balancing})
+ * @param security  authentication, policies and limits ({@code gateway.security})
+ */
+public record GatewaySettings(ServerSettings server,
+                              RelaySettings relay,
+                              FailoverSettings failover,
+                              BalancingSettings balancing,
+                              SecuritySettings security) {
+    /**
+     * Read all settings.
+     *
+     * @param root root configuration
+     * @return settings
+     */
+    public static GatewaySettings create(Config root) {
+        return new GatewaySettings(ServerSettings.create(root),
+                                   RelaySettings.create(root.get("gateway.relay")),
+                                   FailoverSettings.create(root.get("gateway.failover")),
+                                   BalancingSettings.create(root.get("gateway.balancing")),
+                                   SecuritySettings.create(root.get("gateway.security")));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.wsgateway.gateway.config;
+
+import java.time.Duration;
+
+import io.helidon.common.config.Config;
+
+/**
+ * Limits and timers of the relay ({@code gateway.relay} in configuration).
+ *
+ * @param maxFrameSize   largest frame payload accepted from either side (bytes); larger closes with 1009
+ * @param maxMessageSize largest message (sum of its frames) accepted from either side (bytes); larger closes with 1009
+ * @param connectTimeout time to connect to an instance and get its 101
+ * @param idleTimeout    a session with no data frame either way for this long is closed with 1001; zero: never
+ * @param pingInterval   a peer silent this long is pinged by the gateway; zero: no pings, no dead-peer detection
+ * @param pongTimeout    a pinged peer silent this much longer is declared dead and its session ended
+ * @param closeTimeout   how long a close handshake may take before the connections are dropped
+ */
+public record RelaySettings(long maxFrameSize,
+                            long maxMessageSize,
+                            Duration connectTimeout,
+                            Duration idleTimeout,
+                            Duration pingInterval,
+                            Duration pongTimeout,
+                            Duration closeTimeout) {
+
+    /**
+     * Read from the {@code gateway.relay} node; missing keys take the documented defaults.
+     *
+     * @param config the node
+     * @return settings
+     */
+    public static RelaySettings create(Config config) {
+        return new RelaySettings(
+                config.get("max-frame-size").asLong().orElse(1_048_576L),
+                config.get("max-message-size").asLong().orElse(1_048_576L),
+                duration(config, "connect-timeout", Duration.ofSeconds(10)),
+                duration(config, "idle-timeout", Duration.ZERO),
+                duration(config, "ping-interval", Duration.ofSeconds(30)),
+                duration(config, "pong-timeout", Duration.ofSeconds(10)),
+                duration(config, "close-timeout", Duration.ofSeconds(5)));
+    }
+
+    private static Duration duration(Config config, String key, Duration defaultValue) {
+        return config.get(key).as(Duration.class).orElse(defaultValue);
+    }
+
+    /**
+     * How often the watchdog looks at sessions: a quarter of the shortest timer, between 20 ms and 1 s.
+     *
+     * @return tick
+     */
+    public Duration watchdogTick() {
+        long shortest = closeTimeout.toMillis();
+        for (Duration d : new Duration[] {pingInterval, pongTimeout, idleTimeout}) {
+            if (!d.isZero()) {
+                shortest = Math.min(shortest, d.toMillis());
+            }
+        }
+        return Duration.ofMillis(Math.max(20, Math.min(1000, shortest / 4)));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.wsgateway.gateway.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.helidon.common.config.Config;
+
+/**
+ * The {@code gateway.security} configuration: users, per-service policies, observe protection and limits.
+ *
+ * @param realm              realm of the Basic challenge
+ * @param users              users the gateway authenticates itself
+ * @param defaultPolicy      policy of services without an entry
+ * @param services           per-service policies, by lower-case service id
+ * @param observeRoles       when non-empty, {@code /application/*} requires Basic credentials of a user with one of these roles
+ * @param maxSessions        sessions the gateway holds at most; more are refused with 503; 0 = no limit
+ * @param maxSessionsPerClient sessions one client IP holds at most; 503; 0 = no limit
+ * @param handshakeRate      handshakes per second one client IP may start (token bucket refill); 0 = no limit
+ * @param handshakeBurst     token bucket size: handshakes a client IP may start at once
+ * @param retryAfter         {@code Retry-After} sent with the 503 of a session limit
+ */
+public record SecuritySettings(String realm,
+                               List<User> users,
+                               RoutePolicy defaultPolicy,
+                               Map<String, RoutePolicy> services,
+                               Set<String> observeRoles,
+                               int maxSessions,
+                               int maxSessionsPerClient,
+                               double handshakeRate,
+                               int handshakeBurst,
+                               Duration retryAfter) {
+
+    /**
+     * A configured user. {@link #toString()} never shows the password.
+     *
+     * @param login    user name
+     * @param password password
+     * @param roles    roles
+     */
+    public record User(String login, char[] password, Set<String> roles) {
+        @Override
+        public String toString() {
+            return "User[" + login + ", roles " + roles + "]";
+        }
+    }
+
+    /**
+     * Read {@code gateway.security}; every key is optional.
+     *
+     * @param config the node
+     * @return settings
+     */
+    public static SecuritySettings create(Config config) {
+        List<User> users = new ArrayList<>();
+        for (Config user : config.get("users").asNodeList().orElse(List.of())) {
+            String login = user.get("login").asString()
+                    .orElseThrow(() -> new IllegalArgumentException("gateway.security.users: a user without login"));
+            String password = user.get("password").asString().orElse(null);
+            if (password == null) {
+                String env = user.get("password-env").asString().orElse(null);
+                password = env == null ? null : System.getenv(env);
+                if (password == null) {
+                    throw new IllegalArgumentException("gateway.security.users: user '" + login + "' has no password"
+                            + (env == null ? " (set password or password-env)" : " (environment variable " + env
+                            + " is not set)"));
+                }
+            }
+            users.add(new User(login, password.toCharArray(),
+                               Set.copyOf(user.get("roles").asList(String.class).orElse(List.of()))));
+        }
+        RoutePolicy defaults = RoutePolicy.create(config.get("default"), RoutePolicy.DEFAULT);
+        Map<String, RoutePolicy> services = new HashMap<>();
+        for (Config service : config.get("services").asNodeList().orElse(List.of())) {
+            services.put(service.name().toLowerCase(Locale.ROOT), RoutePolicy.create(service, defaults));
+        }
+        Config limits = config.get("limits");
+        return new SecuritySettings(
+                config.get("realm").asString().orElse("wsgateway"),
+                List.copyOf(users),
+                defaults,
+                Map.copyOf(services),
+                config.get("observe.protect").asBoolean().orElse(false)
+                        ? Set.copyOf(config.get("observe.roles").asList(String.class).orElse(List.of("admin")))
+                        : Set.of(),
+                limits.get("max-sessions").asInt().orElse(20_000),
+                limits.get("max-sessions-per-client").asInt().orElse(1_000),
+                limits.get("handshake-rate").asDouble().orElse(200.0),
+                limits.get("handshake-burst").asInt().orElse(400),
+                limits.get("retry-after").as(Duration.class).orElse(Duration.ofSeconds(5)));
+    }
+
+    /**
+     * The policy of a service.
+     *
+     * @param serviceId lower-case service id
+     * @return its policy, or the default
+     */
+    public RoutePolicy policy(String serviceId) {
+        return services.getOrDefault(serviceId, defaultPolicy);
+    }
+
+    /**
+     * Whether any route or the observe endpoints need the gateway's own users.
+     *
+     * @return true when Basic authentication is configured somewhere
+     */
+    public boolean needsUsers() {
+        return !observeRoles.isEmpty()
+                || defaultPolicy.auth() == RoutePolicy.AuthMode.GATEWAY
+                || services.values().stream().anyMatch(p -> p.auth() == RoutePolicy.AuthMode.GATEWAY);
+    }
+}

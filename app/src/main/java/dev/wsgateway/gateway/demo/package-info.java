@@ -1,0 +1,4 @@
+/**
+ * The demo echo service started by the embedded default configuration.
+ */
+package dev.wsgateway.gateway.demo;

@@ -1,0 +1,101 @@
+package dev.wsgateway.gateway.ingress;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.wsgateway.gateway.http.Refusal;
+
+/**
+ * A request path in one of the gateway's forms, {@code /ws/{vN}/{serviceId}/{path}} or
+ * {@code /{serviceId}/ws/{vN}/{path}}, with the remaining path normalised.
+ *
+ * @param serviceId  service id as requested (lower case)
+ * @param gatewayUrl route prefix, e.g. {@code ws/v1}
+ * @param remainder  normalised remaining path, still percent-encoded, no leading {@code /} (may be empty)
+ */
+public record GatewayPath(String serviceId, String gatewayUrl, String remainder) {
+    private static final Pattern VERSION = Pattern.compile("[vV][0-9]{1,4}");
+    private static final Pattern SERVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~-]{0,127}");
+
+    /**
+     * Parse a raw (percent-encoded) request path.
+     *
+     * @param rawPath raw path
+     * @return the gateway path, or empty when the path is not in a gateway form
+     * @throws Refusal 400 when the remaining path would leave the service's route ({@code ..}, encoded
+     *                          separators) or is not valid
+     */
+    public static Optional<GatewayPath> parse(String rawPath) {
+        if (rawPath == null || !rawPath.startsWith("/")) {
+            return Optional.empty();
+        }
+        String[] segments = rawPath.substring(1).split("/", -1);
+        if (segments.length >= 3 && segments[0].equals("ws") && VERSION.matcher(segments[1]).matches()
+                && SERVICE_ID.matcher(segments[2]).matches()) {
+            return Optional.of(new GatewayPath(segments[2].toLowerCase(Locale.ROOT),
+                                               "ws/" + segments[1].toLowerCase(Locale.ROOT),
+                                               normalise(segments, 3, rawPath.endsWith("/"))));
+        }
+        if (segments.length >= 3 && segments[1].equals("ws") && VERSION.matcher(segments[2]).matches()
+                && SERVICE_ID.matcher(segments[0]).matches()) {
+            return Optional.of(new GatewayPath(segments[0].toLowerCase(Locale.ROOT),
+                                               "ws/" + segments[2].toLowerCase(Locale.ROOT),
+                                               normalise(segments, 3, rawPath.endsWith("/"))));
+        }
+        return Optional.empty();
+    }
+
+    private static String normalise(String[] segments, int from, boolean trailingSlash) {
+        Deque<String> kept = new ArrayDeque<>();
+        for (int i = from; i < segments.length; i++) {
+            String raw = segments[i];
+            String decoded = decode(raw);
+            if (decoded.isEmpty() || decoded.equals(".")) {
+                continue;
+            }
+            if (decoded.equals("..")) {
+                if (kept.isEmpty()) {
+                    throw new Refusal(400, "bad_path", "Path leaves the service route");
+                }
+                kept.removeLast();
+                continue;
+            }
+            if (decoded.indexOf('/') >= 0 || decoded.indexOf('\\') >= 0 || decoded.indexOf('\0') >= 0) {
+                throw new Refusal(400, "bad_path", "Path contains an encoded separator");
+            }
+            kept.addLast(raw);
+        }
+        String joined = String.join("/", kept);
+        return trailingSlash && !joined.isEmpty() ? joined + "/" : joined;
+    }
+
+    private static String decode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        byte[] out = new byte[segment.length()];
+        int n = 0;
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= segment.length()) {
+                    throw new Refusal(400, "bad_path", "Invalid percent-encoding in path");
+                }
+                int hi = Character.digit(segment.charAt(i + 1), 16);
+                int lo = Character.digit(segment.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new Refusal(400, "bad_path", "Invalid percent-encoding in path");
+                }
+                out[n++] = (byte) ((hi << 4) | lo);
+                i += 2;
+            } else {
+                out[n++] = (byte) c;
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.wsgateway.gateway.ingress;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.wsgateway.gateway.config.SecuritySettings;
+import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.http.RefusalRenderer;
+import dev.wsgateway.gateway.relay.Relay;
+import dev.wsgateway.gateway.security.BasicAuthenticator;
+
+import io.helidon.common.config.Config;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.Http1ConnectionSelectorConfig;
+
+/**
+ * Where clients enter: the HTTP/1.1 connection selector whose upgrader takes over WebSocket handshakes on gateway
+ * paths, and the answer to a plain HTTP request on such a path.
+ */
+public final class Ingress {
+    private final Http1ConnectionSelector selector;
+
+    private Ingress(Http1ConnectionSelector selector) {
+        this.selector = selector;
+    }
+
+    /**
+     * Build the ingress.
+     *
+     * @param http1         the {@code server.protocols.http_1_1} node (may be missing)
+     * @param security      handshake limits and route policies
+     * @param authenticator Basic authenticator for {@code auth: gateway} routes, {@code null} when none needs it
+     * @param relay         opens upstreams and runs sessions
+     * @return ingress
+     */
+    public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
+                                 Relay relay) {
+        HandshakeGuard guard = new HandshakeGuard(security, relay.sessions(), authenticator);
+        Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder()
+                .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create());
+        // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
+        for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
+            builder.addUpgrader(new ProxyUpgrader(token, relay, guard));
+        }
+        return new Ingress(builder.build());
+    }
+
+    /**
+     * The connection selector to add to the gateway's listeners.
+     *
+     * @return selector
+     */
+    public Http1ConnectionSelector selector() {
+        return selector;
+    }
+
+    /**
+     * A plain HTTP request (no {@code Upgrade: websocket}): 400 {@code upgrade_required} on a gateway path, the next
+     * route otherwise.
+     *
+     * @param req request
+     * @param res response
+     */
+    public static void upgradeRequired(ServerRequest req, ServerResponse res) {
+        Optional<GatewayPath> path;
+        try {
+            path = GatewayPath.parse(req.prologue().uriPath().rawPath());
+        } catch (Refusal e) {
+            path = Optional.empty();
+        }
+        if (path.isEmpty()) {
+            res.next();
+            return;
+        }
+        RefusalRenderer.send(res, new Refusal(400, "upgrade_required",
+                                              "This is a WebSocket route: send a GET with Upgrade: websocket"));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.wsgateway.gateway.relay;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.relay.SessionState.Phase;
+import dev.wsgateway.gateway.upstream.Dialer;
+import dev.wsgateway.gateway.upstream.UpstreamRequest;
+
+import io.helidon.websocket.WsCloseCodes;
+
+/**
+ * Re-dials a session's upstream request on another instance and resumes the session there: the new instance must
+ * negotiate the same subprotocol and extensions, then the held frames are written to it and the client pump switches
+ * over. Runs on the session's upstream thread while the session is {@code FAILING_OVER}.
+ */
+final class Failover {
+    private final SessionState state;
+    private final UpstreamSide side;
+    private final Dialer dialer;
+    private final UpstreamRequest request;
+    private final Duration timeout;
+    private final String subprotocol;
+    private final String extensions;
+
+    private static final System.Logger LOGGER = System.getLogger(Failover.class.getName());
+    private static final Outcome ENDED = new Outcome(null, 0, null);
+
+    /**
+     * The end of a failover.
+     *
+     * @param dialed  the upstream the session resumed on, {@code null} if it did not
+     * @param code    close code for the client when it must be closed
+     * @param failure why the client must be closed, {@code null} when resumed or when the session ended meanwhile
+     */
+    record Outcome(Dialer.Dialed dialed, int code, String failure) {
+    }
+
+    /**
+     * @param state       the session's state
+     * @param side        the client pump's view of the upstream
+     * @param dialer      opens upstreams
+     * @param request     the session's upstream request
+     * @param timeout     how long to look for an instance
+     * @param subprotocol the subprotocol the session negotiated
+     * @param extensions  the extensions it negotiated
+     */
+    Failover(SessionState state, UpstreamSide side, Dialer dialer, UpstreamRequest request, Duration timeout,
+             String subprotocol, String extensions) {
+        this.state = state;
+        this.side = side;
+        this.dialer = dialer;
+        this.request = request;
+        this.timeout = timeout;
+        this.subprotocol = subprotocol;
+        this.extensions = extensions;
+    }
+
+    /**
+     * Fail over: hold the client's frames, find another instance and resume there.
+     *
+     * @param sessionId    for the log
+     * @param lost         the pump of the lost upstream
+     * @param lostInstance the instance that was lost
+     * @param switched     called under the session's lock once the client pump writes to the new leg
+     * @return the outcome
+     */
+    Outcome run(String sessionId, FramePump lost, String lostInstance, BiConsumer<Leg, Dialer.Dialed> switched) {
+        switch (side.beginFailover(!lost.failoverRequested())) {
+        case ENDED -> {
+            return ENDED;
+        }
+        case CUT -> {
+            return new Outcome(null, WsCloseCodes.UNEXPECTED_CONDITION, "A fragmented message was cut by the loss of "
+                    + "the upstream; it cannot be resumed on another instance");
+        }
+        default -> {
+        }
+        }
+        String cause = lost.failoverRequested() ? "went away" : lost.failure() == null ? "closed the connection"
+                : "failed";
+        LOGGER.log(System.Logger.Level.INFO, () -> "session " + sessionId + ": upstream " + lostInstance + " " + cause
+                + ", failing over");
+        long start = System.nanoTime();
+        Outcome outcome = dial(lostInstance, switched);
+        if (outcome.dialed() != null) {
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            String to = outcome.dialed().target().instance().instanceId();
+            LOGGER.log(System.Logger.Level.INFO, () -> "session " + sessionId + ": failed over from " + lostInstance
+                    + " to " + to + " in " + millis + " ms");
+        }
+        return outcome;
+    }
+
+    private Outcome dial(String lostInstance, BiConsumer<Leg, Dialer.Dialed> switched) {
+        Set<String> exclude = new HashSet<>();
+        exclude.add(lostInstance);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Dialer.Dialed dialed;
+        try {
+            dialed = dialer.redial(request, exclude, deadline,
+                                   () -> state.phase() != Phase.FAILING_OVER || side.heldExpired(System.nanoTime()),
+                                   candidate -> compatible(candidate) && resume(candidate, switched));
+        } catch (Refusal e) {
+            return new Outcome(null, WsCloseCodes.TRY_AGAIN_LATER, "No instance of '" + request.serviceId()
+                    + "' to continue the session: " + e.getMessage());
+        }
+        if (dialed != null) {
+            return new Outcome(dialed, 0, null);
+        }
+        if (side.heldExpired(System.nanoTime())) {
+            return new Outcome(null, WsCloseCodes.TRY_AGAIN_LATER, "Messages held during failover waited longer than "
+                    + side.heldMaxMillis() + " ms");
+        }
+        return ENDED;
+    }
+
+    private boolean compatible(Dialer.Dialed candidate) {
+        return candidate.link().subprotocol().equals(subprotocol) && candidate.link().extensions().equals(extensions);
+    }
+
+    private boolean resume(Dialer.Dialed candidate, BiConsumer<Leg, Dialer.Dialed> switched) {
+        Leg leg = Leg.upstream(candidate.link());
+        if (side.resume(leg, () -> switched.accept(leg, candidate))) {
+            return true;
+        }
+        leg.close();
+        return false;
+    }
+}

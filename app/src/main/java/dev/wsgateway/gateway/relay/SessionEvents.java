@@ -1,0 +1,127 @@
+package dev.wsgateway.gateway.relay;
+
+import dev.wsgateway.gateway.relay.SessionState.Phase;
+
+import io.helidon.websocket.WsCloseCodes;
+
+/**
+ * A session's answers to what its pumps report: who gets which close code when a peer closes, breaks the protocol or
+ * a limit, or vanishes, and which upstream losses move the session to another instance.
+ */
+final class SessionEvents implements PumpEvents {
+    private static final System.Logger LOGGER = System.getLogger(SessionEvents.class.getName());
+
+    private final RelaySession session;
+
+    SessionEvents(RelaySession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void dataRelayed() {
+        session.dataRelayed();
+    }
+
+    @Override
+    public void closeReceived(Leg from, CloseReason reason) {
+        session.closeReceived(from, reason);
+    }
+
+    /**
+     * The offender gets {@code code} and its connection is dropped; the other side gets the documented code (1011 to
+     * the client for a faulty service, 1001 to the service for a faulty client).
+     */
+    @Override
+    public void protocolError(Leg offender, int code, String what) {
+        LOGGER.log(System.Logger.Level.DEBUG, () -> "session " + session.info().id() + ": protocol error from "
+                + offender.name() + ": " + what);
+        if (offender == session.client()) {
+            session.terminate(code, what, WsCloseCodes.GOING_AWAY, "Client protocol error");
+        } else {
+            session.terminate(WsCloseCodes.UNEXPECTED_CONDITION, "Upstream protocol error: " + what, code, what);
+        }
+        // a peer that breaks the framing gets no close handshake: its connection is dropped
+        offender.close();
+    }
+
+    /**
+     * 1009 to the sender; the client gets 1009 for a service's message too big, the service 1001 for a client's.
+     */
+    @Override
+    public void tooBig(Leg offender, long limit) {
+        boolean fromClient = offender == session.client();
+        String reason = (fromClient ? "Message" : "Upstream message") + " larger than " + limit + " bytes";
+        if (fromClient) {
+            session.terminate(WsCloseCodes.TOO_BIG, reason, WsCloseCodes.GOING_AWAY,
+                              "Client message too big for the gateway");
+        } else {
+            session.terminate(WsCloseCodes.TOO_BIG, reason, WsCloseCodes.TOO_BIG, reason);
+        }
+    }
+
+    /**
+     * 1001 (going away) and 1012 (service restart) fail over when possible; any close while migrating does.
+     */
+    @Override
+    public boolean failoverOnClose(int code) {
+        return session.state().phase() == Phase.MIGRATING
+                || ((code == WsCloseCodes.GOING_AWAY || code == WsCloseCodes.SERVICE_RESTART)
+                && session.failoverPossible());
+    }
+
+    /**
+     * The client pump stopped: after a close handshake, a failure, or the client vanishing.
+     *
+     * @param pump the client pump
+     */
+    void clientPumpEnded(FramePump pump) {
+        Leg client = session.client();
+        Leg up = session.upstream().leg();
+        boolean orderly = client.closeReceived() || session.state().ending();
+        if (!orderly) {
+            session.clientLost();
+            String cause = pump.failure() == null ? "closed the connection without a close frame"
+                    : "connection failed";
+            session.end("client " + cause);
+            up.sendClose(WsCloseCodes.GOING_AWAY, "Client " + cause);
+        }
+        session.end("client connection ended");
+        client.close();
+        // otherwise the service answers the close frame it got, or the watchdog drops it after the close timeout
+        if (up.closeHandshakeDone() || up.closeReceived()) {
+            up.close();
+        }
+    }
+
+    /**
+     * An upstream pump stopped: fail over when the loss allows it, else pass the end on to the client.
+     *
+     * @param pump the upstream pump
+     * @return whether the session failed over and a new upstream pump is ready
+     */
+    boolean upstreamPumpEnded(FramePump pump) {
+        Leg src = pump.source();
+        Leg client = session.client();
+        boolean orderly = (src.closeReceived() && !pump.failoverRequested()) || session.state().ending();
+        if (!orderly && session.failoverPossible()) {
+            if (pump.cutMidMessage()) {
+                src.close();
+                session.failClient(WsCloseCodes.UNEXPECTED_CONDITION, "Upstream was lost in the middle of a message; "
+                        + "it cannot be resumed on another instance");
+                return false;
+            }
+            return session.failover(pump);
+        }
+        if (!orderly) {
+            String cause = pump.failoverRequested() ? "is going away"
+                    : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
+            session.end("upstream " + cause);
+            client.sendClose(WsCloseCodes.GOING_AWAY, "Upstream " + cause);
+        }
+        src.close();
+        if (client.closeHandshakeDone() || client.closeReceived()) {
+            client.close();
+        }
+        return false;
+    }
+}

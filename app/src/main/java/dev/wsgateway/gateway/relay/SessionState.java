@@ -1,0 +1,162 @@
+package dev.wsgateway.gateway.relay;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The phase a session is in, and every change of phase. All transitions go through {@link #to(Phase)}, under the
+ * session's lock, and only along the arrows of {@link #ALLOWED}:
+ * <pre>
+ *   OPEN ──migrate──▶ MIGRATING ──old instance closed──▶ FAILING_OVER ──resumed──▶ OPEN
+ *   OPEN ──upstream lost──────────────────────────────▶ FAILING_OVER
+ *   OPEN / MIGRATING / FAILING_OVER ──close, error, shutdown──▶ CLOSING ──both pumps ended──▶ CLOSED
+ * </pre>
+ * The lock also guards what changes with the phase (the upstream leg, the held frames, the replay window); holders
+ * of the lock may call the transitions (it is reentrant).
+ */
+final class SessionState {
+    /**
+     * The phases of a session.
+     */
+    enum Phase {
+        /** Relaying between the client and an upstream; failover possible. */
+        OPEN,
+        /** The instance is draining: the gateway closes it and holds the client's frames until the next instance. */
+        MIGRATING,
+        /** No upstream: the client's frames are held while another instance is dialled. */
+        FAILING_OVER,
+        /** A close handshake, a protocol error or a shutdown is ending the session; no more failover. */
+        CLOSING,
+        /** Both pumps have ended and both connections are closed. */
+        CLOSED
+    }
+
+    private static final Map<Phase, Set<Phase>> ALLOWED = Map.of(
+            Phase.OPEN, EnumSet.of(Phase.MIGRATING, Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
+            Phase.MIGRATING, EnumSet.of(Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
+            Phase.FAILING_OVER, EnumSet.of(Phase.OPEN, Phase.CLOSING, Phase.CLOSED),
+            Phase.CLOSING, EnumSet.of(Phase.CLOSED),
+            Phase.CLOSED, EnumSet.noneOf(Phase.class));
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Phase phase = Phase.OPEN;
+    private volatile long sinceNanos = System.nanoTime();
+    private volatile boolean attached = true;
+    private volatile String endReason;
+
+    /**
+     * Move to another phase if the arrow exists.
+     *
+     * @param next the phase to enter
+     * @return whether the session entered it (else it stays where it is)
+     */
+    boolean to(Phase next) {
+        lock.lock();
+        try {
+            if (!ALLOWED.get(phase).contains(next)) {
+                return false;
+            }
+            phase = next;
+            sinceNanos = System.nanoTime();
+            if (next == Phase.OPEN) {
+                attached = true;
+            } else if (next == Phase.MIGRATING || next == Phase.FAILING_OVER) {
+                attached = false;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Enter {@link Phase#CLOSING} (unless already closing or closed), remembering why the session ends if no reason
+     * was given before.
+     *
+     * @param why reason, for the session's closing log line
+     * @return whether this call started the closing
+     */
+    boolean closing(String why) {
+        lock.lock();
+        try {
+            if (!to(Phase.CLOSING)) {
+                return false;
+            }
+            if (endReason == null) {
+                endReason = why;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /**
+     * When the current phase began.
+     *
+     * @return {@link System#nanoTime()} of the last transition
+     */
+    long sinceNanos() {
+        return sinceNanos;
+    }
+
+    /**
+     * Whether the session still has an upstream connection it relays to: always in {@code OPEN}; in {@code CLOSING}
+     * only when it began closing while open (a session that began closing while failing over has none).
+     *
+     * @return whether attached
+     */
+    boolean attached() {
+        return attached;
+    }
+
+    /**
+     * Whether client frames are being held for the next instance.
+     *
+     * @return in {@code MIGRATING} or {@code FAILING_OVER}
+     */
+    boolean holding() {
+        Phase now = phase;
+        return now == Phase.MIGRATING || now == Phase.FAILING_OVER;
+    }
+
+    /**
+     * Whether the session is ending (no failover any more).
+     *
+     * @return in {@code CLOSING} or {@code CLOSED}
+     */
+    boolean ending() {
+        Phase now = phase;
+        return now == Phase.CLOSING || now == Phase.CLOSED;
+    }
+
+    String endReason() {
+        return endReason;
+    }
+
+    /**
+     * Record why the session ends, unless a reason was recorded before.
+     *
+     * @param why reason
+     */
+    void endReasonIfNone(String why) {
+        if (endReason == null) {
+            endReason = why;
+        }
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    @Override
+    public String toString() {
+        return phase.name();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.wsgateway.gateway.relay;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import dev.wsgateway.gateway.config.RelaySettings;
+import dev.wsgateway.gateway.relay.SessionState.Phase;
+
+import io.helidon.websocket.WsCloseCodes;
+
+/**
+ * Looks at every session on a fixed tick: pings quiet peers and drops dead ones, ends idle sessions, drops
+ * connections whose close handshake (or migration) outlived the close timeout, and forgets replay data the upstream
+ * has answered. Its own work is short; anything that may block runs on a virtual thread.
+ */
+final class Watchdog implements AutoCloseable {
+    private static final System.Logger LOGGER = System.getLogger(Watchdog.class.getName());
+
+    private final RelaySettings settings;
+    private final Supplier<Collection<RelaySession>> sessions;
+    private final AtomicLong pingTokens = new AtomicLong(System.nanoTime() | 1);
+    private final ScheduledExecutorService timer;
+
+    /**
+     * Create and start.
+     *
+     * @param settings timers (the tick follows the shortest)
+     * @param sessions the active sessions
+     */
+    Watchdog(RelaySettings settings, Supplier<Collection<RelaySession>> sessions) {
+        this.settings = settings;
+        this.sessions = sessions;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relay-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long tick = settings.watchdogTick().toMillis();
+        timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        long token = pingTokens.incrementAndGet();
+        for (RelaySession session : sessions.get()) {
+            check(session, now, token == 0 ? 1 : token);
+        }
+    }
+
+    /**
+     * Check one session.
+     *
+     * @param session the session
+     * @param now     {@link System#nanoTime()}
+     * @param token   ping token of this tick (never 0)
+     */
+    void check(RelaySession session, long now, long token) {
+        SessionState state = session.state();
+        Phase phase = state.phase();
+        long inPhase = now - state.sinceNanos();
+        if (state.ending()) {
+            if (inPhase > settings.closeTimeout().toNanos()) {
+                session.dropConnections();
+            }
+            return;
+        }
+        session.upstream().forgetAnswered(now);
+        if (phase == Phase.MIGRATING && inPhase > settings.closeTimeout().toNanos()) {
+            // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
+            session.upstream().leg().close();
+        }
+        if (!settings.idleTimeout().isZero() && now - session.lastDataNanos() > settings.idleTimeout().toNanos()) {
+            Thread.ofVirtual().start(() -> session.terminate(WsCloseCodes.GOING_AWAY, "Idle timeout",
+                                                             WsCloseCodes.GOING_AWAY, "Idle timeout"));
+            return;
+        }
+        if (!settings.pingInterval().isZero()) {
+            checkPeer(session, session.client(), now, token);
+            if (state.phase() == Phase.OPEN) {
+                checkPeer(session, session.upstream().leg(), now, token);
+            }
+        }
+    }
+
+    private void checkPeer(RelaySession session, Leg leg, long now, long token) {
+        long silent = now - leg.lastReadNanos();
+        if (silent > settings.pingInterval().plus(settings.pongTimeout()).toNanos()) {
+            String why = leg.name() + " did not answer pings for " + Duration.ofNanos(silent).toMillis() + " ms";
+            LOGGER.log(System.Logger.Level.INFO, () -> "session " + session.info().id() + ": " + why);
+            if (leg == session.client()) {
+                session.state().endReasonIfNone(why);
+            }
+            // closing the socket fails the pump reading it, which then ends (or fails over) the session with a reason
+            leg.close();
+        } else if (silent > settings.pingInterval().toNanos() && leg.pingToken() == 0) {
+            Thread.ofVirtual().start(() -> leg.sendPing(token));
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
