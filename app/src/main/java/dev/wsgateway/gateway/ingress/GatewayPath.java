@@ -17,7 +17,7 @@ import dev.wsgateway.gateway.http.Refusal;
  * @param gatewayUrl route prefix, e.g. {@code ws/v1}
  * @param remainder  normalised remaining path, still percent-encoded, no leading {@code /} (may be empty)
  */
-public record GatewayPath(String serviceId, String gatewayUrl, String remainder) {
+record GatewayPath(String serviceId, String gatewayUrl, String remainder) {
     private static final Pattern VERSION = Pattern.compile("[vV][0-9]{1,4}");
     private static final Pattern SERVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~-]{0,127}");
 
@@ -29,7 +29,7 @@ public record GatewayPath(String serviceId, String gatewayUrl, String remainder)
      * @throws Refusal 400 when the remaining path would leave the service's route ({@code ..}, encoded
      *                          separators) or is not valid
      */
-    public static Optional<GatewayPath> parse(String rawPath) {
+    static Optional<GatewayPath> parse(String rawPath) {
         if (rawPath == null || !rawPath.startsWith("/")) {
             return Optional.empty();
         }

@@ -8,5 +8,5 @@ import java.util.List;
  * @param user           authenticated user name, empty when the gateway did not authenticate the client
  * @param removedHeaders names of request headers removed before the upstream handshake (e.g. {@code Authorization})
  */
-public record HandshakeDecision(String user, List<String> removedHeaders) {
+record HandshakeDecision(String user, List<String> removedHeaders) {
 }

@@ -128,7 +128,7 @@ public final class RelaySession implements ServerConnection {
      *
      * @return close code and reason, or {@code null}
      */
-    public CloseReason clientClose() {
+    CloseReason clientClose() {
         return clientClose;
     }
 
@@ -137,7 +137,7 @@ public final class RelaySession implements ServerConnection {
      *
      * @return close code and reason, or {@code null}
      */
-    public CloseReason upstreamClose() {
+    CloseReason upstreamClose() {
         return upstreamClose;
     }
 
