@@ -16,6 +16,8 @@ import dev.wsgateway.gateway.http.Refusal;
  * would repeat (401, 403, other 4xx) end the round. A failover repeats rounds with backoff until its deadline.
  */
 public final class Dialer {
+    private static final String NO_OTHER_INSTANCE = "no_other_instance";
+
     private final RouteResolver resolver;
     private final UpstreamConnector connector;
     private final Ejections ejections;
@@ -61,8 +63,8 @@ public final class Dialer {
                 .filter(t -> !exclude.contains(t.instance().instanceId()))
                 .toList();
         if (usable.isEmpty()) {
-            throw new Refusal(503, "no_instance", "No other instance of service '" + request.serviceId()
-                    + "' is available", Map.of("Retry-After", "5"));
+            throw new Refusal(503, exclude.isEmpty() ? "no_instance" : NO_OTHER_INSTANCE, "No other instance of "
+                    + "service '" + request.serviceId() + "' is available", Map.of("Retry-After", "5"));
         }
         long end = System.nanoTime() + policy.roundDeadline().toNanos();
         Refusal last = null;
@@ -92,7 +94,8 @@ public final class Dialer {
 
     /**
      * Rounds with backoff until an upstream is accepted, the deadline passes or the caller gives up. An upstream the
-     * caller does not accept is closed and its instance excluded from the next rounds.
+     * caller does not accept is closed and its instance excluded from the next rounds; when only excluded instances
+     * are left, the next round tries them again (a lost connection to a service's only instance is re-dialled).
      *
      * @param request   what to open
      * @param exclude   instance ids not to use (grows with refused instances)
@@ -116,6 +119,10 @@ public final class Dialer {
                 dialed = dial(request, exclude);
             } catch (Refusal e) {
                 last = e;
+                if (e.error().equals(NO_OTHER_INSTANCE)) {
+                    // the excluded instances are all there is (a service with one instance): try them again
+                    exclude.clear();
+                }
                 LockSupport.parkNanos(Math.min(backoff, Math.max(0, deadline - System.nanoTime())));
                 backoff = Math.min(backoff * 2, policy.maxBackoff().toNanos());
                 continue;
