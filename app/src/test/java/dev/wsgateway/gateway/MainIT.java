@@ -143,7 +143,7 @@ class MainIT {
         return builder.start();
     }
 
-    private static void awaitReady(int port) {
+    static void awaitReady(int port) {
         TestGateway.await(() -> {
             try {
                 return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/application/health/ready"))
@@ -155,7 +155,7 @@ class MainIT {
         }, Duration.ofSeconds(30), "gateway on port " + port + " ready");
     }
 
-    private static void stop(Process process) throws InterruptedException {
+    static void stop(Process process) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -163,7 +163,7 @@ class MainIT {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -124,8 +124,8 @@ class ObserveTest {
         double age = metric("wsgateway_discovery_last_refresh_age_seconds");
         assertThat(age, greaterThanOrEqualTo(0.0));
         assertThat(age, lessThan(600.0));
-        // Helidon's system meters (JVM) are there too
-        assertThat(scrape(), containsString("memory_usedHeap_bytes"));
+        // JVM meters under the names JVM dashboards expect (Micrometer binders)
+        assertThat(scrape(), containsString("jvm_memory_used_bytes{area=\"heap\""));
     }
 
     @Test

@@ -115,6 +115,28 @@ class SecurityTest {
     }
 
     @Test
+    void a401WithoutCredentialsCountsAsAChallengeAndWithWrongOnesAsUnauthorized() throws Exception {
+        double challenges = rejections("challenge");
+        double unauthorized = rejections("unauthorized");
+        assertThat(JdkClient.refusedStatus(gateway.ws("/ws/v1/secure/challenged"), Map.of()), is(401));
+        assertThat(rejections("challenge"), is(challenges + 1));
+        assertThat(rejections("unauthorized"), is(unauthorized));
+        assertThat(JdkClient.refusedStatus(gateway.ws("/ws/v1/secure/wrong"),
+                                           Map.of("Authorization", basic("alice", "wrong"))), is(401));
+        assertThat(rejections("unauthorized"), is(unauthorized + 1));
+        assertThat(rejections("challenge"), is(challenges + 1));
+    }
+
+    private static double rejections(String reason) throws Exception {
+        HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(gateway.http("/application/metrics"))
+                                                        .header("Authorization", basic("alice", ALICE_PASSWORD))
+                                                        .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode(), is(200));
+        return ObserveTest.sample(scrape.body(), "wsgateway_handshake_rejections_total", "status=\"401\"",
+                                  "reason=\"" + reason + "\"");
+    }
+
+    @Test
     void gatewayModeAuthenticatesListsUserAndStripsCredentials() throws Exception {
         try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/secure/x"),
                                                   Map.of("Authorization", basic("alice", ALICE_PASSWORD)), List.of())) {

@@ -75,6 +75,8 @@ final class ProxyUpgrader implements Http1Upgrader {
     public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
         String rawPath = prologue.uriPath().rawPath();
         String client = ctx.remotePeer().host() + ":" + ctx.remotePeer().port();
+        // a 401 to a handshake without credentials is a challenge (browsers send them only after one), not a refusal
+        boolean credentials = headers.contains(HeaderNames.AUTHORIZATION);
         try {
             GatewayPath path = GatewayPath.parse(rawPath)
                     .orElseThrow(() -> new Refusal(404, "not_found", "No gateway route at " + rawPath));
@@ -115,7 +117,8 @@ final class ProxyUpgrader implements Http1Upgrader {
         } catch (Refusal e) {
             LOGGER.log(System.Logger.Level.INFO, () -> "handshake rejected: " + e.status() + " " + e.error() + " client "
                     + client + " path " + rawPath + ": " + e.getMessage());
-            sessions.handshakeRejected(ctx.remotePeer().host(), serviceIdOf(rawPath), e.status(), e.error());
+            String reason = e.status() == 401 && !credentials ? "challenge" : e.error();
+            sessions.handshakeRejected(ctx.remotePeer().host(), serviceIdOf(rawPath), e.status(), reason);
             reject(ctx, e);
             return Closed.INSTANCE;
         }

@@ -40,7 +40,10 @@ import io.helidon.metrics.api.Timer;
  * same meters, and the discovery meters follow the gateway started last.
  */
 public final class GatewayMetrics implements RelayListener {
-    /** Upstream connect histogram buckets (the timer also reports count, sum and max). */
+    /**
+     * Upstream connect histogram buckets (the timer also reports count, sum and max; no client-side quantiles: they
+     * cannot be aggregated and a histogram family with {@code quantile} series fails Prometheus' linter).
+     */
     private static final Duration[] CONNECT_BUCKETS = {
             Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
@@ -68,6 +71,7 @@ public final class GatewayMetrics implements RelayListener {
     public GatewayMetrics(MeterRegistry meters, ServiceRegistry discovery) {
         this.meters = meters;
         this.discovery = discovery;
+        JvmMeters.bindOnce(meters);
         DISCOVERIES.addLast(discovery);
         if (AGE_GAUGE.compareAndSet(false, true)) {
             meters.getOrCreate(Gauge.builder("wsgateway.discovery.last.refresh.age",
@@ -94,6 +98,7 @@ public final class GatewayMetrics implements RelayListener {
                         Timer.builder("wsgateway.upstream.connect")
                                 .description("Time to connect to an instance and receive its 101 (or fail)")
                                 .tags(List.of(Tag.create("service", serviceId), Tag.create("outcome", outcome)))
+                                .percentiles(new double[0])
                                 .buckets(CONNECT_BUCKETS)))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }

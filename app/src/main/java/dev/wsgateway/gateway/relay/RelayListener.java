@@ -14,7 +14,8 @@ public interface RelayListener extends ConnectListener {
      * @param clientHost client address
      * @param serviceId  requested service, empty when the path named none
      * @param status     HTTP status sent
-     * @param error      short error name, e.g. {@code unknown_service}
+     * @param error      short error name, e.g. {@code unknown_service}; {@code challenge} for a 401 to a handshake
+     *                   that carried no credentials
      */
     default void handshakeRejected(String clientHost, String serviceId, int status, String error) {
     }
