@@ -9,23 +9,13 @@ import io.helidon.health.HealthCheckType;
 
 /**
  * Readiness: UP once discovery has its first view and while the gateway is not draining.
+ *
+ * @param discoveryType discovery type, shown as a detail
+ * @param registry      discovery
+ * @param sessions      active sessions (draining on shutdown)
  */
-public final class DiscoveryReadiness implements HealthCheck {
-    private final String type;
-    private final ServiceRegistry registry;
-    private final SessionRegistry sessions;
-
-    /**
-     * @param type     discovery type, shown as a detail
-     * @param registry discovery
-     * @param sessions active sessions (draining on shutdown)
-     */
-    public DiscoveryReadiness(String type, ServiceRegistry registry, SessionRegistry sessions) {
-        this.type = type;
-        this.registry = registry;
-        this.sessions = sessions;
-    }
-
+public record DiscoveryReadiness(String discoveryType, ServiceRegistry registry, SessionRegistry sessions)
+        implements HealthCheck {
     @Override
     public HealthCheckType type() {
         return HealthCheckType.READINESS;
@@ -40,7 +30,7 @@ public final class DiscoveryReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         return HealthCheckResponse.builder()
                 .status(registry.ready() && !sessions.draining())
-                .detail("type", type)
+                .detail("type", discoveryType)
                 .detail("services", registry.services().size())
                 .build();
     }
