@@ -166,7 +166,7 @@ final class ConsulClient {
     }
 
     private static String requireOk(HttpClientResponse response, String what) {
-        String body = response.as(String.class);
+        String body = response.entity().hasEntity() ? response.as(String.class) : "";
         int code = response.status().code();
         if (code / 100 != 2) {
             String detail = body.strip();

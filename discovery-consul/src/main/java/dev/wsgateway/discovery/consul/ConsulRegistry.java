@@ -207,14 +207,15 @@ public final class ConsulRegistry extends InMemoryRegistry {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!current.registered && !current.thread.isAlive()) {
+        if (!current.attempted) {
             return;
         }
         try {
             client.deregister(current.id);
             LOGGER.log(System.Logger.Level.INFO, "Deregistered {0} from Consul", current.id);
         } catch (RuntimeException e) {
-            LOGGER.log(System.Logger.Level.WARNING, "Cannot deregister {0} from Consul: {1}", current.id, message(e));
+            LOGGER.log(current.registered ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                       "Cannot deregister {0} from Consul: {1}", current.id, message(e));
         }
     }
 
@@ -324,6 +325,7 @@ public final class ConsulRegistry extends InMemoryRegistry {
         private final JsonObject body;
         private final String id;
         private volatile boolean stopped;
+        private volatile boolean attempted;
         private volatile boolean registered;
         private Thread thread;
 
@@ -337,6 +339,8 @@ public final class ConsulRegistry extends InMemoryRegistry {
             WatchPacing pacing = pacing();
             while (!stopped) {
                 try {
+                    // a request that failed may still have registered the gateway: deregister() then tries anyway
+                    attempted = true;
                     client.register(body);
                     registered = true;
                     LOGGER.log(System.Logger.Level.INFO, "Registered in Consul as {0} ({1}) at {2}:{3}, HTTP check {4}",
