@@ -319,7 +319,10 @@ public final class ConsulStandIn implements AutoCloseable {
         long index;
         lock.lock();
         try {
-            awaitIndex(req, () -> catalogIndex);
+            if (!awaitIndex(req, () -> catalogIndex)) {
+                res.status(Status.INTERNAL_SERVER_ERROR_500).send("agent stopped");
+                return;
+            }
             Map<String, TreeSet<String>> tags = new TreeMap<>();
             for (Registration r : registrations.values()) {
                 tags.computeIfAbsent(r.name, n -> new TreeSet<>()).addAll(r.tags);
@@ -343,7 +346,10 @@ public final class ConsulStandIn implements AutoCloseable {
         long index;
         lock.lock();
         try {
-            awaitIndex(req, () -> serviceIndexes.getOrDefault(service, Math.max(1, catalogIndex)));
+            if (!awaitIndex(req, () -> serviceIndexes.getOrDefault(service, Math.max(1, catalogIndex)))) {
+                res.status(Status.INTERNAL_SERVER_ERROR_500).send("agent stopped");
+                return;
+            }
             for (Registration r : registrations.values()) {
                 if (r.name.equals(service) && (!passing || r.status().equals("passing"))) {
                     body.add(r.healthEntry());
@@ -408,11 +414,13 @@ public final class ConsulStandIn implements AutoCloseable {
     /**
      * Block (under the lock; waiting releases it) while the resource's index is not past the requested
      * one, at most for {@code wait} plus up to wait/16.
+     *
+     * @return {@code false} when the agent was stopped meanwhile
      */
-    private void awaitIndex(ServerRequest req, java.util.function.LongSupplier current) {
+    private boolean awaitIndex(ServerRequest req, java.util.function.LongSupplier current) {
         Optional<String> index = req.query().first("index").asOptional();
         if (index.isEmpty()) {
-            return;
+            return true;
         }
         long wanted = Long.parseLong(index.get());
         Duration wait = req.query().first("wait").asOptional().map(ConsulStandIn::goDuration).orElse(DEFAULT_WAIT);
@@ -428,9 +436,7 @@ public final class ConsulStandIn implements AutoCloseable {
                 break;
             }
         }
-        if (down) {
-            throw new IllegalStateException("agent stopped");
-        }
+        return !down;
     }
 
     private static void answer(ServerResponse res, long index, String json) {

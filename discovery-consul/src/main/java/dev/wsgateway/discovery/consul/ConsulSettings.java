@@ -16,7 +16,7 @@ import io.helidon.common.config.Config;
  * @param datacenter              datacenter to read services from ({@code datacenter}), empty = the agent's own
  * @param tokenEnv                name of the environment variable holding the ACL token ({@code token-env}); the
  *                                token itself is never part of the settings (nor of any log line)
- * @param waitTime                  longest a blocking query waits for a change ({@code wait})
+ * @param waitTime                longest a blocking query waits for a change ({@code wait})
  * @param connectTimeout          connect timeout to Consul ({@code connect-timeout})
  * @param retryInitialDelay       first pause after a failed request ({@code retry.initial-delay}); doubled per failure
  * @param retryMaxDelay           longest pause between retries ({@code retry.max-delay})
