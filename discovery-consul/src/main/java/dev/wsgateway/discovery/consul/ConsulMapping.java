@@ -38,7 +38,7 @@ final class ConsulMapping {
 
     /**
      * Instances of a {@code /v1/health/service/<name>} answer. Entries that cannot be routed to (no port, no address)
-     * are left out with a warning.
+     * are left out with a warning; entries that are not objects are skipped.
      *
      * @param service       the service name queried
      * @param entries       the answer: {@code [{Node, Service, Checks}]}
@@ -47,12 +47,15 @@ final class ConsulMapping {
      */
     static List<ServiceInstance> instances(String service, JsonArray entries, InstanceStatus warningStatus) {
         Map<String, Integer> idCounts = new HashMap<>();
-        for (JsonValue value : entries) {
-            idCounts.merge(string(object(value.asJsonObject(), "Service"), "ID"), 1, Integer::sum);
+        List<JsonObject> objects = entries.stream()
+                .filter(JsonObject.class::isInstance)
+                .map(JsonObject.class::cast)
+                .toList();
+        for (JsonObject entry : objects) {
+            idCounts.merge(string(object(entry, "Service"), "ID"), 1, Integer::sum);
         }
         List<ServiceInstance> instances = new ArrayList<>();
-        for (JsonValue value : entries) {
-            JsonObject entry = value.asJsonObject();
+        for (JsonObject entry : objects) {
             JsonObject node = object(entry, "Node");
             JsonObject svc = object(entry, "Service");
             String id = string(svc, "ID");
@@ -147,7 +150,7 @@ final class ConsulMapping {
         boolean critical = false;
         boolean maintenance = false;
         for (JsonValue value : array) {
-            JsonObject check = value.asJsonObject();
+            JsonObject check = value instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
             switch (string(check, "Status").toLowerCase(Locale.ROOT)) {
             case "passing" -> { }
             case "warning" -> warning = true;
