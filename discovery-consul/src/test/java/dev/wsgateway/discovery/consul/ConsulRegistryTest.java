@@ -221,42 +221,36 @@ class ConsulRegistryTest {
     }
 
     @Test
-    void httpsWithATrustStore() throws Exception {
+    void httpsWithATrustStoreAndHostNameVerification() throws Exception {
         consul.close();
         Path dir = Files.createTempDirectory("consul-tls");
-        Path keyStore = dir.resolve("consul.p12");
-        Path cert = dir.resolve("consul.pem");
-        Path trustStore = dir.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "1", "-keyalg", "EC", "-dname", "CN=localhost",
-                "-ext", "san=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", keyStore.toString());
-        keytool("-exportcert", "-alias", "1", "-rfc", "-file", cert.toString(), "-keystore", keyStore.toString());
-        keytool("-importcert", "-noprompt", "-alias", "consul", "-file", cert.toString(),
-                "-keystore", trustStore.toString());
-        KeyStore ks = KeyStore.getInstance(keyStore.toFile(), "changeit".toCharArray());
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "changeit".toCharArray());
-        SSLContext server = SSLContext.getInstance("TLS");
-        server.init(kmf.getKeyManagers(), null, null);
-        consul = ConsulStandIn.start(server);
+        var anotherName = java.util.concurrent.CompletableFuture.supplyAsync(() -> selfSigned(dir, "consul.example"));
+        KeyStore localhost = selfSigned(dir, "localhost");
+        Path trustStore = trustStore(dir, localhost, anotherName.get(30, TimeUnit.SECONDS));
+        consul = ConsulStandIn.start(serverContext(localhost));
         consul.register(service("echo", "echo-1", 10001, "passing"));
-
-        ServiceRegistry trusting = registry("tls:\n  trust-store: " + trustStore + "\n  trust-store-password: changeit");
-        ServiceRegistry defaultTrust = registry("");
-        await(trusting::ready, Duration.ofSeconds(5), "ready over https with the trust store");
-        assertThat(trusting.instances("echo").size(), is(1));
-        LockSupport.parkNanos(QUICK.toNanos());
-        assertThat(defaultTrust.ready(), is(false));
+        try (ConsulStandIn misnamed = ConsulStandIn.start(serverContext(anotherName.get()))) {
+            misnamed.register(service("echo", "echo-1", 10001, "passing"));
+            String trust = "tls:\n  trust-store: " + trustStore + "\n  trust-store-password: changeit";
+            ServiceRegistry trusting = registry("url: https://localhost:" + consul.port() + "\n" + trust);
+            ServiceRegistry defaultTrust = registry("url: https://localhost:" + consul.port() + "\n");
+            ServiceRegistry wrongName = registry("url: https://localhost:" + misnamed.port() + "\n" + trust);
+            await(trusting::ready, Duration.ofSeconds(5), "ready over https with the trust store");
+            assertThat(trusting.instances("echo").size(), is(1));
+            LockSupport.parkNanos(QUICK.toNanos());
+            assertThat("certificate not trusted by the JVM", defaultTrust.ready(), is(false));
+            assertThat("certificate for another host name", wrongName.ready(), is(false));
+        }
     }
 
     private ServiceRegistry registry(String extraYaml) {
-        String yaml = """
-                url: %s
+        String yaml = (extraYaml.contains("url:") ? "" : "url: " + consul.url() + "\n") + """
                 wait: PT5S
                 register: false
                 retry:
                   initial-delay: PT0.1S
                   max-delay: PT0.5S
-                """.formatted(consul.url()) + extraYaml;
+                """ + extraYaml;
         // a second "register" key would be a YAML error: the extra block's wins
         if (extraYaml.contains("register:")) {
             yaml = yaml.replace("register: false\n", "");
@@ -333,6 +327,44 @@ class ConsulRegistryTest {
         logger.addHandler(handler);
         logHandlers.add(handler);
         return lines;
+    }
+
+    /**
+     * A self-signed server certificate for {@code dnsName}, made with the JDK's keytool (key under alias "1").
+     */
+    private static KeyStore selfSigned(Path dir, String dnsName) {
+        Path keyStore = dir.resolve(dnsName + ".p12");
+        try {
+            keytool("-genkeypair", "-alias", "1", "-keyalg", "EC", "-dname", "CN=" + dnsName,
+                    "-ext", "san=dns:" + dnsName, "-validity", "2", "-keystore", keyStore.toString());
+            return KeyStore.getInstance(keyStore.toFile(), "changeit".toCharArray());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SSLContext serverContext(KeyStore keyStore) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keyStore, "changeit".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        return context;
+    }
+
+    /**
+     * A PKCS12 trust store holding the certificates of the given key stores.
+     */
+    private static Path trustStore(Path dir, KeyStore... keyStores) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        for (int i = 0; i < keyStores.length; i++) {
+            trust.setCertificateEntry("server-" + i, keyStores[i].getCertificate("1"));
+        }
+        Path path = dir.resolve("trust.p12");
+        try (var out = Files.newOutputStream(path)) {
+            trust.store(out, "changeit".toCharArray());
+        }
+        return path;
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
