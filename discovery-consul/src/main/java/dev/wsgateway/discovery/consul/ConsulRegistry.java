@@ -241,15 +241,6 @@ public final class ConsulRegistry extends InMemoryRegistry {
         }
     }
 
-    /**
-     * Settings in use.
-     *
-     * @return settings
-     */
-    public ConsulSettings settings() {
-        return settings;
-    }
-
     private WatchPacing pacing() {
         return new WatchPacing(settings.retryInitialDelay(), settings.retryMaxDelay());
     }
