@@ -1,0 +1,29 @@
+package dev.wsgateway.discovery.consul;
+
+import dev.wsgateway.discovery.DiscoveryProvider;
+import dev.wsgateway.discovery.ServiceRegistry;
+
+import io.helidon.common.config.Config;
+
+/**
+ * {@code discovery.type: consul}: services come from HashiCorp Consul's HTTP API (blocking queries), and the gateway
+ * registers itself with the Consul agent.
+ */
+public class ConsulDiscoveryProvider implements DiscoveryProvider {
+    /** The {@code discovery.type} of this provider. */
+    public static final String TYPE = "consul";
+
+    /** Used by {@link java.util.ServiceLoader}. */
+    public ConsulDiscoveryProvider() {
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public ServiceRegistry create(Config config) {
+        return ConsulRegistry.start(ConsulSettings.from(config));
+    }
+}
