@@ -19,6 +19,7 @@ import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.demo.EchoService;
 import dev.wsgateway.testsupport.EurekaServerProcess;
+import dev.wsgateway.testsupport.JdkClient;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;

@@ -21,6 +21,7 @@ import dev.wsgateway.discovery.InMemoryRegistry;
 import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.testsupport.JdkClient;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.testsupport.JdkClient;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

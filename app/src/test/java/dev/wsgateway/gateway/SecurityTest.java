@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.LogRecord;
 
+import dev.wsgateway.testsupport.JdkClient;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

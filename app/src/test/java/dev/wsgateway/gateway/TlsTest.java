@@ -5,19 +5,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 import javax.net.ssl.SSLSocket;
 
 import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.testsupport.JdkClient;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,9 +152,9 @@ class TlsTest {
 
     @Test
     void gatewayServesWssAndHttpsWithTheTrustedCa() throws Exception {
-        try (Texts client = Texts.connect(https, wss(gateway, "/ws/v1/plain-echo/x"))) {
-            client.ws.sendText("over tls", true).get(5, TimeUnit.SECONDS);
-            assertThat(client.next(), is("over tls"));
+        try (JdkClient client = JdkClient.connect(https, wss(gateway, "/ws/v1/plain-echo/x"))) {
+            client.sendText("over tls");
+            assertThat(client.nextText(), is("over tls"));
         }
         HttpResponse<String> health = https.send(HttpRequest.newBuilder(
                 URI.create("https://localhost:" + gateway.port() + "/application/health")).build(),
@@ -220,19 +216,19 @@ class TlsTest {
                           resource:
                             path: %s
                 """.formatted(pem[0], pem[1]) + services());
-                Texts client = Texts.connect(https, wss(pemGateway, "/ws/v1/plain-echo/x"))) {
-            client.ws.sendText("pem", true).get(5, TimeUnit.SECONDS);
-            assertThat(client.next(), is("pem"));
+                JdkClient client = JdkClient.connect(https, wss(pemGateway, "/ws/v1/plain-echo/x"))) {
+            client.sendText("pem");
+            assertThat(client.nextText(), is("pem"));
         }
     }
 
     @Test
     void upstreamWssWithTrustedCertificateAndClientCertificate() throws Exception {
         for (String service : List.of("good", "mutual")) {
-            try (Texts client = Texts.connect(https, wss(gateway, "/ws/v1/" + service + "/x"))) {
-                assertThat(client.next(), is("authorization=-none-"));
-                client.ws.sendText("to " + service, true).get(5, TimeUnit.SECONDS);
-                assertThat(client.next(), is("to " + service));
+            try (JdkClient client = JdkClient.connect(https, wss(gateway, "/ws/v1/" + service + "/x"))) {
+                assertThat(client.nextText(), is("authorization=-none-"));
+                client.sendText("to " + service);
+                assertThat(client.nextText(), is("to " + service));
             }
         }
         gateway.awaitNoSessions(Duration.ofSeconds(5));
@@ -264,54 +260,5 @@ class TlsTest {
         assertThat(logs.records().stream().anyMatch(r -> r.getLevel() == Level.WARNING
                 && String.valueOf(r.getMessage()).contains("verify-certificates is false")), is(true));
         lab.awaitNoSessions(Duration.ofSeconds(5));
-    }
-
-    /**
-     * A JDK WebSocket over a given HttpClient (its SSL context) collecting text messages.
-     */
-    private static final class Texts implements WebSocket.Listener, AutoCloseable {
-        private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket ws;
-
-        static Texts connect(HttpClient client, URI uri) throws Exception {
-            Texts texts = new Texts();
-            texts.ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .buildAsync(uri, texts).get(10, TimeUnit.SECONDS);
-            return texts;
-        }
-
-        String next() throws InterruptedException {
-            String s = texts.poll(10, TimeUnit.SECONDS);
-            if (s == null) {
-                throw new AssertionError("no message within 10 s");
-            }
-            return s;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                texts.add(partial.toString());
-                partial.setLength(0);
-            }
-            return null;
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                ws.sendClose(1000, "done").get(2, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // aborted below
-            }
-            ws.abort();
-        }
     }
 }
