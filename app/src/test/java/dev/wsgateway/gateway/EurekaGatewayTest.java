@@ -24,10 +24,9 @@ import dev.wsgateway.testsupport.JdkClient;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -41,15 +40,18 @@ import static org.hamcrest.Matchers.not;
 class EurekaGatewayTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static EurekaServerProcess eureka;
     private static NodeUpstream node;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        eureka = EurekaServerProcess.start();
-        node = NodeUpstream.start();
-        gateway = TestGateway.start(eurekaConfig(true));
+        eureka = TEARDOWN.closeAfterAll(EurekaServerProcess.start());
+        node = TEARDOWN.closeAfterAll(NodeUpstream.start());
+        gateway = TEARDOWN.gateway(TestGateway.start(eurekaConfig(true)));
     }
 
     static String eurekaConfig(boolean register) {
@@ -66,24 +68,6 @@ class EurekaGatewayTest {
                     lease-expiration: 3
                     register: %s
                 """.formatted(eureka.url(), register);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (eureka != null) {
-            eureka.close();
-        }
-    }
-
-    @AfterEach
-    void noSessionLeaks() {
-        gateway.awaitNoSessions(Duration.ofSeconds(8));
     }
 
     @Test

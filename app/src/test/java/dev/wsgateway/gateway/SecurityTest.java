@@ -14,9 +14,9 @@ import java.util.logging.LogRecord;
 
 import dev.wsgateway.testsupport.JdkClient;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -31,6 +31,9 @@ import static org.hamcrest.Matchers.not;
 class SecurityTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String ALICE_PASSWORD = "s3cret-alice-pw";
+
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
     private static LogCapture logs;
 
     private static HeaderEchoUpstream upstream;
@@ -38,21 +41,13 @@ class SecurityTest {
 
     @BeforeAll
     static void start() {
-        logs = LogCapture.attach();
-        upstream = HeaderEchoUpstream.plain();
-        StringBuilder services = new StringBuilder();
+        logs = TEARDOWN.closeAfterAll(LogCapture.attach());
+        upstream = TEARDOWN.closeAfterAll(HeaderEchoUpstream.plain());
+        TestGateway.Services services = TestGateway.services();
         for (String id : List.of("open", "secure", "forwarding", "stripped", "web", "nocross")) {
-            services.append("""
-                          - serviceId: %s
-                            instances:
-                              - host: 127.0.0.1
-                                port: %d
-                                metadata-map:
-                                  apiml.routes.ws_v1.gatewayUrl: ws/v1
-                                  apiml.routes.ws_v1.serviceUrl: /headers
-                    """.formatted(id, upstream.port()));
+            services.add(id, upstream.port(), "/headers");
         }
-        gateway = TestGateway.start("""
+        gateway = TEARDOWN.closeAfterAll(TestGateway.start("""
                 gateway:
                   security:
                     realm: test-realm
@@ -79,22 +74,7 @@ class SecurityTest {
                         allow-cross-site: false
                       nocross:
                         allow-cross-site: false
-                discovery:
-                  type: static
-                  static:
-                    services:
-                %s""".formatted(ALICE_PASSWORD, services));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        logs.close();
+                """.formatted(ALICE_PASSWORD) + services.yaml()));
     }
 
     private static String basic(String user, String password) {

@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 
@@ -15,9 +14,9 @@ import javax.net.ssl.SSLSocket;
 import dev.wsgateway.gateway.demo.EchoService;
 import dev.wsgateway.testsupport.JdkClient;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -31,6 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * name verification, a client certificate for mutual TLS, and the lab switch that turns verification off.
  */
 class TlsTest {
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static LogCapture logs;
 
     private static TestCerts certs;
@@ -45,13 +47,15 @@ class TlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        logs = LogCapture.attach();
+        logs = TEARDOWN.closeAfterAll(LogCapture.attach());
         certs = TestCerts.create();
+        TEARDOWN.closeAfterAll(certs::delete);
         plainEcho = EchoService.start("127.0.0.1", 0);
-        good = HeaderEchoUpstream.tls(serverTls(certs.server));
-        selfSigned = HeaderEchoUpstream.tls(serverTls(certs.selfSigned));
-        wrongHost = HeaderEchoUpstream.tls(serverTls(certs.wrongHost));
-        mutual = HeaderEchoUpstream.tls(serverTls(certs.server) + """
+        TEARDOWN.closeAfterAll(plainEcho::stop);
+        good = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.server)));
+        selfSigned = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.selfSigned)));
+        wrongHost = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.wrongHost)));
+        mutual = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.server) + """
                     client-auth: REQUIRED
                     endpoint-identification-algorithm: NONE
                     trust:
@@ -60,9 +64,9 @@ class TlsTest {
                         trust-store: true
                         resource:
                           path: %s
-                """.formatted(certs.trustStore));
+                """.formatted(certs.trustStore)));
         String services = services();
-        gateway = TestGateway.start("""
+        gateway = TEARDOWN.gateway(TestGateway.start("""
                 server:
                 %s
                   sockets:
@@ -76,13 +80,13 @@ class TlsTest {
                       trust-store-password: changeit
                       key-store: %s
                       key-store-password: changeit
-                """.formatted(serverTls(certs.server), certs.trustStore, certs.client) + services);
-        lab = TestGateway.start("""
+                """.formatted(serverTls(certs.server), certs.trustStore, certs.client) + services));
+        lab = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   upstream:
                     tls:
                       verify-certificates: false
-                """ + services);
+                """ + services));
         https = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
     }
 
@@ -101,49 +105,13 @@ class TlsTest {
     }
 
     private static String services() {
-        StringBuilder yaml = new StringBuilder("""
-                discovery:
-                  type: static
-                  static:
-                    services:
-                      - serviceId: plain-echo
-                        instances:
-                          - host: 127.0.0.1
-                            port: %d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /echo
-                """.formatted(plainEcho.port()));
-        for (var e : List.of(List.of("good", good), List.of("selfsigned", selfSigned), List.of("wronghost", wrongHost),
-                             List.of("mutual", mutual))) {
-            yaml.append("""
-                          - serviceId: %s
-                            instances:
-                              - host: 127.0.0.1
-                                port: %d
-                                secure: true
-                                metadata-map:
-                                  apiml.routes.ws_v1.gatewayUrl: ws/v1
-                                  apiml.routes.ws_v1.serviceUrl: /headers
-                    """.formatted(e.get(0), ((HeaderEchoUpstream) e.get(1)).port()));
-        }
-        return yaml.toString();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {gateway, lab, good, selfSigned, wrongHost, mutual}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        if (plainEcho != null) {
-            plainEcho.stop();
-        }
-        if (certs != null) {
-            certs.delete();
-        }
-        logs.close();
+        return TestGateway.services()
+                .add("plain-echo", plainEcho.port(), "/echo")
+                .secure("good", good.port(), "/headers")
+                .secure("selfsigned", selfSigned.port(), "/headers")
+                .secure("wronghost", wrongHost.port(), "/headers")
+                .secure("mutual", mutual.port(), "/headers")
+                .yaml();
     }
 
     private static URI wss(TestGateway g, String path) {
@@ -160,7 +128,6 @@ class TlsTest {
                 URI.create("https://localhost:" + gateway.port() + "/application/health")).build(),
                                                  HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode(), is(200));
-        gateway.awaitNoSessions(Duration.ofSeconds(5));
     }
 
     @Test
@@ -198,7 +165,6 @@ class TlsTest {
             status = -1;
         }
         assertThat(status, not(is(101)));
-        gateway.awaitNoSessions(Duration.ofSeconds(5));
     }
 
     @Test
@@ -231,7 +197,6 @@ class TlsTest {
                 assertThat(client.nextText(), is("to " + service));
             }
         }
-        gateway.awaitNoSessions(Duration.ofSeconds(5));
     }
 
     @Test
@@ -259,6 +224,5 @@ class TlsTest {
         }
         assertThat(logs.records().stream().anyMatch(r -> r.getLevel() == Level.WARNING
                 && String.valueOf(r.getMessage()).contains("verify-certificates is false")), is(true));
-        lab.awaitNoSessions(Duration.ofSeconds(5));
     }
 }
