@@ -125,13 +125,7 @@ class EurekaGatewayTest {
     @Test
     void javaServiceRegisteredWithTheNetflixClientIsRouted() throws Exception {
         EchoService helidon = EchoService.start("127.0.0.1", 0);
-        Config config = Config.just(ConfigSources.create("""
-                                                                 service-url: %s
-                                                                 fetch-interval: 1
-                                                                 lease-renewal-interval: 1
-                                                                 """.formatted(eureka.url()),
-                                                         MediaTypes.APPLICATION_X_YAML));
-        ServiceRegistry service = Discovery.create("eureka", config);
+        ServiceRegistry service = serviceRegistry();
         try {
             service.register(new SelfRegistration("DISCOVERABLECLIENT", null, "127.0.0.1", helidon.port(), -1,
                                                   "http://127.0.0.1:" + helidon.port() + "/health",
@@ -153,23 +147,9 @@ class EurekaGatewayTest {
     @Test
     void secureServiceIsReachedOverWssAndATlsGatewayRegistersItsSecurePort() throws Exception {
         TestCerts certs = TestCerts.create();
-        String serverTls = """
-                server:
-                  tls:
-                    private-key:
-                      keystore:
-                        passphrase: changeit
-                        resource:
-                          path: %s
-                """.formatted(certs.server);
-        try (HeaderEchoUpstream secure = HeaderEchoUpstream.tls(serverTls.substring("server:\n".length()))) {
-            Config config = Config.just(ConfigSources.create("""
-                                                                     service-url: %s
-                                                                     fetch-interval: 1
-                                                                     lease-renewal-interval: 1
-                                                                     """.formatted(eureka.url()),
-                                                             MediaTypes.APPLICATION_X_YAML));
-            ServiceRegistry service = Discovery.create("eureka", config);
+        String serverTls = "server:\n" + TestCerts.serverTls(certs.server);
+        try (HeaderEchoUpstream secure = HeaderEchoUpstream.tls(TestCerts.serverTls(certs.server))) {
+            ServiceRegistry service = serviceRegistry();
             // one YAML document: a second top-level "gateway:" would replace the first
             String discovery = eurekaConfig(true).substring(eurekaConfig(true).indexOf("discovery:"));
             try (TestGateway tlsGateway = TestGateway.start(discovery + serverTls + """
@@ -265,6 +245,17 @@ class EurekaGatewayTest {
                                                    HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode(), is(not(200)));
         }
+    }
+
+    /**
+     * A Eureka client of the test's own, to register services as they would.
+     */
+    private static ServiceRegistry serviceRegistry() {
+        return Discovery.create("eureka", Config.just(ConfigSources.create("""
+                service-url: %s
+                fetch-interval: 1
+                lease-renewal-interval: 1
+                """.formatted(eureka.url()), MediaTypes.APPLICATION_X_YAML)));
     }
 
     private static void awaitStatus(String serviceId, InstanceStatus status) {

@@ -34,6 +34,7 @@ class SecurityTest {
 
     @RegisterExtension
     static final Teardown TEARDOWN = new Teardown();
+
     private static LogCapture logs;
 
     private static HeaderEchoUpstream upstream;
@@ -236,21 +237,15 @@ class SecurityTest {
     @Test
     void sessionLimitsAnswer503WithRetryAfter() throws Exception {
         try (HeaderEchoUpstream echo = HeaderEchoUpstream.plain();
-                TestGateway limited = TestGateway.start("""
-                        gateway:
-                          security:
-                            limits:
-                              max-sessions: 3
-                              max-sessions-per-client: 2
-                              retry-after: PT7S
-                        """ + TestGateway.service("echo", "/headers", echo.port()));
-                TestGateway total = TestGateway.start("""
-                        gateway:
-                          security:
-                            limits:
-                              max-sessions: 2
-                              max-sessions-per-client: 0
-                        """ + TestGateway.service("echo", "/headers", echo.port()))) {
+                TestGateway limited = withLimits("""
+                        max-sessions: 3
+                        max-sessions-per-client: 2
+                        retry-after: PT7S
+                        """, TestGateway.service("echo", "/headers", echo.port()));
+                TestGateway total = withLimits("""
+                        max-sessions: 2
+                        max-sessions-per-client: 0
+                        """, TestGateway.service("echo", "/headers", echo.port()))) {
             List<RawWsClient> open = new ArrayList<>();
             try {
                 open.add(RawWsClient.connect(limited.port(), "/ws/v1/echo/a"));
@@ -288,13 +283,10 @@ class SecurityTest {
 
     @Test
     void handshakeRatePerClientAnswers429() throws Exception {
-        try (TestGateway limited = TestGateway.start("""
-                gateway:
-                  security:
-                    limits:
-                      handshake-rate: 0.5
-                      handshake-burst: 3
-                """ + TestGateway.service("nothing", "/x", 1))) {
+        try (TestGateway limited = withLimits("""
+                handshake-rate: 0.5
+                handshake-burst: 3
+                """, TestGateway.service("nothing", "/x", 1))) {
             for (int i = 0; i < 3; i++) {
                 try (RawWsClient c = RawWsClient.connect(limited.port(), "/ws/v1/unknown/x")) {
                     assertThat(c.status(), is(404));
@@ -306,6 +298,13 @@ class SecurityTest {
                 assertThat(c.body(), containsString("rate_limited"));
             }
         }
+    }
+
+    /**
+     * A gateway with these {@code gateway.security.limits} (YAML lines) and this discovery.
+     */
+    private static TestGateway withLimits(String limits, String discovery) {
+        return TestGateway.start("gateway:\n  security:\n    limits:\n" + limits.indent(6) + discovery);
     }
 
     private static boolean logged(String text) {

@@ -52,10 +52,10 @@ class TlsTest {
         TEARDOWN.closeAfterAll(certs::delete);
         plainEcho = EchoService.start("127.0.0.1", 0);
         TEARDOWN.closeAfterAll(plainEcho::stop);
-        good = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.server)));
-        selfSigned = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.selfSigned)));
-        wrongHost = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.wrongHost)));
-        mutual = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(serverTls(certs.server) + """
+        good = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.server)));
+        selfSigned = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.selfSigned)));
+        wrongHost = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.wrongHost)));
+        mutual = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.server) + """
                     client-auth: REQUIRED
                     endpoint-identification-algorithm: NONE
                     trust:
@@ -80,7 +80,7 @@ class TlsTest {
                       trust-store-password: changeit
                       key-store: %s
                       key-store-password: changeit
-                """.formatted(serverTls(certs.server), certs.trustStore, certs.client) + services));
+                """.formatted(TestCerts.serverTls(certs.server), certs.trustStore, certs.client) + services));
         lab = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   upstream:
@@ -88,20 +88,6 @@ class TlsTest {
                       verify-certificates: false
                 """ + services));
         https = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
-    }
-
-    /**
-     * Lines under {@code server:} for Helidon's server TLS from a PKCS12 keystore (key alias "1").
-     */
-    private static String serverTls(Path keystore) {
-        return """
-                  tls:
-                    private-key:
-                      keystore:
-                        passphrase: changeit
-                        resource:
-                          path: %s
-                """.formatted(keystore);
     }
 
     private static String services() {
@@ -147,7 +133,7 @@ class TlsTest {
                 server:
                 %s
                     protocols: [TLSv1.1, TLSv1.2]
-                """.formatted(serverTls(certs.server))));
+                """.formatted(TestCerts.serverTls(certs.server))));
         assertThat(e.getMessage(), containsString("TLSv1.1"));
     }
 
