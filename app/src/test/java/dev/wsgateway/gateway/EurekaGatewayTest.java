@@ -19,14 +19,14 @@ import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.demo.EchoService;
 import dev.wsgateway.testsupport.EurekaServerProcess;
+import dev.wsgateway.testsupport.JdkClient;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -40,15 +40,18 @@ import static org.hamcrest.Matchers.not;
 class EurekaGatewayTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static EurekaServerProcess eureka;
     private static NodeUpstream node;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        eureka = EurekaServerProcess.start();
-        node = NodeUpstream.start();
-        gateway = TestGateway.start(eurekaConfig(true));
+        eureka = TEARDOWN.closeAfterAll(EurekaServerProcess.start());
+        node = TEARDOWN.closeAfterAll(NodeUpstream.start());
+        gateway = TEARDOWN.gateway(TestGateway.start(eurekaConfig(true)));
     }
 
     static String eurekaConfig(boolean register) {
@@ -65,24 +68,6 @@ class EurekaGatewayTest {
                     lease-expiration: 3
                     register: %s
                 """.formatted(eureka.url(), register);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (eureka != null) {
-            eureka.close();
-        }
-    }
-
-    @AfterEach
-    void noSessionLeaks() {
-        gateway.awaitNoSessions(Duration.ofSeconds(8));
     }
 
     @Test
@@ -140,13 +125,7 @@ class EurekaGatewayTest {
     @Test
     void javaServiceRegisteredWithTheNetflixClientIsRouted() throws Exception {
         EchoService helidon = EchoService.start("127.0.0.1", 0);
-        Config config = Config.just(ConfigSources.create("""
-                                                                 service-url: %s
-                                                                 fetch-interval: 1
-                                                                 lease-renewal-interval: 1
-                                                                 """.formatted(eureka.url()),
-                                                         MediaTypes.APPLICATION_X_YAML));
-        ServiceRegistry service = Discovery.create("eureka", config);
+        ServiceRegistry service = serviceRegistry();
         try {
             service.register(new SelfRegistration("DISCOVERABLECLIENT", null, "127.0.0.1", helidon.port(), -1,
                                                   "http://127.0.0.1:" + helidon.port() + "/health",
@@ -168,23 +147,9 @@ class EurekaGatewayTest {
     @Test
     void secureServiceIsReachedOverWssAndATlsGatewayRegistersItsSecurePort() throws Exception {
         TestCerts certs = TestCerts.create();
-        String serverTls = """
-                server:
-                  tls:
-                    private-key:
-                      keystore:
-                        passphrase: changeit
-                        resource:
-                          path: %s
-                """.formatted(certs.server);
-        try (HeaderEchoUpstream secure = HeaderEchoUpstream.tls(serverTls.substring("server:\n".length()))) {
-            Config config = Config.just(ConfigSources.create("""
-                                                                     service-url: %s
-                                                                     fetch-interval: 1
-                                                                     lease-renewal-interval: 1
-                                                                     """.formatted(eureka.url()),
-                                                             MediaTypes.APPLICATION_X_YAML));
-            ServiceRegistry service = Discovery.create("eureka", config);
+        String serverTls = "server:\n" + TestCerts.serverTls(certs.server);
+        try (HeaderEchoUpstream secure = HeaderEchoUpstream.tls(TestCerts.serverTls(certs.server))) {
+            ServiceRegistry service = serviceRegistry();
             // one YAML document: a second top-level "gateway:" would replace the first
             String discovery = eurekaConfig(true).substring(eurekaConfig(true).indexOf("discovery:"));
             try (TestGateway tlsGateway = TestGateway.start(discovery + serverTls + """
@@ -280,6 +245,17 @@ class EurekaGatewayTest {
                                                    HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode(), is(not(200)));
         }
+    }
+
+    /**
+     * A Eureka client of the test's own, to register services as they would.
+     */
+    private static ServiceRegistry serviceRegistry() {
+        return Discovery.create("eureka", Config.just(ConfigSources.create("""
+                service-url: %s
+                fetch-interval: 1
+                lease-renewal-interval: 1
+                """.formatted(eureka.url()), MediaTypes.APPLICATION_X_YAML)));
     }
 
     private static void awaitStatus(String serviceId, InstanceStatus status) {

@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,13 +24,16 @@ import static org.hamcrest.Matchers.is;
 class FrameIntegrityTest {
     private static final Duration STREAM = Duration.ofSeconds(3);
 
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static RawWsService service;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        service = RawWsService.start();
-        gateway = TestGateway.start("""
+        service = TEARDOWN.closeAfterAll(RawWsService.start());
+        gateway = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   failover:
                     enabled: false
@@ -39,22 +41,7 @@ class FrameIntegrityTest {
                     ping-interval: PT0.2S
                     pong-timeout: PT20S
                     close-timeout: PT2S
-                """ + TestGateway.services().add("raw", service.port(), "/raw").yaml());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (service != null) {
-            service.close();
-        }
-    }
-
-    @AfterEach
-    void noSessionLeaks() {
-        gateway.awaitNoSessions(Duration.ofSeconds(8));
+                """ + TestGateway.services().add("raw", service.port(), "/raw").yaml()));
     }
 
     @ParameterizedTest

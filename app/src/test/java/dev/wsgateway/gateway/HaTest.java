@@ -21,6 +21,7 @@ import dev.wsgateway.discovery.InMemoryRegistry;
 import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.testsupport.JdkClient;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,31 +71,10 @@ class HaTest {
     }
 
     /**
-     * Static discovery for service {@code ha}: one instance per port, instance ids {@code i0, i1, ...}.
+     * Static discovery for one service on route {@code /svc}: one instance per port, instance ids {@code i0, i1, ...}.
      */
     private static String service(String serviceId, String extraMetadata, int... ports) {
-        StringBuilder yaml = new StringBuilder("""
-                discovery:
-                  type: static
-                  static:
-                    services:
-                      - serviceId: %s
-                        instances:
-                """.formatted(serviceId));
-        for (int i = 0; i < ports.length; i++) {
-            yaml.append("""
-                              - host: 127.0.0.1
-                                port: %d
-                                instanceId: i%d
-                                metadata-map:
-                                  apiml.routes.ws_v1.gatewayUrl: "ws/v1"
-                                  apiml.routes.ws_v1.serviceUrl: "/svc"
-                    """.formatted(ports[i], i));
-            if (!extraMetadata.isEmpty()) {
-                yaml.append("              ").append(extraMetadata).append('\n');
-            }
-        }
-        return yaml.toString();
+        return TestGateway.services().numbered(serviceId, "/svc", extraMetadata, ports).yaml();
     }
 
     private static Map<String, Long> sessionsPerInstance(TestGateway gw) {
@@ -235,9 +215,7 @@ class HaTest {
         JdkClient victim = instanceOf(gw, "/ws/v1/nofail/1").equals("i0") ? onA : onB;
         JdkClient survivor = victim == onA ? onB : onA;
         a.kill();
-        JdkClient.Received close = victim.awaitClose(Duration.ofSeconds(5));
-        assertThat(close.closeCode(), is(1001));
-        assertThat(close.closeReason(), containsString("Upstream"));
+        victim.assertClosed(1001, containsString("Upstream"));
         survivor.sendText("still here");
         assertThat(survivor.nextText(), is("still here"));
     }
@@ -268,9 +246,7 @@ class HaTest {
                         break; // the gateway's close crossed the limit first: the client answered it, output closed
                     }
                 }
-                JdkClient.Received close = client.awaitClose(Duration.ofSeconds(10));
-                assertThat(close.closeCode(), is(1013));
-                assertThat(close.closeReason(), containsString("1000 bytes"));
+                client.assertClosed(Duration.ofSeconds(10), 1013, containsString("1000 bytes"));
             }
         }
     }
@@ -287,9 +263,7 @@ class HaTest {
         TestGateway.await(() -> gw.gateway().sessions().size() == 1, Duration.ofSeconds(5), "session open");
         long start = System.nanoTime();
         a.kill();
-        JdkClient.Received close = client.awaitClose(Duration.ofSeconds(10));
-        assertThat(close.closeCode(), is(1013));
-        assertThat(close.closeReason(), containsString("No instance of 'alone'"));
+        client.assertClosed(Duration.ofSeconds(10), 1013, containsString("No instance of 'alone'"));
         assertThat((System.nanoTime() - start) / 1_000_000, greaterThanOrEqualTo(900L));
     }
 
@@ -339,9 +313,7 @@ class HaTest {
         assertThat(client.nextText(), is("after"));
 
         client.sendText("close:4001:done for good");
-        JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
-        assertThat(close.closeCode(), is(4001));
-        assertThat(close.closeReason(), is("done for good"));
+        client.assertClosed(4001, is("done for good"));
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  * Collects every JUL record logged in this JVM while attached to the root logger, for tests that check what the
  * gateway logs (and what it must never log).
  */
-final class LogCapture extends Handler {
+final class LogCapture extends Handler implements AutoCloseable {
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
     /**

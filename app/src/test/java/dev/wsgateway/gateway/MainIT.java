@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.wsgateway.testsupport.JdkClient;
+
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -30,10 +32,7 @@ class MainIT {
     void startsOnTheEmbeddedDefaultAndEnvironmentVariablesOverrideIt() throws Exception {
         int gatewayPort = freePort();
         int echoPort = freePort();
-        Process process = start(Map.of("SERVER_PORT", String.valueOf(gatewayPort),
-                                       "DEMO_ECHO_PORT", String.valueOf(echoPort),
-                                       "DISCOVERY_STATIC_SERVICES_0_INSTANCES_0_PORT", String.valueOf(echoPort)),
-                                List.of());
+        Process process = startOnTheDefault(gatewayPort, echoPort, Map.of());
         try {
             awaitReady(gatewayPort);
             try (JdkClient client = JdkClient.connect(URI.create("ws://127.0.0.1:" + gatewayPort
@@ -70,17 +69,7 @@ class MainIT {
                 demo:
                   echo:
                     port: %d
-                discovery:
-                  static:
-                    services:
-                      - serviceId: renamed
-                        instances:
-                          - host: 127.0.0.1
-                            port: %d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /echo
-                """.formatted(gatewayPort, echoPort, echoPort));
+                """.formatted(gatewayPort, echoPort) + TestGateway.services().add("renamed", echoPort, "/echo").yaml());
         Process process = start(Map.of(), List.of(file.toString()));
         try {
             awaitReady(gatewayPort);
@@ -102,11 +91,7 @@ class MainIT {
     void sigtermDrainsOpenSessionsThenClosesThemWith1001() throws Exception {
         int gatewayPort = freePort();
         int echoPort = freePort();
-        Process process = start(Map.of("SERVER_PORT", String.valueOf(gatewayPort),
-                                       "DEMO_ECHO_PORT", String.valueOf(echoPort),
-                                       "DISCOVERY_STATIC_SERVICES_0_INSTANCES_0_PORT", String.valueOf(echoPort),
-                                       "GATEWAY_SHUTDOWN_DRAIN__PERIOD", "PT2S"),
-                                List.of());
+        Process process = startOnTheDefault(gatewayPort, echoPort, Map.of("GATEWAY_SHUTDOWN_DRAIN__PERIOD", "PT2S"));
         try {
             awaitReady(gatewayPort);
             try (JdkClient client = JdkClient.connect(URI.create("ws://127.0.0.1:" + gatewayPort + "/ws/v1/echo/x"))) {
@@ -128,6 +113,19 @@ class MainIT {
         } finally {
             stop(process);
         }
+    }
+
+    /**
+     * The jar on its embedded default, with the gateway's and the demo echo service's ports (and the echo instance's
+     * in static discovery) set by environment variables, and more variables of the test's.
+     */
+    private static Process startOnTheDefault(int gatewayPort, int echoPort, Map<String, String> moreEnv)
+            throws IOException {
+        Map<String, String> env = new java.util.HashMap<>(moreEnv);
+        env.put("SERVER_PORT", String.valueOf(gatewayPort));
+        env.put("DEMO_ECHO_PORT", String.valueOf(echoPort));
+        env.put("DISCOVERY_STATIC_SERVICES_0_INSTANCES_0_PORT", String.valueOf(echoPort));
+        return start(env, List.of());
     }
 
     private static Process start(Map<String, String> env, List<String> args) throws IOException {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.testsupport.JdkClient;
 
 import org.junit.jupiter.api.Test;
 

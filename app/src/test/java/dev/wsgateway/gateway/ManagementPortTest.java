@@ -6,9 +6,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
+import dev.wsgateway.testsupport.JdkClient;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -22,29 +24,22 @@ import static org.hamcrest.Matchers.not;
 class ManagementPortTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static NodeUpstream node;
     private static TestGateway gateway;
     private static int managementPort;
 
     @BeforeAll
     static void start() throws Exception {
-        node = NodeUpstream.start();
-        gateway = TestGateway.start("""
+        node = TEARDOWN.closeAfterAll(NodeUpstream.start());
+        gateway = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   management:
                     port: 0
-                """ + TestGateway.service("mgmt", "/svc", node.port()));
+                """ + TestGateway.service("mgmt", "/svc", node.port())));
         managementPort = gateway.gateway().managementPort();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (node != null) {
-            node.close();
-        }
     }
 
     @Test

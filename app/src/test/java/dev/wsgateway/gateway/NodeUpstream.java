@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.wsgateway.testsupport.JdkClient;
+
 /**
  * The Node {@code ws} test upstream ({@code src/test/node/upstream.js}) as a separate OS process.
  */

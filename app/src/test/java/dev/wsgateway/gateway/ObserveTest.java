@@ -12,11 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.testsupport.JdkClient;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -33,13 +33,16 @@ class ObserveTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration WAIT = Duration.ofSeconds(5);
 
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static NodeUpstream node;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        node = NodeUpstream.start();
-        gateway = TestGateway.start("""
+        node = TEARDOWN.closeAfterAll(NodeUpstream.start());
+        gateway = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   relay:
                     ping-interval: PT1S
@@ -48,22 +51,7 @@ class ObserveTest {
                 """ + TestGateway.services()
                 .add("node", node.port(), "/svc")
                 .add("down", node.port(), "/svc", "DOWN")
-                .yaml());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    @AfterEach
-    void noSessionLeaks() {
-        gateway.awaitNoSessions(Duration.ofSeconds(8));
+                .yaml()));
     }
 
     @Test
@@ -143,9 +131,7 @@ class ObserveTest {
             HttpResponse<String> deleted = delete("/application/websockets/" + id);
             assertThat(deleted.statusCode(), is(200));
             assertThat(deleted.body(), containsString("\"closed\":true"));
-            JdkClient.Received close = client.awaitClose(WAIT);
-            assertThat(close.closeCode(), is(1008));
-            assertThat(close.closeReason(), is("Closed by the gateway operator"));
+            client.assertClosed(WAIT, 1008, is("Closed by the gateway operator"));
             assertThat(get("/application/websockets").body(), not(containsString(id)));
             assertThat(node.lastCloseSeen("/deleted"), containsString("\"code\":1001"));
 

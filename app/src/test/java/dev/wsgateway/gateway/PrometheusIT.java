@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.wsgateway.testsupport.JdkClient;
+
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -92,31 +94,11 @@ class PrometheusIT {
                     services:
                       secure:
                         auth: gateway
-                discovery:
-                  static:
-                    services:
-                      - serviceId: echo
-                        instances:
-                          - host: 127.0.0.1
-                            port: %2$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /echo
-                      - serviceId: idle
-                        instances:
-                          - host: 127.0.0.1
-                            port: %2$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /echo
-                      - serviceId: secure
-                        instances:
-                          - host: 127.0.0.1
-                            port: %2$d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /echo
-                """.formatted(gatewayPort, echoPort));
+                """.formatted(gatewayPort, echoPort) + TestGateway.services()
+                .add("echo", echoPort, "/echo")
+                .add("idle", echoPort, "/echo")
+                .add("secure", echoPort, "/echo")
+                .yaml());
         Process gateway = startGateway(dir, config);
         try (PrometheusServer prometheus = PrometheusServer.start(dir, "127.0.0.1:" + gatewayPort,
                                                                   "/application/metrics")) {

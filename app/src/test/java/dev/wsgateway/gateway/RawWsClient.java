@@ -237,12 +237,7 @@ final class RawWsClient implements AutoCloseable {
     private Frame readFrame() throws IOException {
         int b0 = in.readUnsignedByte();
         int b1 = in.readUnsignedByte();
-        long len = b1 & 0x7F;
-        if (len == 126) {
-            len = in.readUnsignedShort();
-        } else if (len == 127) {
-            len = in.readLong();
-        }
+        long len = payloadLength(in, b1);
         if (len < 0 || len > 64 * 1024 * 1024) {
             throw new IOException("implausible frame length " + len + " (b0 " + Integer.toHexString(b0) + ")");
         }
@@ -254,11 +249,32 @@ final class RawWsClient implements AutoCloseable {
         byte[] payload = new byte[(int) len];
         in.readFully(payload);
         if (key != null) {
-            for (int i = 0; i < payload.length; i++) {
-                payload[i] ^= key[i & 3];
-            }
+            unmask(payload, key);
         }
         return new Frame((b0 & 0x80) != 0, b0 & 0x0F, payload, b0 & 0x70);
+    }
+
+    /**
+     * The payload length of a frame whose second byte is {@code b1}, reading the extended length that follows it if
+     * there is one (RFC 6455 section 5.2); negative if a 64-bit length has its top bit set.
+     */
+    static long payloadLength(DataInputStream in, int b1) throws IOException {
+        long len = b1 & 0x7F;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        return len;
+    }
+
+    /**
+     * Unmask a payload in place with its masking key.
+     */
+    static void unmask(byte[] payload, byte[] key) {
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] ^= key[i & 3];
+        }
     }
 
     /**

@@ -241,12 +241,7 @@ final class RawWsService implements AutoCloseable {
             while (true) {
                 int b0 = in.readUnsignedByte();
                 int b1 = in.readUnsignedByte();
-                long len = b1 & 0x7F;
-                if (len == 126) {
-                    len = in.readUnsignedShort();
-                } else if (len == 127) {
-                    len = in.readLong();
-                }
+                long len = RawWsClient.payloadLength(in, b1);
                 if ((b1 & 0x80) == 0) {
                     problems.put("unmasked", "frame " + k + " from the gateway is not masked");
                 }
@@ -258,9 +253,7 @@ final class RawWsService implements AutoCloseable {
                 in.readFully(key);
                 byte[] payload = new byte[(int) len];
                 in.readFully(payload);
-                for (int i = 0; i < payload.length; i++) {
-                    payload[i] ^= key[i & 3];
-                }
+                RawWsClient.unmask(payload, key);
                 int opcode = b0 & 0x0F;
                 if (opcode == 0x9) {
                     pingsSeen++;

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.testsupport.JdkClient;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,6 +34,9 @@ import static org.hamcrest.Matchers.startsWith;
 class RelayTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static NodeUpstream node;
     private static EchoService helidon;
     private static ServerSocket silent;
@@ -42,13 +45,14 @@ class RelayTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = NodeUpstream.start();
+        node = TEARDOWN.closeAfterAll(NodeUpstream.start());
         helidon = EchoService.start("127.0.0.1", 0);
-        silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        TEARDOWN.closeAfterAll(helidon::stop);
+        silent = TEARDOWN.closeAfterAll(new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress()));
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort();
         }
-        gateway = TestGateway.start("""
+        gateway = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   failover:
                     enabled: false
@@ -81,28 +85,7 @@ class RelayTest {
                 .add("down", node.port(), "/svc", "DOWN")
                 .add("dead", deadPort, "/svc")
                 .add("silent", silent.getLocalPort(), "/svc")
-                .yaml());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (helidon != null) {
-            helidon.stop();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (silent != null) {
-            silent.close();
-        }
-    }
-
-    @AfterEach
-    void noSessionLeaks() {
-        gateway.awaitNoSessions(Duration.ofSeconds(8));
+                .yaml()));
     }
 
     @ParameterizedTest
@@ -191,9 +174,7 @@ class RelayTest {
     void applicationCloseCodesPassBothWays() throws Exception {
         try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/close-by-server"))) {
             client.sendText("close:4100:server says bye");
-            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
-            assertThat(close.closeCode(), is(4100));
-            assertThat(close.closeReason(), is("server says bye"));
+            client.assertClosed(4100, is("server says bye"));
         }
         try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/close-by-client"))) {
             client.close(4321, "client says bye");
@@ -210,9 +191,7 @@ class RelayTest {
             client.sendBinary(max);
             assertThat(Arrays.equals(client.next().binary(), max), is(true));
             client.sendBinary(new byte[1_048_577]);
-            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(10));
-            assertThat(close.closeCode(), is(1009));
-            assertThat(close.closeReason(), containsString("1048576"));
+            client.assertClosed(Duration.ofSeconds(10), 1009, containsString("1048576"));
         }
         assertThat(node.lastCloseSeen("/big"), startsWith("{\"code\":1001"));
     }
@@ -269,9 +248,7 @@ class RelayTest {
     void upstreamVanishingClosesTheClientWith1001() throws Exception {
         try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/node/vanish"))) {
             client.sendText("drop");
-            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
-            assertThat(close.closeCode(), is(1001));
-            assertThat(close.closeReason(), is("Upstream closed the connection without a close frame"));
+            client.assertClosed(1001, is("Upstream closed the connection without a close frame"));
         }
     }
 
@@ -291,9 +268,7 @@ class RelayTest {
             assertThat(client.nextText(), is("one"));
             signal("STOP", frozen.pid());
             try {
-                JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
-                assertThat(close.closeCode(), is(1001));
-                assertThat(close.closeReason(), containsString("Upstream"));
+                client.assertClosed(1001, containsString("Upstream"));
                 gw.awaitNoSessions(Duration.ofSeconds(5));
             } finally {
                 signal("CONT", frozen.pid());
@@ -434,9 +409,7 @@ class RelayTest {
                 JdkClient client = JdkClient.connect(gw.ws("/ws/v1/idle/idle-x"))) {
             client.sendText("one");
             assertThat(client.nextText(), is("one"));
-            JdkClient.Received close = client.awaitClose(Duration.ofSeconds(5));
-            assertThat(close.closeCode(), is(1001));
-            assertThat(close.closeReason(), is("Idle timeout"));
+            client.assertClosed(1001, is("Idle timeout"));
             gw.awaitNoSessions(Duration.ofSeconds(5));
         }
         assertThat(node.lastCloseSeen("/idle-x"), is("{\"code\":1001,\"reason\":\"Idle timeout\"}"));

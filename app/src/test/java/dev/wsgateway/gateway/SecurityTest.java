@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.LogRecord;
 
-import org.junit.jupiter.api.AfterAll;
+import dev.wsgateway.testsupport.JdkClient;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -29,6 +31,10 @@ import static org.hamcrest.Matchers.not;
 class SecurityTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String ALICE_PASSWORD = "s3cret-alice-pw";
+
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static LogCapture logs;
 
     private static HeaderEchoUpstream upstream;
@@ -36,21 +42,13 @@ class SecurityTest {
 
     @BeforeAll
     static void start() {
-        logs = LogCapture.attach();
-        upstream = HeaderEchoUpstream.plain();
-        StringBuilder services = new StringBuilder();
+        logs = TEARDOWN.closeAfterAll(LogCapture.attach());
+        upstream = TEARDOWN.closeAfterAll(HeaderEchoUpstream.plain());
+        TestGateway.Services services = TestGateway.services();
         for (String id : List.of("open", "secure", "forwarding", "stripped", "web", "nocross")) {
-            services.append("""
-                          - serviceId: %s
-                            instances:
-                              - host: 127.0.0.1
-                                port: %d
-                                metadata-map:
-                                  apiml.routes.ws_v1.gatewayUrl: ws/v1
-                                  apiml.routes.ws_v1.serviceUrl: /headers
-                    """.formatted(id, upstream.port()));
+            services.add(id, upstream.port(), "/headers");
         }
-        gateway = TestGateway.start("""
+        gateway = TEARDOWN.closeAfterAll(TestGateway.start("""
                 gateway:
                   security:
                     realm: test-realm
@@ -77,22 +75,7 @@ class SecurityTest {
                         allow-cross-site: false
                       nocross:
                         allow-cross-site: false
-                discovery:
-                  type: static
-                  static:
-                    services:
-                %s""".formatted(ALICE_PASSWORD, services));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        logs.close();
+                """.formatted(ALICE_PASSWORD) + services.yaml()));
     }
 
     private static String basic(String user, String password) {
@@ -254,21 +237,15 @@ class SecurityTest {
     @Test
     void sessionLimitsAnswer503WithRetryAfter() throws Exception {
         try (HeaderEchoUpstream echo = HeaderEchoUpstream.plain();
-                TestGateway limited = TestGateway.start("""
-                        gateway:
-                          security:
-                            limits:
-                              max-sessions: 3
-                              max-sessions-per-client: 2
-                              retry-after: PT7S
-                        """ + TestGateway.service("echo", "/headers", echo.port()));
-                TestGateway total = TestGateway.start("""
-                        gateway:
-                          security:
-                            limits:
-                              max-sessions: 2
-                              max-sessions-per-client: 0
-                        """ + TestGateway.service("echo", "/headers", echo.port()))) {
+                TestGateway limited = withLimits("""
+                        max-sessions: 3
+                        max-sessions-per-client: 2
+                        retry-after: PT7S
+                        """, TestGateway.service("echo", "/headers", echo.port()));
+                TestGateway total = withLimits("""
+                        max-sessions: 2
+                        max-sessions-per-client: 0
+                        """, TestGateway.service("echo", "/headers", echo.port()))) {
             List<RawWsClient> open = new ArrayList<>();
             try {
                 open.add(RawWsClient.connect(limited.port(), "/ws/v1/echo/a"));
@@ -306,13 +283,10 @@ class SecurityTest {
 
     @Test
     void handshakeRatePerClientAnswers429() throws Exception {
-        try (TestGateway limited = TestGateway.start("""
-                gateway:
-                  security:
-                    limits:
-                      handshake-rate: 0.5
-                      handshake-burst: 3
-                """ + TestGateway.service("nothing", "/x", 1))) {
+        try (TestGateway limited = withLimits("""
+                handshake-rate: 0.5
+                handshake-burst: 3
+                """, TestGateway.service("nothing", "/x", 1))) {
             for (int i = 0; i < 3; i++) {
                 try (RawWsClient c = RawWsClient.connect(limited.port(), "/ws/v1/unknown/x")) {
                     assertThat(c.status(), is(404));
@@ -324,6 +298,13 @@ class SecurityTest {
                 assertThat(c.body(), containsString("rate_limited"));
             }
         }
+    }
+
+    /**
+     * A gateway with these {@code gateway.security.limits} (YAML lines) and this discovery.
+     */
+    private static TestGateway withLimits(String limits, String discovery) {
+        return TestGateway.start("gateway:\n  security:\n    limits:\n" + limits.indent(6) + discovery);
     }
 
     private static boolean logged(String text) {

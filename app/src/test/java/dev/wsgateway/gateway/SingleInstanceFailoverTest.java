@@ -2,6 +2,8 @@ package dev.wsgateway.gateway;
 
 import java.time.Duration;
 
+import dev.wsgateway.testsupport.JdkClient;
+
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;

@@ -143,6 +143,20 @@ final class TestCerts {
     }
 
     /**
+     * Lines under {@code server:} for Helidon's server TLS from a PKCS12 keystore (key alias "1").
+     */
+    static String serverTls(Path keystore) {
+        return """
+                  tls:
+                    private-key:
+                      keystore:
+                        passphrase: changeit
+                        resource:
+                          path: %s
+                """.formatted(keystore);
+    }
+
+    /**
      * A client SSL context that trusts the test CA only.
      */
     SSLContext clientContext() throws Exception {

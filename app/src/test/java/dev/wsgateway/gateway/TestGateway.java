@@ -44,28 +44,11 @@ final class TestGateway implements AutoCloseable {
      * A static-discovery YAML snippet for one service with instances on the given ports (all UP, plain ws).
      */
     static String service(String serviceId, String serviceUrl, int... ports) {
-        StringBuilder yaml = new StringBuilder("""
-                discovery:
-                  type: static
-                  static:
-                    services:
-                      - serviceId: %s
-                        instances:
-                """.formatted(serviceId));
-        for (int port : ports) {
-            yaml.append("""
-                              - host: 127.0.0.1
-                                port: %d
-                                metadata-map:
-                                  apiml.routes.ws_v1.gatewayUrl: "ws/v1"
-                                  apiml.routes.ws_v1.serviceUrl: "%s"
-                    """.formatted(port, serviceUrl));
-        }
-        return yaml.toString();
+        return services().add(serviceId, serviceUrl, ports).yaml();
     }
 
     /**
-     * Static discovery YAML for several services, one instance each on 127.0.0.1, route {@code ws/v1}.
+     * Static discovery YAML for services on 127.0.0.1, route {@code ws/v1}.
      */
     static Services services() {
         return new Services();
@@ -74,20 +57,37 @@ final class TestGateway implements AutoCloseable {
     static final class Services {
         private final StringBuilder yaml = new StringBuilder("discovery:\n  type: static\n  static:\n    services:\n");
 
+        /**
+         * A service with one UP instance.
+         */
         Services add(String serviceId, int port, String serviceUrl) {
             return add(serviceId, port, serviceUrl, "UP");
         }
 
         Services add(String serviceId, int port, String serviceUrl, String status) {
-            yaml.append("      - serviceId: ").append(serviceId).append('\n')
-                    .append("        instances:\n")
-                    .append("          - host: 127.0.0.1\n")
-                    .append("            port: ").append(port).append('\n')
-                    .append("            status: ").append(status).append('\n')
-                    .append("            metadata-map:\n")
-                    .append("              apiml.routes.ws_v1.gatewayUrl: ws/v1\n")
-                    .append("              apiml.routes.ws_v1.serviceUrl: ").append(serviceUrl).append('\n');
-            return this;
+            return service(serviceId, serviceUrl, status, false, false, "", port);
+        }
+
+        /**
+         * A service with UP instances on the given ports.
+         */
+        Services add(String serviceId, String serviceUrl, int... ports) {
+            return service(serviceId, serviceUrl, "UP", false, false, "", ports);
+        }
+
+        /**
+         * A service with one UP instance reached over wss.
+         */
+        Services secure(String serviceId, int port, String serviceUrl) {
+            return service(serviceId, serviceUrl, "UP", true, false, "", port);
+        }
+
+        /**
+         * A service with UP instances on the given ports, with instance ids {@code i0, i1, ...} and a metadata line
+         * of the test's in each ({@code key: value}, or empty).
+         */
+        Services numbered(String serviceId, String serviceUrl, String extraMetadata, int... ports) {
+            return service(serviceId, serviceUrl, "UP", false, true, extraMetadata, ports);
         }
 
         /**
@@ -100,6 +100,30 @@ final class TestGateway implements AutoCloseable {
 
         String yaml() {
             return yaml.toString();
+        }
+
+        private Services service(String serviceId, String serviceUrl, String status, boolean secure, boolean numbered,
+                                 String extraMetadata, int... ports) {
+            yaml.append("      - serviceId: ").append(serviceId).append('\n')
+                    .append("        instances:\n");
+            for (int i = 0; i < ports.length; i++) {
+                yaml.append("          - host: 127.0.0.1\n")
+                        .append("            port: ").append(ports[i]).append('\n')
+                        .append("            status: ").append(status).append('\n');
+                if (numbered) {
+                    yaml.append("            instanceId: i").append(i).append('\n');
+                }
+                if (secure) {
+                    yaml.append("            secure: true\n");
+                }
+                yaml.append("            metadata-map:\n")
+                        .append("              apiml.routes.ws_v1.gatewayUrl: ws/v1\n")
+                        .append("              apiml.routes.ws_v1.serviceUrl: ").append(serviceUrl).append('\n');
+                if (!extraMetadata.isEmpty()) {
+                    yaml.append("              ").append(extraMetadata).append('\n');
+                }
+            }
+            return this;
         }
     }
 

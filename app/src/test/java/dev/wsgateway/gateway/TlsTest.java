@@ -5,23 +5,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 import javax.net.ssl.SSLSocket;
 
 import dev.wsgateway.gateway.demo.EchoService;
+import dev.wsgateway.testsupport.JdkClient;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -35,6 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * name verification, a client certificate for mutual TLS, and the lab switch that turns verification off.
  */
 class TlsTest {
+    @RegisterExtension
+    static final Teardown TEARDOWN = new Teardown();
+
     private static LogCapture logs;
 
     private static TestCerts certs;
@@ -49,13 +47,15 @@ class TlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        logs = LogCapture.attach();
+        logs = TEARDOWN.closeAfterAll(LogCapture.attach());
         certs = TestCerts.create();
+        TEARDOWN.closeAfterAll(certs::delete);
         plainEcho = EchoService.start("127.0.0.1", 0);
-        good = HeaderEchoUpstream.tls(serverTls(certs.server));
-        selfSigned = HeaderEchoUpstream.tls(serverTls(certs.selfSigned));
-        wrongHost = HeaderEchoUpstream.tls(serverTls(certs.wrongHost));
-        mutual = HeaderEchoUpstream.tls(serverTls(certs.server) + """
+        TEARDOWN.closeAfterAll(plainEcho::stop);
+        good = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.server)));
+        selfSigned = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.selfSigned)));
+        wrongHost = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.wrongHost)));
+        mutual = TEARDOWN.closeAfterAll(HeaderEchoUpstream.tls(TestCerts.serverTls(certs.server) + """
                     client-auth: REQUIRED
                     endpoint-identification-algorithm: NONE
                     trust:
@@ -64,9 +64,9 @@ class TlsTest {
                         trust-store: true
                         resource:
                           path: %s
-                """.formatted(certs.trustStore));
+                """.formatted(certs.trustStore)));
         String services = services();
-        gateway = TestGateway.start("""
+        gateway = TEARDOWN.gateway(TestGateway.start("""
                 server:
                 %s
                   sockets:
@@ -80,74 +80,24 @@ class TlsTest {
                       trust-store-password: changeit
                       key-store: %s
                       key-store-password: changeit
-                """.formatted(serverTls(certs.server), certs.trustStore, certs.client) + services);
-        lab = TestGateway.start("""
+                """.formatted(TestCerts.serverTls(certs.server), certs.trustStore, certs.client) + services));
+        lab = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   upstream:
                     tls:
                       verify-certificates: false
-                """ + services);
+                """ + services));
         https = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
     }
 
-    /**
-     * Lines under {@code server:} for Helidon's server TLS from a PKCS12 keystore (key alias "1").
-     */
-    private static String serverTls(Path keystore) {
-        return """
-                  tls:
-                    private-key:
-                      keystore:
-                        passphrase: changeit
-                        resource:
-                          path: %s
-                """.formatted(keystore);
-    }
-
     private static String services() {
-        StringBuilder yaml = new StringBuilder("""
-                discovery:
-                  type: static
-                  static:
-                    services:
-                      - serviceId: plain-echo
-                        instances:
-                          - host: 127.0.0.1
-                            port: %d
-                            metadata-map:
-                              apiml.routes.ws_v1.gatewayUrl: ws/v1
-                              apiml.routes.ws_v1.serviceUrl: /echo
-                """.formatted(plainEcho.port()));
-        for (var e : List.of(List.of("good", good), List.of("selfsigned", selfSigned), List.of("wronghost", wrongHost),
-                             List.of("mutual", mutual))) {
-            yaml.append("""
-                          - serviceId: %s
-                            instances:
-                              - host: 127.0.0.1
-                                port: %d
-                                secure: true
-                                metadata-map:
-                                  apiml.routes.ws_v1.gatewayUrl: ws/v1
-                                  apiml.routes.ws_v1.serviceUrl: /headers
-                    """.formatted(e.get(0), ((HeaderEchoUpstream) e.get(1)).port()));
-        }
-        return yaml.toString();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {gateway, lab, good, selfSigned, wrongHost, mutual}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        if (plainEcho != null) {
-            plainEcho.stop();
-        }
-        if (certs != null) {
-            certs.delete();
-        }
-        logs.close();
+        return TestGateway.services()
+                .add("plain-echo", plainEcho.port(), "/echo")
+                .secure("good", good.port(), "/headers")
+                .secure("selfsigned", selfSigned.port(), "/headers")
+                .secure("wronghost", wrongHost.port(), "/headers")
+                .secure("mutual", mutual.port(), "/headers")
+                .yaml();
     }
 
     private static URI wss(TestGateway g, String path) {
@@ -156,15 +106,14 @@ class TlsTest {
 
     @Test
     void gatewayServesWssAndHttpsWithTheTrustedCa() throws Exception {
-        try (Texts client = Texts.connect(https, wss(gateway, "/ws/v1/plain-echo/x"))) {
-            client.ws.sendText("over tls", true).get(5, TimeUnit.SECONDS);
-            assertThat(client.next(), is("over tls"));
+        try (JdkClient client = JdkClient.connect(https, wss(gateway, "/ws/v1/plain-echo/x"))) {
+            client.sendText("over tls");
+            assertThat(client.nextText(), is("over tls"));
         }
         HttpResponse<String> health = https.send(HttpRequest.newBuilder(
                 URI.create("https://localhost:" + gateway.port() + "/application/health")).build(),
                                                  HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode(), is(200));
-        gateway.awaitNoSessions(Duration.ofSeconds(5));
     }
 
     @Test
@@ -184,7 +133,7 @@ class TlsTest {
                 server:
                 %s
                     protocols: [TLSv1.1, TLSv1.2]
-                """.formatted(serverTls(certs.server))));
+                """.formatted(TestCerts.serverTls(certs.server))));
         assertThat(e.getMessage(), containsString("TLSv1.1"));
     }
 
@@ -202,7 +151,6 @@ class TlsTest {
             status = -1;
         }
         assertThat(status, not(is(101)));
-        gateway.awaitNoSessions(Duration.ofSeconds(5));
     }
 
     @Test
@@ -220,22 +168,21 @@ class TlsTest {
                           resource:
                             path: %s
                 """.formatted(pem[0], pem[1]) + services());
-                Texts client = Texts.connect(https, wss(pemGateway, "/ws/v1/plain-echo/x"))) {
-            client.ws.sendText("pem", true).get(5, TimeUnit.SECONDS);
-            assertThat(client.next(), is("pem"));
+                JdkClient client = JdkClient.connect(https, wss(pemGateway, "/ws/v1/plain-echo/x"))) {
+            client.sendText("pem");
+            assertThat(client.nextText(), is("pem"));
         }
     }
 
     @Test
     void upstreamWssWithTrustedCertificateAndClientCertificate() throws Exception {
         for (String service : List.of("good", "mutual")) {
-            try (Texts client = Texts.connect(https, wss(gateway, "/ws/v1/" + service + "/x"))) {
-                assertThat(client.next(), is("authorization=-none-"));
-                client.ws.sendText("to " + service, true).get(5, TimeUnit.SECONDS);
-                assertThat(client.next(), is("to " + service));
+            try (JdkClient client = JdkClient.connect(https, wss(gateway, "/ws/v1/" + service + "/x"))) {
+                assertThat(client.nextText(), is("authorization=-none-"));
+                client.sendText("to " + service);
+                assertThat(client.nextText(), is("to " + service));
             }
         }
-        gateway.awaitNoSessions(Duration.ofSeconds(5));
     }
 
     @Test
@@ -263,55 +210,5 @@ class TlsTest {
         }
         assertThat(logs.records().stream().anyMatch(r -> r.getLevel() == Level.WARNING
                 && String.valueOf(r.getMessage()).contains("verify-certificates is false")), is(true));
-        lab.awaitNoSessions(Duration.ofSeconds(5));
-    }
-
-    /**
-     * A JDK WebSocket over a given HttpClient (its SSL context) collecting text messages.
-     */
-    private static final class Texts implements WebSocket.Listener, AutoCloseable {
-        private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket ws;
-
-        static Texts connect(HttpClient client, URI uri) throws Exception {
-            Texts texts = new Texts();
-            texts.ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .buildAsync(uri, texts).get(10, TimeUnit.SECONDS);
-            return texts;
-        }
-
-        String next() throws InterruptedException {
-            String s = texts.poll(10, TimeUnit.SECONDS);
-            if (s == null) {
-                throw new AssertionError("no message within 10 s");
-            }
-            return s;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                texts.add(partial.toString());
-                partial.setLength(0);
-            }
-            return null;
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                ws.sendClose(1000, "done").get(2, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // aborted below
-            }
-            ws.abort();
-        }
     }
 }

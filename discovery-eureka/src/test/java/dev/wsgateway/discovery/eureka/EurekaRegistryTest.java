@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.io.File;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +29,7 @@ import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.discovery.ServiceRoute;
 import dev.wsgateway.testsupport.EurekaServerProcess;
+import dev.wsgateway.testsupport.JdkClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -332,27 +330,10 @@ class EurekaRegistryTest {
     }
 
     private static String echo(URI uri, String text) throws Exception {
-        CompletableFuture<String> received = new CompletableFuture<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(uri, new WebSocket.Listener() {
-                    private final StringBuilder text = new StringBuilder();
-
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        text.append(data);
-                        if (last) {
-                            received.complete(text.toString());
-                        }
-                        webSocket.request(1);
-                        return null;
-                    }
-                })
-                .get(5, TimeUnit.SECONDS);
-        ws.sendText(text, true).get(5, TimeUnit.SECONDS);
-        String answer = received.get(5, TimeUnit.SECONDS);
-        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-        return answer;
+        try (JdkClient client = JdkClient.connect(uri)) {
+            client.sendText(text);
+            return client.nextText();
+        }
     }
 
     private static boolean onPath(String command) {

@@ -1,4 +1,4 @@
-package dev.wsgateway.gateway;
+package dev.wsgateway.testsupport;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,17 +15,23 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.hamcrest.Matcher;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
 /**
- * A client on the JDK's {@code java.net.http.WebSocket} that collects what it receives.
+ * A client on the JDK's {@code java.net.http.WebSocket} that collects what it receives (whole text and binary
+ * messages, the close), for the tests of every module.
  */
-final class JdkClient implements WebSocket.Listener, AutoCloseable {
+public final class JdkClient implements WebSocket.Listener, AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /**
      * Something received: a whole text or binary message, or the close.
      */
-    record Received(String text, byte[] binary, int closeCode, String closeReason) {
-        boolean isClose() {
+    public record Received(String text, byte[] binary, int closeCode, String closeReason) {
+        public boolean isClose() {
             return closeCode != 0;
         }
     }
@@ -36,18 +42,18 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
     private final CompletableFuture<Received> closed = new CompletableFuture<>();
     private WebSocket ws;
 
-    static JdkClient connect(URI uri) throws Exception {
+    public static JdkClient connect(URI uri) throws Exception {
         return connect(uri, Map.of(), List.of());
     }
 
-    static JdkClient connect(URI uri, Map<String, String> headers, List<String> subprotocols) throws Exception {
+    public static JdkClient connect(URI uri, Map<String, String> headers, List<String> subprotocols) throws Exception {
         return connect(HTTP, uri, headers, subprotocols);
     }
 
     /**
      * Connect with a client of the test's (e.g. one that trusts a test CA).
      */
-    static JdkClient connect(HttpClient http, URI uri) throws Exception {
+    public static JdkClient connect(HttpClient http, URI uri) throws Exception {
         return connect(http, uri, Map.of(), List.of());
     }
 
@@ -67,7 +73,7 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
     /**
      * Try to connect and return the HTTP status of the refused handshake.
      */
-    static int refusedStatus(URI uri, Map<String, String> headers) throws Exception {
+    public static int refusedStatus(URI uri, Map<String, String> headers) throws Exception {
         try {
             JdkClient client = connect(uri, headers, List.of());
             client.abort();
@@ -80,31 +86,31 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
-    WebSocket ws() {
+    public WebSocket ws() {
         return ws;
     }
 
-    String subprotocol() {
+    public String subprotocol() {
         return ws.getSubprotocol();
     }
 
-    void sendText(String message) throws Exception {
+    public void sendText(String message) throws Exception {
         ws.sendText(message, true).get(10, TimeUnit.SECONDS);
     }
 
-    void sendBinary(byte[] message) throws Exception {
+    public void sendBinary(byte[] message) throws Exception {
         ws.sendBinary(ByteBuffer.wrap(message), true).get(10, TimeUnit.SECONDS);
     }
 
-    void close(int code, String reason) throws Exception {
+    public void close(int code, String reason) throws Exception {
         ws.sendClose(code, reason).get(10, TimeUnit.SECONDS);
     }
 
-    void abort() {
+    public void abort() {
         ws.abort();
     }
 
-    Received next() throws InterruptedException {
+    public Received next() throws InterruptedException {
         Received r = received.poll(10, TimeUnit.SECONDS);
         if (r == null) {
             throw new AssertionError("nothing received within 10 s");
@@ -112,7 +118,7 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
         return r;
     }
 
-    String nextText() throws InterruptedException {
+    public String nextText() throws InterruptedException {
         Received r = next();
         if (r.text() == null) {
             throw new AssertionError("expected a text message, got " + r);
@@ -123,8 +129,25 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
     /**
      * The close the client received (waits up to the timeout).
      */
-    Received awaitClose(Duration timeout) throws Exception {
+    public Received awaitClose(Duration timeout) throws Exception {
         return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Assert the close the client receives within 5 s: its code and its reason.
+     */
+    public Received assertClosed(int code, Matcher<? super String> reason) throws Exception {
+        return assertClosed(Duration.ofSeconds(5), code, reason);
+    }
+
+    /**
+     * Assert the close the client receives within the timeout: its code and its reason.
+     */
+    public Received assertClosed(Duration within, int code, Matcher<? super String> reason) throws Exception {
+        Received close = awaitClose(within);
+        assertThat("close code of " + close, close.closeCode(), is(code));
+        assertThat("close reason of " + close, close.closeReason(), reason);
+        return close;
     }
 
     @Override
