@@ -119,7 +119,7 @@ final class HandshakeGuard {
      * CR, LF, NUL and other control characters (except horizontal tab) are refused in header names and values, so
      * that nothing the client sends can split or smuggle headers into the upstream handshake.
      */
-    private static void validateHeaders(WritableHeaders<?> headers) {
+    static void validateHeaders(WritableHeaders<?> headers) {
         for (Header header : headers) {
             if (!isToken(header.name())) {
                 throw new Refusal(400, "bad_header", "Invalid header name");
@@ -155,7 +155,7 @@ final class HandshakeGuard {
         return name.length() > 64 ? name.substring(0, 64) : name;
     }
 
-    private static void checkOrigin(RoutePolicy policy, WritableHeaders<?> headers) {
+    static void checkOrigin(RoutePolicy policy, WritableHeaders<?> headers) {
         Optional<String> origin = headers.first(HeaderNames.ORIGIN);
         boolean anyOrigin = policy.allowedOrigins().isEmpty() || policy.allowedOrigins().contains("*");
         boolean listed = !anyOrigin && origin.map(o -> policy.allowedOrigins()

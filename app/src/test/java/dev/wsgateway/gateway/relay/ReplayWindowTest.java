@@ -1,0 +1,112 @@
+package dev.wsgateway.gateway.relay;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.sameInstance;
+
+class ReplayWindowTest {
+    private static final long MS = 1_000_000L;
+    private static final long T0 = 1_000_000_000L;
+
+    private final ReplayWindow window = new ReplayWindow(Duration.ofMillis(100), 64);
+
+    /** A write of {@code n} bytes whose first byte is {@code tag}, at {@code T0 + ms}. */
+    private void remember(int tag, int n, boolean startsFrame, boolean endsFrame, boolean openBefore,
+                          boolean openAfter, long ms) {
+        byte[] bytes = new byte[n];
+        bytes[0] = (byte) tag;
+        window.remember(bytes, 0, n, true,
+                        new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS),
+                        T0 - MS);
+    }
+
+    private void frame(int tag, int n, long ms) {
+        remember(tag, n, true, true, false, false, ms);
+    }
+
+    private static List<Integer> tags(List<ReplayWindow.Piece> pieces) {
+        return pieces.stream().map(p -> (int) p.bytes()[0]).toList();
+    }
+
+    @Test
+    void everythingWrittenSinceTheLastAnswerIsResent() {
+        frame(1, 4, 0);
+        frame(2, 4, 10);
+        frame(3, 4, 20);
+        assertThat(tags(window.takeResend(T0 + 30 * MS, T0 - MS)), contains(1, 2, 3));
+        assertThat("taken: the window is empty", window.takeResend(T0 + 30 * MS, T0 - MS), empty());
+    }
+
+    @Test
+    void writesBeforeTheUpstreamsLastAnswerAreForgotten() {
+        frame(1, 4, 0);
+        frame(2, 4, 10);
+        frame(3, 4, 20);
+        assertThat(tags(window.takeResend(T0 + 30 * MS, T0 + 15 * MS)), contains(3));
+    }
+
+    @Test
+    void writesOlderThanTheWindowAreForgotten() {
+        frame(1, 4, 0);
+        frame(2, 4, 50);
+        assertThat(tags(window.takeResend(T0 + 120 * MS, T0 - MS)), contains(2));
+    }
+
+    @Test
+    void resendStartsAtACleanFrameBoundary() {
+        // the tail of a frame, a fragment continuing a message, then a whole new message
+        remember(1, 4, false, true, false, false, 0);
+        remember(2, 4, true, true, true, true, 1);
+        remember(3, 4, true, true, true, false, 2);
+        remember(4, 4, true, false, false, false, 3);
+        remember(5, 4, false, true, false, false, 4);
+        remember(6, 4, true, true, true, false, 5);
+        assertThat(tags(window.takeResend(T0 + 10 * MS, T0 - MS)), contains(4, 5, 6));
+    }
+
+    @Test
+    void theOldestGoFirstBeyondTheSizeBound() {
+        frame(1, 30, 0);
+        frame(2, 30, 1);
+        frame(3, 30, 2);
+        assertThat(tags(window.takeResend(T0 + 10 * MS, T0 - MS)), contains(2, 3));
+    }
+
+    @Test
+    void aWriteLargerThanTheBoundClearsTheWindow() {
+        frame(1, 4, 0);
+        frame(2, 65, 1);
+        assertThat(window.takeResend(T0 + 10 * MS, T0 - MS), empty());
+    }
+
+    @Test
+    void stableWholeBuffersAreKeptByReferenceOthersCopied() {
+        byte[] whole = {7, 7, 7};
+        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0), T0 - MS);
+        byte[] reused = {8, 8, 8, 8};
+        window.remember(reused, 1, 2, false, new ReplayWindow.Piece(null, true, true, false, false, T0 + MS),
+                        T0 - MS);
+        reused[1] = 0;
+        List<ReplayWindow.Piece> resend = window.takeResend(T0 + 2 * MS, T0 - MS);
+        assertThat(resend.get(0).bytes(), sameInstance(whole));
+        assertThat(resend.get(1).bytes(), is(new byte[] {8, 8}));
+    }
+
+    @Test
+    void forgetAndClear() {
+        frame(1, 4, 0);
+        frame(2, 4, 10);
+        window.forget(T0 + 20 * MS, T0 + 5 * MS);
+        assertThat(tags(window.takeResend(T0 + 20 * MS, T0 + 5 * MS)), contains(2));
+        frame(3, 4, 30);
+        window.clear();
+        assertThat(window.takeResend(T0 + 40 * MS, T0 - MS), empty());
+    }
+}
