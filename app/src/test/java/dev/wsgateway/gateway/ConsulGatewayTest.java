@@ -7,6 +7,8 @@ import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.testsupport.ConsulStandIn;
 
 import jakarta.json.JsonObject;
+import dev.wsgateway.testsupport.JdkClient;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
