@@ -224,6 +224,50 @@ class FleetTest {
     }
 
     @Test
+    void withOnDrainMigrateTheSessionsOfAnUnhealthyInstanceMove() throws Exception {
+        String idc = id("moving", c);
+        try (TestGateway gateway = TestGateway.start(discovery(service("moving", instance("moving", a.port(), "UP", null),
+                                                                       instance("moving", c.port(), "UP", null)))
+                                                             + """
+                                                             gateway:
+                                                               affinity:
+                                                                 instance-id-header: true
+                                                               relay:
+                                                                 close-timeout: PT1S
+                                                               failover:
+                                                                 on-drain: migrate
+                                                               health-checks:
+                                                                 default:
+                                                                   enabled: true
+                                                                   interval: PT0.2S
+                                                                   timeout: PT0.5S
+                                                                   unhealthy-threshold: 2
+                                                             """)) {
+            awaitHealth(gateway, "moving", idc, "healthy");
+            List<RawWsClient> clients = new ArrayList<>();
+            RawWsClient onC = null;
+            while (onC == null) {
+                RawWsClient client = open(gateway, "/ws/v1/moving/x", "");
+                clients.add(client);
+                if (client.headers().get("x-instanceid").equals(idc)) {
+                    onC = client;
+                }
+            }
+            try {
+                signal(c, "STOP");
+                TestGateway.await(() -> gateway.gateway().sessions().sessions().stream()
+                        .anyMatch(s -> s.failovers() == 1), Duration.ofSeconds(15), "the session on c never moved");
+                onC.sendText("moved");
+                assertThat(new String(onC.read().payload(), StandardCharsets.UTF_8), is("moved"));
+            } finally {
+                signal(c, "CONT");
+                closeAll(clients);
+            }
+            gateway.awaitNoSessions(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void instancesListsEveryServiceAndFiltersByService() throws Exception {
         try (TestGateway gateway = TestGateway.start(discovery(
                 service("one", instance("one", a.port(), "UP", null), instance("one", 1, "DOWN", "gone-1")),

@@ -92,6 +92,8 @@ public final class HealthChecks implements AutoCloseable {
                     }
                 }
                 health.retain(serviceId, ids);
+                String prefix = serviceId + "/";
+                nextDue.keySet().removeIf(k -> k.startsWith(prefix) && !ids.contains(k.substring(prefix.length())));
             }
         } catch (RuntimeException e) {
             LOGGER.log(System.Logger.Level.WARNING, "health check round failed", e);
