@@ -272,6 +272,10 @@ class FleetTest {
         try (TestGateway gateway = TestGateway.start(discovery(
                 service("one", instance("one", a.port(), "UP", null), instance("one", 1, "DOWN", "gone-1")),
                 service("two", instance("two", b.port(), "OUT_OF_SERVICE", null))))) {
+            // checks are off: no checking thread runs (those of earlier tests' gateways have stopped)
+            TestGateway.await(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().equals("wsgateway-health-checks")), Duration.ofSeconds(5),
+                              "a health check timer runs with checks off");
             String all = get(gateway, "/application/instances");
             assertThat(all, containsString("\"serviceId\":\"one\""));
             assertThat(all, containsString("\"serviceId\":\"two\""));
