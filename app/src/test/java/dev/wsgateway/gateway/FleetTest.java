@@ -342,6 +342,7 @@ class FleetTest {
         for (String user : USERS) {
             users.append("      - login: ").append(user).append("\n        password: ").append(user).append("-pw\n");
         }
+        users.append("      - login: ops\n        password: ops-pw\n        roles: [admin]\n");
         String yaml = discovery(service("sticky", instance("sticky", a.port(), "UP", "sticky-a"),
                                         instance("sticky", b.port(), "UP", "sticky-b"),
                                         instance("sticky", c.port(), "UP", "sticky-c")))
@@ -353,6 +354,8 @@ class FleetTest {
                     services:
                       sticky: user-affinity
                   security:
+                    observe:
+                      protect: true
                     users:
                 %s    services:
                       sticky:
@@ -372,6 +375,15 @@ class FleetTest {
             }
             // the users spread: not all on one instance
             assertThat(used.size(), greaterThan(1));
+            // /application/instances is behind the observe protection
+            URI instances = one.http("/application/instances");
+            assertThat(HTTP.send(HttpRequest.newBuilder(instances).build(), HttpResponse.BodyHandlers.ofString())
+                               .statusCode(), is(401));
+            HttpResponse<String> allowed = HTTP.send(HttpRequest.newBuilder(instances)
+                                                             .header("Authorization", basic("ops").substring(15).trim())
+                                                             .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(allowed.statusCode(), is(200));
+            assertThat(allowed.body(), containsString("\"instanceId\":\"sticky-a\""));
         }
     }
 }
