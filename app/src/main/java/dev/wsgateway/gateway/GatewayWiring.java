@@ -3,6 +3,7 @@ package dev.wsgateway.gateway;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import dev.wsgateway.discovery.Discovery;
 import dev.wsgateway.discovery.ServiceRegistry;
@@ -13,6 +14,8 @@ import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
+import dev.wsgateway.gateway.observe.HealthCheckMetrics;
+import dev.wsgateway.gateway.observe.InstancesService;
 import dev.wsgateway.gateway.observe.WebSocketsService;
 import dev.wsgateway.gateway.relay.DrainMigration;
 import dev.wsgateway.gateway.relay.Relay;
@@ -22,10 +25,13 @@ import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.security.GatewaySecurity;
 import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.Ejections;
+import dev.wsgateway.gateway.upstream.HealthChecks;
+import dev.wsgateway.gateway.upstream.InstanceHealth;
 import dev.wsgateway.gateway.upstream.RouteResolver;
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
 import dev.wsgateway.gateway.upstream.UpstreamTls;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServerConfig;
@@ -52,6 +58,8 @@ public final class GatewayWiring {
     private final GatewaySecurity security;
     private final Ingress ingress;
     private final WebSocketsService webSockets;
+    private final InstancesService instances;
+    private final Optional<HealthChecks> healthChecks;
 
     private GatewayWiring(Config config, GatewaySettings settings) {
         this.config = config;
@@ -66,12 +74,19 @@ public final class GatewayWiring {
         this.webSockets = new WebSocketsService(sessions, settings.relay().closeTimeout());
         sessions.addListener(webSockets);
         this.security = GatewaySecurity.create(settings.security());
-        this.connector = new UpstreamConnector(settings.relay().connectTimeout(),
-                                               UpstreamTls.create(config.get("gateway.upstream.tls")));
-        Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active)),
+        Tls upstreamTls = UpstreamTls.create(config.get("gateway.upstream.tls"));
+        this.connector = new UpstreamConnector(settings.relay().connectTimeout(), upstreamTls);
+        InstanceHealth health = new InstanceHealth();
+        health.addListener(new HealthCheckMetrics(Metrics.globalRegistry()));
+        this.healthChecks = HealthChecks.start(settings.health(), registry, health, upstreamTls);
+        Ejections ejections = new Ejections(settings.balancing().ejectCooldown(),
+                                            settings.balancing().maxEjectedPercent());
+        this.instances = new InstancesService(registry, active, health, ejections);
+        sessions.addListener(instances);
+        Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
+                                                     settings.affinity()),
                                    connector,
-                                   new Ejections(settings.balancing().ejectCooldown(),
-                                                 settings.balancing().maxEjectedPercent()),
+                                   ejections,
                                    sessions,
                                    new Dialer.ConnectPolicy(settings.balancing().connectAttempts(),
                                                             settings.balancing().connectDeadline(),
@@ -79,9 +94,20 @@ public final class GatewayWiring {
         Relay relay = new Relay(settings.relay(), settings.failover(), sessions, dialer);
         if (settings.failover().migrateOnDrain()) {
             DrainMigration.listen(registry, sessions);
+            health.addListener(new InstanceHealth.Listener() {
+                @Override
+                public void transition(String serviceId, String instanceId, boolean healthy) {
+                    if (!healthy) {
+                        sessions.sessions().stream()
+                                .filter(s -> s.info().serviceId().equals(serviceId)
+                                        && s.info().instanceId().equals(instanceId))
+                                .forEach(s -> s.migrate("Instance " + instanceId + " fails its health checks"));
+                    }
+                }
+            });
         }
         this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
-                                      security.authenticator(), relay);
+                                      security.authenticator(), relay, settings.affinity().instanceIdHeader());
     }
 
     /**
@@ -123,13 +149,15 @@ public final class GatewayWiring {
                             .host(serverSettings.managementHost()))
                     .routing(MANAGEMENT_SOCKET, routing -> {
                         security.protectObserve(routing);
-                        routing.register("/application/websockets", webSockets);
+                        routing.register("/application/websockets", webSockets)
+                                .register("/application/instances", instances);
                     })
                     .routing(routing -> routing.any(Ingress::upgradeRequired));
         } else {
             server.routing(routing -> {
                 security.protectObserve(routing);
                 routing.register("/application/websockets", webSockets)
+                        .register("/application/instances", instances)
                         .any(Ingress::upgradeRequired);
             });
         }
@@ -155,6 +183,7 @@ public final class GatewayWiring {
      * Release what the parts hold (after the server stopped).
      */
     void close() {
+        healthChecks.ifPresent(HealthChecks::close);
         sessions.close();
         metrics.close();
         connector.close();

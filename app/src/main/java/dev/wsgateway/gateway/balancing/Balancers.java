@@ -22,8 +22,25 @@ public final class Balancers {
     public static Balancer create(BalancingSettings settings, ActiveSessions active) {
         Balancer roundRobin = new RoundRobinBalancer();
         Balancer least = new LeastSessionsBalancer(active);
-        return (String serviceId, List<ServiceInstance> candidates) ->
-                (settings.strategy(serviceId).equals(BalancingSettings.LEAST_SESSIONS) ? least : roundRobin)
-                        .order(serviceId, candidates);
+        Balancer user = new UserAffinityBalancer(roundRobin);
+        return new Balancer() {
+            @Override
+            public List<ServiceInstance> order(String serviceId, List<ServiceInstance> candidates) {
+                return strategy(serviceId).order(serviceId, candidates);
+            }
+
+            @Override
+            public List<ServiceInstance> order(String serviceId, String userName, List<ServiceInstance> candidates) {
+                return strategy(serviceId).order(serviceId, userName, candidates);
+            }
+
+            private Balancer strategy(String serviceId) {
+                return switch (settings.strategy(serviceId)) {
+                    case BalancingSettings.LEAST_SESSIONS -> least;
+                    case BalancingSettings.USER_AFFINITY -> user;
+                    default -> roundRobin;
+                };
+            }
+        };
     }
 }

@@ -11,7 +11,7 @@ import io.helidon.common.config.Config;
 /**
  * How new sessions are spread and retried ({@code gateway.balancing}).
  *
- * @param strategy          default strategy: {@code round-robin} or {@code least-sessions}
+ * @param strategy          default strategy: {@code round-robin}, {@code least-sessions} or {@code user-affinity}
  * @param services          strategy per service id
  * @param connectAttempts   instances tried for one new session (or one failover round) before giving up
  * @param connectDeadline   total time for those attempts
@@ -26,6 +26,8 @@ public record BalancingSettings(String strategy,
                                 int maxEjectedPercent) {
     public static final String ROUND_ROBIN = "round-robin";
     public static final String LEAST_SESSIONS = "least-sessions";
+    /** Rendezvous hashing of the authenticated user over the UP instances (the issue's {@code affinity: user}). */
+    public static final String USER_AFFINITY = "user-affinity";
 
     public BalancingSettings {
         validate(strategy, "gateway.balancing.strategy");
@@ -54,9 +56,9 @@ public record BalancingSettings(String strategy,
     }
 
     private static void validate(String strategy, String key) {
-        if (!strategy.equals(ROUND_ROBIN) && !strategy.equals(LEAST_SESSIONS)) {
-            throw new IllegalArgumentException(key + " must be " + ROUND_ROBIN + " or " + LEAST_SESSIONS + ", was "
-                                                       + strategy);
+        if (!strategy.equals(ROUND_ROBIN) && !strategy.equals(LEAST_SESSIONS) && !strategy.equals(USER_AFFINITY)) {
+            throw new IllegalArgumentException(key + " must be " + ROUND_ROBIN + ", " + LEAST_SESSIONS + " or "
+                                                       + USER_AFFINITY + ", was " + strategy);
         }
     }
 

@@ -10,12 +10,16 @@ import io.helidon.common.config.Config;
  * @param failover  live failover ({@code gateway.failover})
  * @param balancing balancing and connect attempts ({@code gateway.balancing})
  * @param security  authentication, policies and limits ({@code gateway.security})
+ * @param health    active health checks ({@code gateway.health-checks})
+ * @param affinity  instance affinity ({@code gateway.affinity})
  */
 public record GatewaySettings(ServerSettings server,
                               RelaySettings relay,
                               FailoverSettings failover,
                               BalancingSettings balancing,
-                              SecuritySettings security) {
+                              SecuritySettings security,
+                              HealthCheckSettings health,
+                              AffinitySettings affinity) {
     /**
      * Read all settings.
      *
@@ -27,6 +31,8 @@ public record GatewaySettings(ServerSettings server,
                                    RelaySettings.create(root.get("gateway.relay")),
                                    FailoverSettings.create(root.get("gateway.failover")),
                                    BalancingSettings.create(root.get("gateway.balancing")),
-                                   SecuritySettings.create(root.get("gateway.security")));
+                                   SecuritySettings.create(root.get("gateway.security")),
+                                   HealthCheckSettings.create(root.get("gateway.health-checks")),
+                                   AffinitySettings.create(root.get("gateway.affinity")));
     }
 }

@@ -38,12 +38,27 @@ public final class Ingress {
      */
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
                                  Relay relay) {
+        return create(http1, security, authenticator, relay, false);
+    }
+
+    /**
+     * Build the ingress.
+     *
+     * @param http1            the {@code server.protocols.http_1_1} node (may be missing)
+     * @param security         handshake limits and route policies
+     * @param authenticator    Basic authenticator for {@code auth: gateway} routes, {@code null} when none needs it
+     * @param relay            opens upstreams and runs sessions
+     * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @return ingress
+     */
+    public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
+                                 Relay relay, boolean instanceIdHeader) {
         HandshakeGuard guard = new HandshakeGuard(security, relay.sessions(), authenticator);
         Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder()
                 .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create());
         // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
-            builder.addUpgrader(new ProxyUpgrader(token, relay, guard));
+            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader));
         }
         return new Ingress(builder.build());
     }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.wsgateway.gateway.config.AffinitySettings;
 import dev.wsgateway.gateway.http.HandshakeKeys;
 import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.http.RefusalRenderer;
@@ -26,6 +27,7 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -45,6 +47,7 @@ final class ProxyUpgrader implements Http1Upgrader {
             "host", "connection", "upgrade", "keep-alive", "proxy-connection", "proxy-authorization",
             "proxy-authenticate", "te", "trailer", "trailers", "transfer-encoding", "content-length",
             "sec-websocket-key", "sec-websocket-version", "sec-websocket-accept", "x-helidon-cn");
+    private static final HeaderName INSTANCE_ID = HeaderNames.create(AffinitySettings.INSTANCE_ID_HEADER);
     private static final Set<String> NOT_RETURNED = Set.of(
             "connection", "upgrade", "keep-alive", "transfer-encoding", "content-length", "sec-websocket-accept",
             "sec-websocket-protocol", "sec-websocket-extensions");
@@ -53,17 +56,20 @@ final class ProxyUpgrader implements Http1Upgrader {
     private final Relay relay;
     private final SessionRegistry sessions;
     private final HandshakeGuard guard;
+    private final boolean instanceIdHeader;
 
     /**
-     * @param protocol the {@code Upgrade} value this instance answers (Helidon matches it exactly)
-     * @param relay    routing, connecting and session settings
-     * @param guard    security checks of the handshake (rate, limits, origin, authentication)
+     * @param protocol         the {@code Upgrade} value this instance answers (Helidon matches it exactly)
+     * @param relay            routing, connecting and session settings
+     * @param guard            security checks of the handshake (rate, limits, origin, authentication)
+     * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
      */
-    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard) {
+    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard, boolean instanceIdHeader) {
         this.protocol = protocol;
         this.relay = relay;
         this.sessions = relay.sessions();
         this.guard = guard;
+        this.instanceIdHeader = instanceIdHeader;
     }
 
     @Override
@@ -99,14 +105,16 @@ final class ProxyUpgrader implements Http1Upgrader {
             String rawQuery = prologue.query().rawValue();
             UpstreamRequest request = new UpstreamRequest(path.serviceId(), path.gatewayUrl(), path.remainder(),
                                                           rawQuery, forwardedHeaders(ctx, headers),
-                                                          subprotocols(headers));
+                                                          subprotocols(headers), decision.user(),
+                                                          headers.first(INSTANCE_ID).orElse("").trim());
             Dialer.Dialed dialed = relay.dialer().dial(request, Set.of());
             UpstreamConnector.Link link = dialed.link();
             String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
             SessionInfo info = SessionInfo.create(client, gatewayPath, path.serviceId(),
                                                   dialed.target().instance().instanceId(), dialed.target().uri(),
                                                   link.subprotocol(), decision.user());
-            if (!switchProtocols(ctx, key, link)) {
+            String instanceId = instanceIdHeader ? dialed.target().instance().instanceId() : null;
+            if (!switchProtocols(ctx, key, link, instanceId)) {
                 link.connection().closeResource();
                 return Closed.INSTANCE;
             }
@@ -163,7 +171,8 @@ final class ProxyUpgrader implements Http1Upgrader {
         return forwarded;
     }
 
-    private static boolean switchProtocols(ConnectionContext ctx, String key, UpstreamConnector.Link link) {
+    private static boolean switchProtocols(ConnectionContext ctx, String key, UpstreamConnector.Link link,
+                                           String instanceId) {
         StringBuilder response = new StringBuilder(256)
                 .append("HTTP/1.1 101 Switching Protocols\r\n")
                 .append("Upgrade: websocket\r\n")
@@ -175,9 +184,13 @@ final class ProxyUpgrader implements Http1Upgrader {
         if (!link.extensions().isEmpty()) {
             response.append("Sec-WebSocket-Extensions: ").append(link.extensions()).append("\r\n");
         }
+        if (instanceId != null) {
+            response.append(AffinitySettings.INSTANCE_ID_HEADER).append(": ").append(instanceId).append("\r\n");
+        }
         Headers upstreamHeaders = link.headers();
         for (Header header : upstreamHeaders) {
-            if (!NOT_RETURNED.contains(header.name().toLowerCase(Locale.ROOT))) {
+            if (!NOT_RETURNED.contains(header.name().toLowerCase(Locale.ROOT))
+                    && !(instanceId != null && header.name().equalsIgnoreCase(AffinitySettings.INSTANCE_ID_HEADER))) {
                 for (String value : header.allValues()) {
                     response.append(header.name()).append(": ").append(value).append("\r\n");
                 }

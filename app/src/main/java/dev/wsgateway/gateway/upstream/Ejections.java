@@ -1,9 +1,11 @@
 package dev.wsgateway.gateway.upstream;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -83,6 +85,23 @@ public final class Ejections {
      */
     public boolean isEjected(UpstreamTarget target) {
         return isEjected(key(target), System.nanoTime());
+    }
+
+    /**
+     * Until when the instance is ejected (for {@code /application/instances}).
+     *
+     * @param serviceId  service
+     * @param instanceId instance
+     * @return the end of its ejection, empty when not ejected
+     */
+    public Optional<Instant> ejectedUntil(String serviceId, String instanceId) {
+        long now = System.nanoTime();
+        String key = serviceId + "/" + instanceId;
+        Long until = ejectedUntil.get(key);
+        if (until == null || !isEjected(key, now)) {
+            return Optional.empty();
+        }
+        return Optional.of(Instant.now().plusNanos(until - now));
     }
 
     private boolean isEjected(String key, long now) {

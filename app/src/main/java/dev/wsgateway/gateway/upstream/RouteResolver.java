@@ -11,18 +11,34 @@ import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.discovery.ServiceRoute;
 import dev.wsgateway.gateway.balancing.Balancer;
+import dev.wsgateway.gateway.config.AffinitySettings;
 import dev.wsgateway.gateway.http.Refusal;
 
 /**
- * Turns a session's request into the instances that may serve it, in the order the balancer prefers.
+ * Turns a session's request into the instances that may serve it, in the order the balancer prefers. Instances the
+ * active health checks found unhealthy are skipped; a client may name its instance when the service allows it.
  */
 public final class RouteResolver {
     private final ServiceRegistry registry;
     private final Balancer balancer;
+    private final InstanceHealth health;
+    private final AffinitySettings affinity;
 
     public RouteResolver(ServiceRegistry registry, Balancer balancer) {
+        this(registry, balancer, new InstanceHealth(), new AffinitySettings(false, false, Map.of()));
+    }
+
+    /**
+     * @param registry discovery
+     * @param balancer orders the candidates
+     * @param health   active health check results
+     * @param affinity whether clients may choose an instance
+     */
+    public RouteResolver(ServiceRegistry registry, Balancer balancer, InstanceHealth health, AffinitySettings affinity) {
         this.registry = registry;
         this.balancer = balancer;
+        this.health = health;
+        this.affinity = affinity;
     }
 
     /**
@@ -30,12 +46,16 @@ public final class RouteResolver {
      *
      * @param request the session's request
      * @return candidate targets, best first (never empty)
-     * @throws Refusal 404 unknown service or no such route, 503 no instance UP
+     * @throws Refusal 404 unknown service, no such route or unknown requested instance, 503 no instance UP and
+     *                 healthy or requested instance not available
      */
     public List<UpstreamTarget> resolve(UpstreamRequest request) {
         List<ServiceInstance> instances = registry.instances(request.serviceId());
         if (instances.isEmpty()) {
             throw new Refusal(404, "unknown_service", "Service '" + request.serviceId() + "' is not known");
+        }
+        if (!request.instanceId().isEmpty() && affinity.clientChoice(request.serviceId())) {
+            return List.of(requested(request, instances));
         }
         List<UpstreamTarget> routed = new ArrayList<>();
         boolean anyRoute = false;
@@ -45,7 +65,7 @@ public final class RouteResolver {
                     .findFirst();
             if (route.isPresent()) {
                 anyRoute = true;
-                if (instance.isUp()) {
+                if (instance.isUp() && health.admits(instance.serviceId(), instance.instanceId())) {
                     routed.add(new UpstreamTarget(instance, route.get(), uri(instance, route.get(), request)));
                 }
             }
@@ -61,9 +81,33 @@ public final class RouteResolver {
         }
         Map<ServiceInstance, UpstreamTarget> byInstance = new IdentityHashMap<>();
         routed.forEach(target -> byInstance.put(target.instance(), target));
-        return balancer.order(request.serviceId(), routed.stream().map(UpstreamTarget::instance).toList()).stream()
+        return balancer.order(request.serviceId(), request.user(),
+                              routed.stream().map(UpstreamTarget::instance).toList()).stream()
                 .map(byInstance::get)
                 .toList();
+    }
+
+    /**
+     * The instance a client asked for with {@code X-InstanceId}.
+     */
+    private UpstreamTarget requested(UpstreamRequest request, List<ServiceInstance> instances) {
+        String id = request.instanceId();
+        ServiceInstance instance = instances.stream()
+                .filter(i -> i.instanceId().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new Refusal(404, "unknown_instance", "Service '" + request.serviceId()
+                        + "' has no instance '" + id + "'"));
+        ServiceRoute route = ServiceRoute.fromMetadata(instance.metadata()).stream()
+                .filter(r -> r.gatewayUrl().equals(request.gatewayUrl()))
+                .findFirst()
+                .orElseThrow(() -> new Refusal(404, "unknown_route", "Instance '" + id + "' of service '"
+                        + request.serviceId() + "' has no route for " + request.gatewayUrl()));
+        if (!instance.isUp() || !health.admits(instance.serviceId(), id)) {
+            throw new Refusal(503, "instance_unavailable", "Instance '" + id + "' of service '" + request.serviceId()
+                    + "' is " + (instance.isUp() ? "failing its health checks" : instance.status()),
+                              Map.of("Retry-After", "5"));
+        }
+        return new UpstreamTarget(instance, route, uri(instance, route, request));
     }
 
     static URI uri(ServiceInstance instance, ServiceRoute route, UpstreamRequest request) {

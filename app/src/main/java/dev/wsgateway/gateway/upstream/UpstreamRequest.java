@@ -13,11 +13,22 @@ import java.util.Map;
  * @param rawQuery   raw query, may be empty
  * @param headers    forwarded handshake headers
  * @param offered    subprotocols the client offered
+ * @param user       user the gateway authenticated, empty when none (for {@code user-affinity})
+ * @param instanceId instance the client asked for with {@code X-InstanceId}, empty when none
  */
 public record UpstreamRequest(String serviceId,
                               String gatewayUrl,
                               String remainder,
                               String rawQuery,
                               Map<String, List<String>> headers,
-                              List<String> offered) {
+                              List<String> offered,
+                              String user,
+                              String instanceId) {
+    /**
+     * A request without user and without a requested instance.
+     */
+    public UpstreamRequest(String serviceId, String gatewayUrl, String remainder, String rawQuery,
+                           Map<String, List<String>> headers, List<String> offered) {
+        this(serviceId, gatewayUrl, remainder, rawQuery, headers, offered, "", "");
+    }
 }

@@ -1,0 +1,48 @@
+package dev.wsgateway.gateway.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.helidon.common.config.Config;
+
+/**
+ * Instance affinity ({@code gateway.affinity}): naming the chosen instance on the 101, and letting clients choose one.
+ *
+ * @param instanceIdHeader   whether the client's 101 carries {@code X-InstanceId} with the instance the session went
+ *                           to
+ * @param clientChoice       default for services without an entry: whether a client's {@code X-InstanceId} request
+ *                           header selects the instance
+ * @param clientChoiceByService {@code services.<serviceId>.client-choice}
+ */
+public record AffinitySettings(boolean instanceIdHeader, boolean clientChoice, Map<String, Boolean> clientChoiceByService) {
+    /** Header naming an instance, on the 101 and on a client's request. */
+    public static final String INSTANCE_ID_HEADER = "X-InstanceId";
+
+    /**
+     * Read from the {@code gateway.affinity} node.
+     *
+     * @param config the node
+     * @return settings
+     */
+    public static AffinitySettings create(Config config) {
+        boolean clientChoice = config.get("client-choice").asBoolean().orElse(false);
+        Map<String, Boolean> services = new HashMap<>();
+        config.get("services").asNodeList().orElse(List.of()).forEach(
+                node -> node.get("client-choice").asBoolean().ifPresent(
+                        v -> services.put(node.name().toLowerCase(Locale.ROOT), v)));
+        return new AffinitySettings(config.get("instance-id-header").asBoolean().orElse(false), clientChoice,
+                                    Map.copyOf(services));
+    }
+
+    /**
+     * Whether clients may choose the instance of this service.
+     *
+     * @param serviceId service id
+     * @return whether {@code X-InstanceId} on the request is honoured
+     */
+    public boolean clientChoice(String serviceId) {
+        return clientChoiceByService.getOrDefault(serviceId, clientChoice);
+    }
+}

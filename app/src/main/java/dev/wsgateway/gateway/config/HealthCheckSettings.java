@@ -1,0 +1,97 @@
+package dev.wsgateway.gateway.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.common.config.Config;
+
+/**
+ * Active WebSocket health checks of service instances ({@code gateway.health-checks}): a {@code default} block and
+ * per-service blocks ({@code services.<serviceId>}) that override it key by key. Off unless {@code enabled}.
+ *
+ * @param defaults checks of services without a block of their own
+ * @param services checks per service id
+ */
+public record HealthCheckSettings(Check defaults, Map<String, Check> services) {
+    /** The built-in defaults; the only place they are stated (and in the README's configuration table). */
+    public static final Check BUILT_IN = new Check(false, Duration.ofSeconds(10), Duration.ofSeconds(2),
+                                                   Optional.empty(), false, 3, 2);
+
+    /**
+     * How one service's instances are checked.
+     *
+     * @param enabled            whether checks run
+     * @param interval           pause between the checks of one instance
+     * @param timeout            bound of one check: connect and 101, and the pong when {@code ping}
+     * @param path               path to open instead of the instance's first announced route
+     * @param ping               whether a check also sends a ping and waits for the pong
+     * @param unhealthyThreshold failed checks in a row that take a healthy instance out of balancing (N)
+     * @param healthyThreshold   passed checks in a row that bring an unhealthy instance back (M)
+     */
+    public record Check(boolean enabled,
+                        Duration interval,
+                        Duration timeout,
+                        Optional<String> path,
+                        boolean ping,
+                        int unhealthyThreshold,
+                        int healthyThreshold) {
+        public Check {
+            if (unhealthyThreshold < 1 || healthyThreshold < 1) {
+                throw new IllegalArgumentException("gateway.health-checks: unhealthy-threshold and healthy-threshold "
+                                                           + "must be at least 1");
+            }
+            if (interval.isNegative() || interval.isZero() || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("gateway.health-checks: interval and timeout must be positive");
+            }
+        }
+
+        static Check create(Config config, Check parent) {
+            return new Check(config.get("enabled").asBoolean().orElse(parent.enabled()),
+                             config.get("interval").as(Duration.class).orElse(parent.interval()),
+                             config.get("timeout").as(Duration.class).orElse(parent.timeout()),
+                             config.get("path").asString().map(String::trim).filter(p -> !p.isEmpty())
+                                     .map(p -> p.startsWith("/") ? p : "/" + p)
+                                     .or(parent::path),
+                             config.get("ping").asBoolean().orElse(parent.ping()),
+                             config.get("unhealthy-threshold").asInt().orElse(parent.unhealthyThreshold()),
+                             config.get("healthy-threshold").asInt().orElse(parent.healthyThreshold()));
+        }
+    }
+
+    /**
+     * Read from the {@code gateway.health-checks} node.
+     *
+     * @param config the node
+     * @return settings
+     */
+    public static HealthCheckSettings create(Config config) {
+        Check defaults = Check.create(config.get("default"), BUILT_IN);
+        Map<String, Check> services = new HashMap<>();
+        config.get("services").asNodeList().orElse(List.of()).forEach(
+                node -> services.put(node.name().toLowerCase(Locale.ROOT), Check.create(node, defaults)));
+        return new HealthCheckSettings(defaults, Map.copyOf(services));
+    }
+
+    /**
+     * The checks of a service: its own block, else the default.
+     *
+     * @param serviceId service id
+     * @return checks
+     */
+    public Check check(String serviceId) {
+        return services.getOrDefault(serviceId, defaults);
+    }
+
+    /**
+     * Whether any service may be checked (if not, nothing is started).
+     *
+     * @return whether any check is enabled
+     */
+    public boolean anyEnabled() {
+        return defaults.enabled() || services.values().stream().anyMatch(Check::enabled);
+    }
+}

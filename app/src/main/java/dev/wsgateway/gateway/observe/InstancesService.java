@@ -1,0 +1,147 @@
+package dev.wsgateway.gateway.observe;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.wsgateway.discovery.ServiceInstance;
+import dev.wsgateway.discovery.ServiceRegistry;
+import dev.wsgateway.gateway.balancing.ActiveSessions;
+import dev.wsgateway.gateway.http.Json;
+import dev.wsgateway.gateway.relay.RelayListener;
+import dev.wsgateway.gateway.upstream.Ejections;
+import dev.wsgateway.gateway.upstream.InstanceHealth;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * {@code GET /application/instances[?serviceId=]}: per service, each instance discovery lists, with its discovery
+ * status, passive ejection and active health check state, active sessions, and this gateway's connects to it.
+ */
+public final class InstancesService implements HttpService, RelayListener {
+    private final ServiceRegistry registry;
+    private final ActiveSessions active;
+    private final InstanceHealth health;
+    private final Ejections ejections;
+    private final Map<String, ConnectStats> connects = new ConcurrentHashMap<>();
+
+    /**
+     * @param registry   discovery
+     * @param active     active sessions per instance
+     * @param health     active health check results
+     * @param ejections  passive ejections
+     */
+    public InstancesService(ServiceRegistry registry, ActiveSessions active, InstanceHealth health,
+                            Ejections ejections) {
+        this.registry = registry;
+        this.active = active;
+        this.health = health;
+        this.ejections = ejections;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::list);
+    }
+
+    @Override
+    public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
+        connects.computeIfAbsent(serviceId + "/" + instanceId, k -> new ConnectStats()).record(nanos, success);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        String filter = req.query().first("serviceId").orElse("").trim().toLowerCase(Locale.ROOT);
+        List<String> services = registry.services().stream()
+                .filter(id -> filter.isEmpty() || id.equals(filter))
+                .sorted()
+                .toList();
+        StringBuilder json = new StringBuilder("[");
+        for (String serviceId : services) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            json.append('{');
+            field(json, "serviceId", serviceId).append(",\"instances\":[");
+            boolean first = true;
+            for (ServiceInstance instance : registry.instances(serviceId).stream()
+                    .sorted(Comparator.comparing(ServiceInstance::instanceId)).toList()) {
+                if (!first) {
+                    json.append(',');
+                }
+                first = false;
+                append(json, instance);
+            }
+            json.append("]}");
+        }
+        json.append(']');
+        res.status(Status.OK_200)
+                .header(HeaderValues.CONTENT_TYPE_JSON)
+                .send(json.toString());
+    }
+
+    private void append(StringBuilder json, ServiceInstance instance) {
+        String serviceId = instance.serviceId();
+        String id = instance.instanceId();
+        json.append('{');
+        field(json, "instanceId", id).append(',');
+        field(json, "address", instance.authority()).append(',');
+        json.append("\"secure\":").append(instance.secure()).append(',');
+        field(json, "status", instance.status().name()).append(',');
+        Optional<Instant> ejected = ejections.ejectedUntil(serviceId, id);
+        json.append("\"ejected\":").append(ejected.isPresent()).append(',');
+        nullable(json, "ejectedUntil", ejected.map(Instant::toString)).append(',');
+        Optional<InstanceHealth.Status> checked = health.status(serviceId, id);
+        field(json, "health", checked.map(InstanceHealth.Status::state).orElse("off")).append(',');
+        nullable(json, "healthSince", checked.map(s -> s.since().toString())).append(',');
+        json.append("\"consecutiveFailures\":").append(checked.map(InstanceHealth.Status::consecutiveFailures)
+                                                               .orElse(0)).append(',');
+        nullable(json, "lastCheckFailure", checked.map(InstanceHealth.Status::lastFailure)
+                .filter(s -> !s.isEmpty())).append(',');
+        json.append("\"activeSessions\":").append(active.count(serviceId, id)).append(',');
+        ConnectStats stats = connects.get(serviceId + "/" + id);
+        json.append("\"connects\":").append(stats == null ? 0 : stats.connects.get()).append(',');
+        json.append("\"connectFailures\":").append(stats == null ? 0 : stats.failures.get()).append(',');
+        json.append("\"lastConnectMillis\":");
+        if (stats == null || stats.lastNanos.get() < 0) {
+            json.append("null");
+        } else {
+            json.append(String.format(Locale.ROOT, "%.3f", stats.lastNanos.get() / 1_000_000.0));
+        }
+        json.append('}');
+    }
+
+    private static StringBuilder field(StringBuilder json, String name, String value) {
+        return json.append('"').append(name).append("\":\"").append(Json.escape(value)).append('"');
+    }
+
+    private static StringBuilder nullable(StringBuilder json, String name, Optional<String> value) {
+        return value.isPresent() ? field(json, name, value.get()) : json.append('"').append(name).append("\":null");
+    }
+
+    /**
+     * This gateway's connect attempts to one instance.
+     */
+    private static final class ConnectStats {
+        private final AtomicLong connects = new AtomicLong();
+        private final AtomicLong failures = new AtomicLong();
+        private final AtomicLong lastNanos = new AtomicLong(-1);
+
+        void record(long nanos, boolean success) {
+            connects.incrementAndGet();
+            if (!success) {
+                failures.incrementAndGet();
+            }
+            lastNanos.set(nanos);
+        }
+    }
+}
