@@ -69,7 +69,7 @@ public final class RelaySession implements ServerConnection {
                                          new HeldFrames(failoverSettings.bufferSize(), failoverSettings.bufferTime()),
                                          replay ? new ReplayWindow(failoverSettings.replayWindow(),
                                                                    failoverSettings.replaySize()) : null,
-                                         new Owner(), upstreamLeg, failoverSettings.timeout());
+                                         new Owner(), upstreamLeg);
         this.failover = failoverEnabled
                 ? new Failover(state, upstream, dialer, request, failoverSettings.timeout(), info.subprotocol(),
                                extensions)

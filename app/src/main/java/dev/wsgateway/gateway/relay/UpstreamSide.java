@@ -1,6 +1,5 @@
 package dev.wsgateway.gateway.relay;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -46,10 +45,8 @@ final class UpstreamSide implements FrameSink {
     private final HeldFrames held;
     private final ReplayWindow replay;
     private final Owner owner;
-    private final long repeatLossNanos;
     private volatile Leg leg;
     private boolean messageOpen;
-    private long lastFailoverNanos;
 
     /**
      * @param state  the session's state (and lock)
@@ -57,18 +54,14 @@ final class UpstreamSide implements FrameSink {
      * @param replay recent writes, {@code null} when replay is off
      * @param owner  the session
      * @param leg    the first upstream
-     * @param repeatLoss a loss this soon after the last failover replays nothing (the message may be what kills
-     *                   instances)
      */
-    UpstreamSide(SessionState state, HeldFrames held, ReplayWindow replay, Owner owner, Leg leg,
-                 Duration repeatLoss) {
+    UpstreamSide(SessionState state, HeldFrames held, ReplayWindow replay, Owner owner, Leg leg) {
         this.state = state;
         this.lock = state.lock();
         this.held = held;
         this.replay = replay;
         this.owner = owner;
         this.leg = leg;
-        this.repeatLossNanos = repeatLoss.toNanos();
     }
 
     /**
@@ -174,10 +167,9 @@ final class UpstreamSide implements FrameSink {
             long now = System.nanoTime();
             List<ReplayWindow.Piece> resend = List.of();
             if (replay != null) {
-                // an instance that closed in order read what it wanted; and a message that keeps losing instances is
-                // not sent to yet another one
-                boolean repeated = lastFailoverNanos != 0 && now - lastFailoverNanos < repeatLossNanos;
-                resend = abrupt && !repeated ? replay.takeResend(now, leg.lastAnsweredNanos()) : List.of();
+                // an instance that closed in order read what it wanted. What a resumed session wrote from its held
+                // frames is not remembered: a message that kills instances is sent again once, never to a third
+                resend = abrupt ? replay.takeResend(now, leg.lastAnsweredNanos()) : List.of();
                 replay.clear();
             }
             held.startWith(resend);
@@ -228,7 +220,6 @@ final class UpstreamSide implements FrameSink {
                 replay.clear();
             }
             leg = next;
-            lastFailoverNanos = System.nanoTime();
             state.to(Phase.OPEN);
             switched.run();
             return true;
