@@ -23,6 +23,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -467,12 +469,21 @@ class ErrorTableTest {
      * registered before this one) was told of {@code count} opened sessions.
      */
     private static void awaitOpened(int count) {
-        TestGateway.await(() -> OPENED.get() >= count, Duration.ofSeconds(10), "sessions opened: " + OPENED.get());
+        await(() -> OPENED.get() >= count, "sessions opened: " + OPENED.get());
     }
 
     private static void awaitSessions(int count) {
-        TestGateway.await(() -> wiring.sessions().size() == count, Duration.ofSeconds(10),
-                          "expected " + count + " sessions: " + wiring.sessions().sessions());
+        await(() -> wiring.sessions().size() == count, "expected " + count + " sessions");
+    }
+
+    private static void await(BooleanSupplier condition, String message) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out: " + message);
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
     }
 
     @Test
