@@ -28,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -484,6 +485,30 @@ class ErrorTableTest {
             }
             LockSupport.parkNanos(10_000_000);
         }
+    }
+
+    @Test
+    @Disabled("known bug, reported to the lead: the session limits are checked before the session is registered "
+            + "(after the upstream dial and the 101), so concurrent handshakes of one client all pass; today both get 101")
+    void concurrentHandshakesOfOneClientStayWithinItsLimit() throws IOException {
+        String open = request("GET", "/ws/v1/echo/room", handshake());
+        List<Socket> sockets = List.of(connect("127.0.0.6"), connect("127.0.0.6"));
+        try {
+            for (Socket socket : sockets) {
+                socket.getOutputStream().write(open.getBytes(StandardCharsets.ISO_8859_1));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Socket socket : sockets) {
+                statuses.add(read(socket.getInputStream()).status());
+            }
+            statuses.sort(null);
+            assertThat(statuses, is(List.of(101, 503)));
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+        awaitSessions(0);
     }
 
     @Test
