@@ -23,9 +23,12 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -467,12 +470,45 @@ class ErrorTableTest {
      * registered before this one) was told of {@code count} opened sessions.
      */
     private static void awaitOpened(int count) {
-        TestGateway.await(() -> OPENED.get() >= count, Duration.ofSeconds(10), "sessions opened: " + OPENED.get());
+        await(() -> OPENED.get() >= count, "sessions opened: " + OPENED.get());
     }
 
     private static void awaitSessions(int count) {
-        TestGateway.await(() -> wiring.sessions().size() == count, Duration.ofSeconds(10),
-                          "expected " + count + " sessions: " + wiring.sessions().sessions());
+        await(() -> wiring.sessions().size() == count, "expected " + count + " sessions");
+    }
+
+    private static void await(BooleanSupplier condition, String message) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out: " + message);
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    @Test
+    @Disabled("known bug, reported to the lead: the session limits are checked before the session is registered "
+            + "(after the upstream dial and the 101), so concurrent handshakes of one client all pass; today both get 101")
+    void concurrentHandshakesOfOneClientStayWithinItsLimit() throws IOException {
+        String open = request("GET", "/ws/v1/echo/room", handshake());
+        List<Socket> sockets = List.of(connect("127.0.0.6"), connect("127.0.0.6"));
+        try {
+            for (Socket socket : sockets) {
+                socket.getOutputStream().write(open.getBytes(StandardCharsets.ISO_8859_1));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Socket socket : sockets) {
+                statuses.add(read(socket.getInputStream()).status());
+            }
+            statuses.sort(null);
+            assertThat(statuses, is(List.of(101, 503)));
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+        awaitSessions(0);
     }
 
     @Test
