@@ -27,19 +27,17 @@ import io.helidon.webserver.ConnectionContext;
  */
 final class HandshakeGuard {
     private final SecuritySettings settings;
-    private final SessionRegistry sessions;
     private final ClientSessions clients = new ClientSessions();
     private final HandshakeRateLimiter rateLimiter;
     private final BasicAuthenticator authenticator;
 
     /**
      * @param settings      security settings
-     * @param sessions      active sessions (total count; the guard registers its per-client counter there)
+     * @param sessions      active sessions (the guard counts them, reservations included, through its listener)
      * @param authenticator the Basic authenticator, or {@code null} when no route uses {@code auth: gateway}
      */
     HandshakeGuard(SecuritySettings settings, SessionRegistry sessions, BasicAuthenticator authenticator) {
         this.settings = settings;
-        this.sessions = sessions;
         this.rateLimiter = new HandshakeRateLimiter(settings.handshakeRate(), settings.handshakeBurst());
         this.authenticator = authenticator;
         sessions.addListener(clients);
@@ -66,15 +64,32 @@ final class HandshakeGuard {
         }
         validateHeaders(headers);
         String retryAfter = String.valueOf(Math.max(1, settings.retryAfter().toSeconds()));
-        if (settings.maxSessions() > 0 && sessions.size() >= settings.maxSessions()) {
-            throw new Refusal(503, "too_many_sessions", "The gateway holds its maximum number of sessions",
-                                       Map.of("Retry-After", retryAfter));
+        switch (clients.reserve(ip, settings.maxSessions(), settings.maxSessionsPerClient())) {
+        case GATEWAY_FULL -> throw new Refusal(503, "too_many_sessions", "The gateway holds its maximum number of "
+                + "sessions", Map.of("Retry-After", retryAfter));
+        case CLIENT_FULL -> throw new Refusal(503, "too_many_client_sessions", "This client holds its maximum "
+                + "number of sessions", Map.of("Retry-After", retryAfter));
+        default -> {
         }
-        if (settings.maxSessionsPerClient() > 0 && clients.count(ip) >= settings.maxSessionsPerClient()) {
-            throw new Refusal(503, "too_many_client_sessions",
-                                       "This client holds its maximum number of sessions",
-                                       Map.of("Retry-After", retryAfter));
         }
+        try {
+            return authorize(prologue, headers, path);
+        } catch (Refusal e) {
+            clients.release(ip);
+            throw e;
+        }
+    }
+
+    /**
+     * A handshake that passed {@link #check} did not become a session: give back its place.
+     *
+     * @param ctx the connection
+     */
+    void release(ConnectionContext ctx) {
+        clients.release(ctx.remotePeer().host());
+    }
+
+    private HandshakeDecision authorize(HttpPrologue prologue, WritableHeaders<?> headers, GatewayPath path) {
         RoutePolicy policy = settings.policy(path.serviceId());
         checkOrigin(policy, headers);
 

@@ -102,26 +102,16 @@ final class ProxyUpgrader implements Http1Upgrader {
                 throw new Refusal(503, "shutting_down", "The gateway is shutting down", Map.of("Retry-After", "5"));
             }
             HandshakeDecision decision = guard.check(ctx, prologue, headers, path);
-            String rawQuery = prologue.query().rawValue();
-            UpstreamRequest request = new UpstreamRequest(path.serviceId(), path.gatewayUrl(), path.remainder(),
-                                                          rawQuery, forwardedHeaders(ctx, headers),
-                                                          subprotocols(headers), decision.user(),
-                                                          headers.first(INSTANCE_ID).orElse("").trim());
-            Dialer.Dialed dialed = relay.dialer().dial(request, Set.of());
-            UpstreamConnector.Link link = dialed.link();
-            String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
-            SessionInfo info = SessionInfo.create(client, gatewayPath, path.serviceId(),
-                                                  dialed.target().instance().instanceId(), dialed.target().uri(),
-                                                  link.subprotocol(), decision.user());
-            String instanceId = instanceIdHeader ? dialed.target().instance().instanceId() : null;
-            if (!switchProtocols(ctx, key, link, instanceId)) {
-                link.connection().closeResource();
-                return Closed.INSTANCE;
+            try {
+                ServerConnection session = open(ctx, prologue, headers, path, decision, key, rawPath, client);
+                if (session == Closed.INSTANCE) {
+                    guard.release(ctx);
+                }
+                return session;
+            } catch (RuntimeException e) {
+                guard.release(ctx);
+                throw e;
             }
-            DataReader reader = ctx.dataReader();
-            int available = reader.available();
-            byte[] leftover = available > 0 ? reader.readBytes(available) : new byte[0];
-            return relay.start(info, request, ctx.serverSocket(), leftover, dialed);
         } catch (Refusal e) {
             LOGGER.log(System.Logger.Level.INFO, () -> "handshake rejected: " + e.status() + " " + e.error() + " client "
                     + client + " path " + rawPath + ": " + e.getMessage());
@@ -130,6 +120,34 @@ final class ProxyUpgrader implements Http1Upgrader {
             reject(ctx, e);
             return Closed.INSTANCE;
         }
+    }
+
+    /**
+     * Dial the service, answer the client's 101 and start the session; the handshake passed every check.
+     */
+    private ServerConnection open(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers,
+                                  GatewayPath path, HandshakeDecision decision, String key, String rawPath,
+                                  String client) {
+        String rawQuery = prologue.query().rawValue();
+        UpstreamRequest request = new UpstreamRequest(path.serviceId(), path.gatewayUrl(), path.remainder(),
+                                                      rawQuery, forwardedHeaders(ctx, headers),
+                                                      subprotocols(headers), decision.user(),
+                                                      headers.first(INSTANCE_ID).orElse("").trim());
+        Dialer.Dialed dialed = relay.dialer().dial(request, Set.of());
+        UpstreamConnector.Link link = dialed.link();
+        String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
+        SessionInfo info = SessionInfo.create(client, gatewayPath, path.serviceId(),
+                                              dialed.target().instance().instanceId(), dialed.target().uri(),
+                                              link.subprotocol(), decision.user());
+        String instanceId = instanceIdHeader ? dialed.target().instance().instanceId() : null;
+        if (!switchProtocols(ctx, key, link, instanceId)) {
+            link.connection().closeResource();
+            return Closed.INSTANCE;
+        }
+        DataReader reader = ctx.dataReader();
+        int available = reader.available();
+        byte[] leftover = available > 0 ? reader.readBytes(available) : new byte[0];
+        return relay.start(info, request, ctx.serverSocket(), leftover, dialed);
     }
 
     private static String serviceIdOf(String rawPath) {
