@@ -153,7 +153,8 @@ read -r fds threads heap < <(resources)
   echo "end:      fds $fds threads $threads heap_kib $heap"
   echo "session list: $sessions; wsgateway_sessions_active: $active"
 } | tee "$out/resources.txt"
-cat "$out/summary.json"
+# the accounting, without the lists of examples (they stay in summary.json)
+node -e "const s=require(process.argv[1]); delete s.undocumentedEnds; delete s.gaps; console.log(JSON.stringify(s))" "$(pwd)/$out/summary.json"
 fail=()
 [ "$rc" -eq 0 ] || fail+=("driver found losses (summary.json)")
 [ "$sessions" = "[]" ] || fail+=("session list not empty")
