@@ -35,7 +35,7 @@ fi
 [ -d reliability/node_modules ] || npm ci --no-audit --no-fund --prefix reliability >/dev/null
 
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
 pids=()
