@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     <li>{@code .../sink}: sends nothing; reads every frame, checks data frames against {@link #pattern}, answers
  *     pings</li>
  *     <li>{@code .../send-hex/HEX}: writes the bytes HEX once (a frame built by the test), then reads like a sink</li>
+ *     <li>{@code .../script/ID}: writes the bytes registered with {@link #script} under ID once, then reads like a
+ *     sink</li>
  * </ul>
  * A 101 may announce {@code permessage-deflate} when the path contains {@code /deflate/} (the service never
  * compresses; it only sets the bits the test asks for).
@@ -36,6 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RawWsService implements AutoCloseable {
     private final ServerSocket server;
     private final List<Conn> conns = new CopyOnWriteArrayList<>();
+    private final ConcurrentHashMap<String, Conn> byPath = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, byte[]> scripts = new ConcurrentHashMap<>();
     private final Thread acceptor;
 
     private RawWsService() throws IOException {
@@ -82,6 +86,29 @@ final class RawWsService implements AutoCloseable {
         throw new AssertionError("no connection for " + suffix);
     }
 
+    /**
+     * Bytes a connection to {@code .../script/ID} writes once (then forgotten).
+     */
+    void script(String id, byte[] bytes) {
+        scripts.put(id, bytes);
+    }
+
+    /**
+     * The connection whose request path is exactly {@code path}, once it arrived; the service forgets it then.
+     * Connections whose path contains {@code /fuzz/} are only found here (a fuzz run opens thousands).
+     */
+    Conn takePath(String path) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Conn c = byPath.remove(path);
+            if (c != null) {
+                return c;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        throw new AssertionError("no connection for " + path);
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -109,13 +136,17 @@ final class RawWsService implements AutoCloseable {
             }
             String path = requestLine.split(" ")[1];
             conn = new Conn(path, socket, in);
-            conns.add(conn);
+            if (!path.contains("/fuzz/")) {
+                conns.add(conn);
+            }
+            byPath.put(path, conn);
             String extensions = path.contains("/deflate/") ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "";
             conn.writeRaw(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Accept: " + accept(key) + "\r\n" + extensions + "\r\n")
                                   .getBytes(StandardCharsets.ISO_8859_1));
             int stream = path.indexOf("/stream/");
             int hex = path.indexOf("/send-hex/");
+            int script = path.indexOf("/script/");
             if (stream >= 0) {
                 int size = Integer.parseInt(path.substring(stream + "/stream/".length()));
                 Conn c = conn;
@@ -123,9 +154,16 @@ final class RawWsService implements AutoCloseable {
             } else if (hex >= 0) {
                 conn.writeRaw(java.util.HexFormat.of().parseHex(path.substring(hex + "/send-hex/".length())
                                                                           .toLowerCase(Locale.ROOT)));
+            } else if (script >= 0) {
+                byte[] bytes = scripts.remove(path.substring(script + "/script/".length()));
+                if (bytes != null) {
+                    conn.writeRaw(bytes);
+                }
             }
             conn.readAll();
         } catch (IOException | RuntimeException e) {
+            // ends below
+        } finally {
             if (conn != null) {
                 conn.ended.set(true);
             }
@@ -179,6 +217,8 @@ final class RawWsService implements AutoCloseable {
         private volatile long framesChecked;
         private volatile long pingsSeen;
         private volatile int closeCode = -1;
+        private final java.util.zip.CRC32 dataCrc = new java.util.zip.CRC32();
+        private volatile long dataFrames;
 
         private Conn(String path, Socket socket, DataInputStream in) throws IOException {
             this.path = path;
@@ -194,6 +234,18 @@ final class RawWsService implements AutoCloseable {
         /** Data frames received that matched the pattern. */
         long framesChecked() {
             return framesChecked;
+        }
+
+        /** Data frames (text, binary, continuation) received, whatever their content. */
+        long dataFrames() {
+            return dataFrames;
+        }
+
+        /** CRC-32 over opcode and payload of every data frame received, in order. */
+        long dataCrc() {
+            synchronized (dataCrc) {
+                return dataCrc.getValue();
+            }
         }
 
         long pingsSeen() {
@@ -255,6 +307,13 @@ final class RawWsService implements AutoCloseable {
                 in.readFully(payload);
                 RawWsClient.unmask(payload, key);
                 int opcode = b0 & 0x0F;
+                if (opcode <= 0x2) {
+                    synchronized (dataCrc) {
+                        dataCrc.update(opcode);
+                        dataCrc.update(payload);
+                    }
+                    dataFrames++;
+                }
                 if (opcode == 0x9) {
                     pingsSeen++;
                     writeRaw(RawWsClient.encode(true, 0xA, payload, false));

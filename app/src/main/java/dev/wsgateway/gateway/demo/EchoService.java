@@ -1,14 +1,12 @@
 package dev.wsgateway.gateway.demo;
 
-import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.websocket.WsRouting;
-import io.helidon.websocket.WsListener;
-import io.helidon.websocket.WsSession;
 
 /**
  * The demo echo service started beside the gateway on its embedded default, so that
- * {@code ws://localhost:10010/ws/v1/echo/anything} works right away. Built on Helidon's own WebSocket server.
+ * {@code ws://localhost:10010/ws/v1/echo/anything} works right away. Built on Helidon's own WebSocket server; what a
+ * session answers is {@link EchoListener}'s job.
  */
 public final class EchoService {
     private final WebServer server;
@@ -42,17 +40,5 @@ public final class EchoService {
 
     public void stop() {
         server.stop();
-    }
-
-    private static final class EchoListener implements WsListener {
-        @Override
-        public void onMessage(WsSession session, String text, boolean last) {
-            session.send(text, last);
-        }
-
-        @Override
-        public void onMessage(WsSession session, BufferData buffer, boolean last) {
-            session.send(buffer, last);
-        }
     }
 }
