@@ -9,6 +9,18 @@ public final class Json {
     }
 
     /**
+     * Append a string field, {@code "name":"value"} with the value escaped.
+     *
+     * @param json  the document being written
+     * @param name  field name (not escaped: a fixed name)
+     * @param value field value
+     * @return {@code json}
+     */
+    public static StringBuilder field(StringBuilder json, String name, String value) {
+        return json.append('"').append(name).append("\":\"").append(escape(value)).append('"');
+    }
+
+    /**
      * Escape a value for use between double quotes in JSON.
      *
      * @param s value

@@ -71,7 +71,7 @@ public final class InstancesService implements HttpService, RelayListener {
                 json.append(',');
             }
             json.append('{');
-            field(json, "serviceId", serviceId).append(",\"instances\":[");
+            Json.field(json, "serviceId", serviceId).append(",\"instances\":[");
             boolean first = true;
             for (ServiceInstance instance : registry.instances(serviceId).stream()
                     .sorted(Comparator.comparing(ServiceInstance::instanceId)).toList()) {
@@ -93,15 +93,15 @@ public final class InstancesService implements HttpService, RelayListener {
         String serviceId = instance.serviceId();
         String id = instance.instanceId();
         json.append('{');
-        field(json, "instanceId", id).append(',');
-        field(json, "address", instance.authority()).append(',');
+        Json.field(json, "instanceId", id).append(',');
+        Json.field(json, "address", instance.authority()).append(',');
         json.append("\"secure\":").append(instance.secure()).append(',');
-        field(json, "status", instance.status().name()).append(',');
+        Json.field(json, "status", instance.status().name()).append(',');
         Optional<Instant> ejected = ejections.ejectedUntil(serviceId, id);
         json.append("\"ejected\":").append(ejected.isPresent()).append(',');
         nullable(json, "ejectedUntil", ejected.map(Instant::toString)).append(',');
         Optional<InstanceHealth.Status> checked = health.status(serviceId, id);
-        field(json, "health", checked.map(InstanceHealth.Status::state).orElse("off")).append(',');
+        Json.field(json, "health", checked.map(InstanceHealth.Status::state).orElse("off")).append(',');
         nullable(json, "healthSince", checked.map(s -> s.since().toString())).append(',');
         json.append("\"consecutiveFailures\":").append(checked.map(InstanceHealth.Status::consecutiveFailures)
                                                                .orElse(0)).append(',');
@@ -120,12 +120,9 @@ public final class InstancesService implements HttpService, RelayListener {
         json.append('}');
     }
 
-    private static StringBuilder field(StringBuilder json, String name, String value) {
-        return json.append('"').append(name).append("\":\"").append(Json.escape(value)).append('"');
-    }
 
     private static StringBuilder nullable(StringBuilder json, String name, Optional<String> value) {
-        return value.isPresent() ? field(json, name, value.get()) : json.append('"').append(name).append("\":null");
+        return value.isPresent() ? Json.field(json, name, value.get()) : json.append('"').append(name).append("\":null");
     }
 
     /**

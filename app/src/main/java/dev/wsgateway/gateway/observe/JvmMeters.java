@@ -1,17 +1,19 @@
 package dev.wsgateway.gateway.observe;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.helidon.metrics.api.MeterRegistry;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -46,12 +48,27 @@ final class JvmMeters {
         }
         io.micrometer.core.instrument.MeterRegistry micrometer =
                 registry.unwrap(io.micrometer.core.instrument.MeterRegistry.class);
-        // JvmGcMetrics listens to GC notifications for the life of the JVM: never closed
-        List<MeterBinder> binders = List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(),
-                                            new ClassLoaderMetrics(), new JvmInfoMetrics(), new UptimeMetrics(),
-                                            new FileDescriptorMetrics(), JvmMeters::cpu);
+        // not Micrometer's JvmGcMetrics: it registers its pause timers from the JVM's GC notification thread when a
+        // collection happens, and a registration there (Micrometer's lock, then Helidon's registry lock) deadlocks
+        // with a gateway thread registering a meter through Helidon (the same locks the other way round)
+        List<MeterBinder> binders = List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
+                                            new JvmInfoMetrics(), new UptimeMetrics(), new FileDescriptorMetrics(),
+                                            JvmMeters::gc, JvmMeters::cpu);
         for (MeterBinder binder : binders) {
             binder.bindTo(micrometer);
+        }
+    }
+
+    /**
+     * {@code jvm_gc_pause_seconds_count} / {@code _sum} per collector, registered now (not on the first collection).
+     */
+    private static void gc(io.micrometer.core.instrument.MeterRegistry micrometer) {
+        for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+            FunctionTimer.builder("jvm.gc.pause", bean, GarbageCollectorMXBean::getCollectionCount,
+                                  GarbageCollectorMXBean::getCollectionTime, TimeUnit.MILLISECONDS)
+                    .tag("gc", bean.getName())
+                    .description("Time spent in GC collections (pauses and concurrent cycles) of this collector")
+                    .register(micrometer);
         }
     }
 

@@ -96,10 +96,10 @@ public final class WebSocketsService implements HttpService, RelayListener {
             closed = false;
         }
         StringBuilder json = new StringBuilder("{");
-        field(json, "sessionId", id).append(',');
+        Json.field(json, "sessionId", id).append(',');
         json.append("\"closed\":").append(closed).append(',');
         json.append("\"code\":").append(CLOSE_CODE).append(',');
-        field(json, "reason", CLOSE_REASON).append('}');
+        Json.field(json, "reason", CLOSE_REASON).append('}');
         res.status(closed ? Status.OK_200 : Status.ACCEPTED_202)
                 .header(HeaderValues.CONTENT_TYPE_JSON)
                 .send(json.toString());
@@ -126,25 +126,21 @@ public final class WebSocketsService implements HttpService, RelayListener {
     private void append(StringBuilder json, RelaySession session) {
         SessionInfo info = session.info();
         json.append('{');
-        field(json, "sessionId", info.id()).append(',');
-        field(json, "clientAddress", info.clientAddress()).append(',');
-        field(json, "gatewayPath", info.redactedGatewayPath()).append(',');
-        field(json, "serviceUrl", info.redactedServiceUrl()).append(',');
-        field(json, "serviceSessionId", info.id()).append(',');
-        field(json, "serviceId", info.serviceId()).append(',');
-        field(json, "instanceId", info.instanceId()).append(',');
-        field(json, "subprotocol", info.subprotocol()).append(',');
-        field(json, "user", info.user()).append(',');
-        field(json, "openedAt", info.openedAt().toString()).append(',');
+        Json.field(json, "sessionId", info.id()).append(',');
+        Json.field(json, "clientAddress", info.clientAddress()).append(',');
+        Json.field(json, "gatewayPath", info.redactedGatewayPath()).append(',');
+        Json.field(json, "serviceUrl", info.redactedServiceUrl()).append(',');
+        Json.field(json, "serviceSessionId", info.id()).append(',');
+        Json.field(json, "serviceId", info.serviceId()).append(',');
+        Json.field(json, "instanceId", info.instanceId()).append(',');
+        Json.field(json, "subprotocol", info.subprotocol()).append(',');
+        Json.field(json, "user", info.user()).append(',');
+        Json.field(json, "openedAt", info.openedAt().toString()).append(',');
         json.append("\"messagesIn\":").append(session.messagesIn()).append(',');
         json.append("\"messagesOut\":").append(session.messagesOut()).append(',');
         json.append("\"bytesIn\":").append(session.bytesIn()).append(',');
         json.append("\"bytesOut\":").append(session.bytesOut()).append(',');
         json.append("\"failovers\":").append(session.failovers());
         json.append('}');
-    }
-
-    private static StringBuilder field(StringBuilder json, String name, String value) {
-        return json.append('"').append(name).append("\":\"").append(Json.escape(value)).append('"');
     }
 }
