@@ -20,8 +20,9 @@ ENV DEMO_ECHO_ENABLED=false \
     SERVER_PORT=10010 \
     JAVA_OPTS="-XX:MaxRAMPercentage=75 -Xmn32m -XX:+ExitOnOutOfMemoryError"
 EXPOSE 10010
+# HTTP/1.1: Helidon closes an HTTP/1.0 request without an answer.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_MANAGEMENT_PORT:-${SERVER_PORT}} && printf "GET /application/health/ready HTTP/1.0\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_MANAGEMENT_PORT:-${SERVER_PORT}} && printf "GET /application/health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/gateway/wsgateway.jar"]
 
 # --target prebuilt: the jar and libs/ from the build context (see .dockerignore: only these two of target/ are sent)
