@@ -99,7 +99,7 @@ if [ "${CONTAINER_TEST_MAVEN_BUILD:-}" = 1 ]; then
   build_image="localhost/wsgateway-build:$release-jdk$jdk_version"
   if ! "${podman[@]}" image exists "$build_image"; then
     cp "$cache/debian-$release-minbase.tar" "$work/build.tar"
-    mkdir -p "$work/jdk/opt/java" && cp -a "$JAVA_HOME" "$work/jdk/opt/java/jdk"
+    mkdir -p "$work/jdk/opt/java" && cp -rL "$JAVA_HOME" "$work/jdk/opt/java/jdk"   # -L: Debian-style cacerts is a link into /etc
     tar -C "$work/jdk" -rf "$work/build.tar" ./opt/java/jdk
     "${podman[@]}" import --change 'ENV JAVA_HOME=/opt/java/jdk' \
       --change 'ENV PATH=/opt/java/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
