@@ -154,6 +154,7 @@ EOF
 chmod 644 "$work/gateway.yaml"
 chmod 755 "$work"
 container=wsgateway-container-test-$$
+t_run=$(date +%s)
 "${podman[@]}" run -d --name "$container" --network host -v "$work/gateway.yaml:/etc/wsgateway/gateway.yaml:ro" \
   -e GATEWAY_CONFIG=/etc/wsgateway/gateway.yaml -e SERVER_PORT="$port" "$image" >/dev/null 2>"$work/run.log" \
   || { cat "$work/run.log" >&2; fail "podman run failed"; }
@@ -170,7 +171,7 @@ done
 [ -n "$healthy" ] || { "${podman[@]}" logs "$container" >&2; fail "HEALTHCHECK never reported healthy"; }
 status=$("${podman[@]}" inspect --format '{{.State.Health.Status}}' "$container")
 [ "$status" = healthy ] || fail "podman inspect says the container is $status"
-say "HEALTHCHECK healthy after $(( $(date +%s) - t0 )) s from the build's start"
+say "HEALTHCHECK healthy $(( $(date +%s) - t_run )) s after podman run"
 curl -sf "http://127.0.0.1:$port/application/health/ready" >/dev/null || fail "SERVER_PORT=$port not honoured"
 ! curl -s -o /dev/null "http://127.0.0.1:$file_port/" || fail "the gateway listens on the file's port $file_port"
 say "SERVER_PORT from the environment overrides the mounted GATEWAY_CONFIG file's port"
