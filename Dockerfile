@@ -1,14 +1,18 @@
-# Multi-stage build: Maven builds the same jar (and libs/) that ./run.sh runs; the runtime is a JRE only.
-FROM maven:3.9-eclipse-temurin-21 AS build
-WORKDIR /src
-COPY . .
-RUN mvn -B -q -DskipTests package -pl app -am
+# The gateway's image: the same jar (and libs/) that ./run.sh runs, on a JRE, as a non-root user.
+#
+#   docker build -t wsgateway .                       builds the jar with ./mvnw in a JDK stage, then the image
+#   docker build --target prebuilt -t wsgateway .     packages app/target/wsgateway.jar + app/target/libs as built
+#                                                     on the host (./mvnw -DskipTests package -pl app -am): no Maven
+#                                                     in the image
+# Base images are build arguments (defaults: the public Eclipse Temurin images), e.g. for images made locally:
+#   --build-arg BUILD_IMAGE=localhost/my-jdk --build-arg RUNTIME_IMAGE=localhost/my-jre
+# The runtime image needs java on the PATH, bash (HEALTHCHECK), groupadd/useradd; the build image a JDK 21+.
+ARG BUILD_IMAGE=eclipse-temurin:21-jdk
+ARG RUNTIME_IMAGE=eclipse-temurin:21-jre
 
-FROM eclipse-temurin:21-jre
+FROM ${RUNTIME_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 gateway && useradd --system --uid 10001 --gid gateway --no-create-home gateway
 WORKDIR /opt/gateway
-COPY --from=build /src/app/target/wsgateway.jar ./wsgateway.jar
-COPY --from=build /src/app/target/libs ./libs
 USER 10001:10001
 # Every configuration key can be overridden by an environment variable (SERVER_PORT, DISCOVERY_TYPE, ...);
 # a whole file can be mounted and named by GATEWAY_CONFIG. The demo echo service is off in the image.
@@ -16,6 +20,23 @@ ENV DEMO_ECHO_ENABLED=false \
     SERVER_PORT=10010 \
     JAVA_OPTS="-XX:MaxRAMPercentage=75 -Xmn32m -XX:+ExitOnOutOfMemoryError"
 EXPOSE 10010
+# HTTP/1.1: Helidon closes an HTTP/1.0 request without an answer.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_MANAGEMENT_PORT:-${SERVER_PORT}} && printf "GET /application/health/ready HTTP/1.0\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_MANAGEMENT_PORT:-${SERVER_PORT}} && printf "GET /application/health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/gateway/wsgateway.jar"]
+
+# --target prebuilt: the jar and libs/ from the build context (see .dockerignore: only these two of target/ are sent)
+FROM runtime AS prebuilt
+COPY app/target/wsgateway.jar ./wsgateway.jar
+COPY app/target/libs ./libs
+
+# The Maven Wrapper downloads Maven (the version in .mvn/wrapper/maven-wrapper.properties) from Maven Central.
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+COPY . .
+RUN rm -rf app/target && ./mvnw -B -q -DskipTests package -pl app -am
+
+# Default target: the jar built above.
+FROM runtime
+COPY --from=build /src/app/target/wsgateway.jar ./wsgateway.jar
+COPY --from=build /src/app/target/libs ./libs

@@ -9,7 +9,7 @@ source scripts/java-env.sh
 
 if [ ! -f eureka-test-server/target/eureka-test-server.jar ] || [ ! -f app/target/wsgateway.jar ]; then
   echo "Building (JDK: $JAVA_HOME)..."
-  mvn -q -B -DskipTests install
+  ./mvnw -q -B -DskipTests package
 fi
 [ -d test-support/node/node_modules ] || npm ci --no-audit --no-fund --prefix test-support/node >/dev/null
 

@@ -9,7 +9,7 @@ source scripts/java-env.sh
 jar=app/target/wsgateway.jar
 if [ ! -f "$jar" ] || [ -n "$(find pom.xml */pom.xml */src/main -newer "$jar" -type f 2>/dev/null | head -n1)" ]; then
   echo "Building the gateway (JDK: $JAVA_HOME)..."
-  mvn -q -B -DskipTests install
+  ./mvnw -q -B -DskipTests package -pl app -am
 fi
 config=()
 if [ $# -gt 0 ]; then
