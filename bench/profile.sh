@@ -16,7 +16,7 @@ GATEWAY_HEAP="${GATEWAY_HEAP:--Xms128m -Xmx1g -Xmn32m}"
 OUT="${OUTDIR:-$BENCH/results/profile-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
 JAR="$PROJECT/app/target/wsgateway.jar"
-[[ -f "$JAR" ]] || (cd "$PROJECT" && JAVA_HOME="$JDK" mvn -q -B install -DskipTests)
+[[ -f "$JAR" ]] || (cd "$PROJECT" && JAVA_HOME="$JDK" ./mvnw -q -B package -DskipTests -pl app -am)
 [[ -d "$BENCH/node_modules/ws" ]] || (cd "$BENCH" && npm ci --no-audit --no-fund >/dev/null)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 

@@ -83,7 +83,7 @@ command -v node >/dev/null || { echo "node (>= 18) is required" >&2; exit 1; }
 if [[ ! -d "$BENCH/node_modules/ws" ]]; then (cd "$BENCH" && npm ci --no-audit --no-fund >/dev/null); fi
 if [[ ! -f "$JAR" ]]; then
   log "building the gateway (jar missing)"
-  (cd "$PROJECT" && JAVA_HOME="$JAVA_HOME_FOR_BUILD" mvn -q -B install -DskipTests) >"$OUTDIR/build.log" 2>&1
+  (cd "$PROJECT" && JAVA_HOME="$JAVA_HOME_FOR_BUILD" ./mvnw -q -B package -DskipTests -pl app -am) >"$OUTDIR/build.log" 2>&1
 fi
 NGINX="$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)"
 WANT=()
