@@ -35,7 +35,7 @@ final class Leg implements FrameSink {
     private final ArrayDeque<byte[]> queuedControls = new ArrayDeque<>(2);
     private byte[] pending;
     private boolean frameOpen;
-    private boolean frameAbandoned;
+    private volatile boolean frameAbandoned;
 
     private volatile boolean closeReceived;
     private volatile boolean broken;
@@ -298,7 +298,8 @@ final class Leg implements FrameSink {
      * Code of the close frame sent on this leg (forwarded or the gateway's own), {@code 0} if none yet.
      */
     int closeCodeSent() {
-        return closeCodeSent;
+        // a close queued behind a frame that was cut never went out: the peer saw the connection dropped
+        return frameAbandoned ? 0 : closeCodeSent;
     }
 
     @Override

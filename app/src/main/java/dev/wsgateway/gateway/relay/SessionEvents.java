@@ -119,6 +119,13 @@ final class SessionEvents implements PumpEvents {
             client.sendClose(WsCloseCodes.GOING_AWAY, "Upstream " + cause);
         }
         src.close();
+        if (client.closeReceived() && !client.closeSent()) {
+            // the service went before answering the client's close: answer it in its place
+            CloseReason close = session.clientClose();
+            int code = close == null || close.code() == WsCloseCodes.NO_STATUS_CODE ? WsCloseCodes.NORMAL_CLOSE
+                    : close.code();
+            client.sendClose(code, "");
+        }
         if (client.closeHandshakeDone() || client.closeReceived()) {
             client.close();
         }
