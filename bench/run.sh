@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# WebSocket gateway benchmark: direct vs nginx vs the gateway, interleaved rounds, one host, loopback only.
+# WebSocket gateway benchmark: direct vs nginx vs HAProxy (http and tcp mode) vs the gateway, interleaved rounds, one
+# host, loopback only.
 #
 #   bench/run.sh                      # all scenarios, 3 rounds
 #   ROUNDS=2 DUR=8 bench/run.sh
@@ -9,7 +10,9 @@
 #   ROUNDS=3            rounds of the load scenarios (target order rotated each round)
 #   DUR=8 WARM=2        seconds measured / warm-up per run
 #   SCENARIOS="lat1 lat50 tput1k large1m cap5000 cap9000"
-#   TARGETS="direct nginx gateway"
+#   TARGETS="direct nginx haproxy haproxytcp gateway"   (haproxytcp: a byte relay, the floor)
+#   SESSIONS=own       each proxy and peer in its own session (setsid): with autogroup scheduling each gets a fair
+#                       CPU share, as a service on its own would; SESSIONS=shared runs all in this script's session
 #   CAP_ROUNDS=1        rounds of each capacity scenario (each on freshly started proxies)
 #   CAP_WARM=1000       sessions opened and closed on each fresh proxy before a capacity run (JIT, pools, young
 #                       generation warm: the run then measures what each further session costs); 0 = cold start
@@ -27,7 +30,8 @@ ROUNDS="${ROUNDS:-3}"
 DUR="${DUR:-8}"
 WARM="${WARM:-2}"
 SCENARIOS="${SCENARIOS:-lat1 lat50 tput1k large1m cap5000 cap9000}"
-TARGETS="${TARGETS:-direct nginx gateway}"
+TARGETS="${TARGETS:-direct nginx haproxy haproxytcp gateway}"
+SESSIONS="${SESSIONS:-own}"
 CAP_ROUNDS="${CAP_ROUNDS:-1}"
 CAP_HISTO="${CAP_HISTO:-1}"
 CAP_WARM="${CAP_WARM:-1000}"
@@ -46,7 +50,7 @@ RESULTS="$OUTDIR/results.jsonl"
 : > "$RESULTS"
 JAR="$PROJECT/app/target/wsgateway.jar"
 
-declare -A PORT=([direct]=9001 [nginx]=9101 [gateway]=9104)
+declare -A PORT=([direct]=9001 [nginx]=9101 [haproxy]=9102 [haproxytcp]=9122 [gateway]=9104)
 declare -A PID=()
 URL_PATH=/ws/v1/echo/bench
 
@@ -68,7 +72,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [[ -n "${WATCHDOG:-}" ]] && kill "$WATCHDOG" 2>/dev/null || true
-  for n in gateway nginx upstream; do stop "$n"; done
+  for n in gateway nginx haproxy haproxytcp upstream; do stop "$n"; done
   exit $rc
 }
 trap cleanup EXIT
@@ -86,8 +90,13 @@ if [[ ! -f "$JAR" ]]; then
   (cd "$PROJECT" && JAVA_HOME="$JAVA_HOME_FOR_BUILD" ./mvnw -q -B package -DskipTests -pl app -am) >"$OUTDIR/build.log" 2>&1
 fi
 NGINX="$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)"
+HAPROXY="$(command -v haproxy || ls /usr/sbin/haproxy 2>/dev/null || true)"
 WANT=()
 for t in $TARGETS; do
+  if [[ $t == haproxy* && -z "$HAPROXY" ]]; then
+    log "haproxy is not installed (Debian: apt-get install -y haproxy): skipping the $t target"
+    continue
+  fi
   if [[ $t == nginx && -z "$NGINX" ]]; then
     log "nginx is not installed (Debian: apt-get install -y nginx-light): skipping the nginx target"
     continue
@@ -105,21 +114,29 @@ wait_port() { # port seconds
 }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# run a peer in its own session (setsid; no fork, so $! is the peer's pid) unless SESSIONS=shared
+own() { if [[ $SESSIONS == own ]]; then setsid "$@"; else "$@"; fi; }
+
 start() { # name
   local name=$1
   case $name in
     upstream)
       port_free 9001 || { log "port 9001 is busy"; exit 1; }
-      node "$BENCH/lib/echo-upstream.js" 9001 >"$RUN/upstream.log" 2>&1 &
+      own node "$BENCH/lib/echo-upstream.js" 9001 >"$RUN/upstream.log" 2>&1 &
       PID[upstream]=$!; wait_port 9001 10 ;;
     nginx)
       port_free 9101 || { log "port 9101 is busy"; exit 1; }
-      "$NGINX" -p "$RUN/" -e "$RUN/nginx-error.log" -c "$BENCH/conf/nginx.conf" >"$RUN/nginx.log" 2>&1 &
+      own "$NGINX" -p "$RUN/" -e "$RUN/nginx-error.log" -c "$BENCH/conf/nginx.conf" >"$RUN/nginx.log" 2>&1 &
       PID[nginx]=$!; wait_port 9101 10 ;;
+    haproxy|haproxytcp)
+      port_free "${PORT[$name]}" || { log "port ${PORT[$name]} is busy"; exit 1; }
+      local cfg=haproxy.cfg; [[ $name == haproxytcp ]] && cfg=haproxy-tcp.cfg
+      own "$HAPROXY" -db -f "$BENCH/conf/$cfg" >"$RUN/$name.log" 2>&1 &
+      PID[$name]=$!; wait_port "${PORT[$name]}" 10 ;;
     gateway)
       port_free 9104 || { log "port 9104 is busy"; exit 1; }
       # shellcheck disable=SC2086
-      "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS -jar "$JAR" "$BENCH/conf/gateway.yaml" >>"$RUN/gateway.log" 2>&1 &
+      own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS -jar "$JAR" "$BENCH/conf/gateway.yaml" >>"$RUN/gateway.log" 2>&1 &
       PID[gateway]=$!; wait_port 9104 60 ;;
   esac || { log "$name did not start (see $RUN/$name.log)"; exit 1; }
   log "started $name pid ${PID[$name]}"
@@ -156,6 +173,8 @@ scenario_args() {
   echo "cpu: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "node: $(node --version), ws $(node -p 'require(process.argv[1]+"/node_modules/ws/package.json").version' "$BENCH")"
   echo "nginx: $([[ -n "$NGINX" ]] && "$NGINX" -v 2>&1 || echo none)"
+  echo "haproxy: $([[ -n "$HAPROXY" ]] && "$HAPROXY" -v 2>&1 | head -1 || echo none)"
+  echo "processes: SESSIONS=$SESSIONS ($([[ $SESSIONS == own ]] && echo "each peer in its own session (setsid)" || echo "all in one session"))"
   echo "java: $("$JAVA" -version 2>&1 | head -1); gateway flags: $GATEWAY_HEAP $GATEWAY_OPTS"
   echo "gateway: $(cd "$PROJECT" && git rev-parse --short HEAD 2>/dev/null) $(cd "$PROJECT" && git status --porcelain -- app | wc -l) modified files in app/"
   echo "fd limit: $(ulimit -n)"
