@@ -1,11 +1,52 @@
 package dev.wsgateway.gateway.http;
 
+import java.util.function.BiConsumer;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
 /**
- * The one JSON helper the gateway needs: a string value escaped for a JSON document (error bodies, the session
- * listing). Everything else it writes is numbers and fixed names.
+ * The JSON the gateway writes (error bodies, the session and instance listings): escaped string fields, arrays, and
+ * sending a document. Everything else it writes is numbers and fixed names.
  */
 public final class Json {
     private Json() {
+    }
+
+    /**
+     * Append a JSON array, one element per item.
+     *
+     * @param json    the document being written
+     * @param items   the items
+     * @param element writes one item's element
+     * @param <T>     item type
+     * @return {@code json}
+     */
+    public static <T> StringBuilder array(StringBuilder json, Iterable<T> items, BiConsumer<StringBuilder, T> element) {
+        json.append('[');
+        boolean first = true;
+        for (T item : items) {
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            element.accept(json, item);
+        }
+        return json.append(']');
+    }
+
+    /**
+     * Send a JSON document.
+     *
+     * @param res    the response
+     * @param status its status
+     * @param json   the document
+     */
+    public static void send(ServerResponse res, Status status, CharSequence json) {
+        res.status(status)
+                .header(HeaderValues.CONTENT_TYPE_JSON)
+                .send(json.toString());
     }
 
     /**

@@ -17,7 +17,6 @@ import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.upstream.Ejections;
 import dev.wsgateway.gateway.upstream.InstanceHealth;
 
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -65,28 +64,14 @@ public final class InstancesService implements HttpService, RelayListener {
                 .filter(id -> filter.isEmpty() || id.equals(filter))
                 .sorted()
                 .toList();
-        StringBuilder json = new StringBuilder("[");
-        for (String serviceId : services) {
-            if (json.length() > 1) {
-                json.append(',');
-            }
-            json.append('{');
-            Json.field(json, "serviceId", serviceId).append(",\"instances\":[");
-            boolean first = true;
-            for (ServiceInstance instance : registry.instances(serviceId).stream()
-                    .sorted(Comparator.comparing(ServiceInstance::instanceId)).toList()) {
-                if (!first) {
-                    json.append(',');
-                }
-                first = false;
-                append(json, instance);
-            }
-            json.append("]}");
-        }
-        json.append(']');
-        res.status(Status.OK_200)
-                .header(HeaderValues.CONTENT_TYPE_JSON)
-                .send(json.toString());
+        StringBuilder json = Json.array(new StringBuilder(), services, (doc, serviceId) -> {
+            doc.append('{');
+            Json.field(doc, "serviceId", serviceId).append(",\"instances\":");
+            Json.array(doc, registry.instances(serviceId).stream()
+                    .sorted(Comparator.comparing(ServiceInstance::instanceId)).toList(), this::append);
+            doc.append('}');
+        });
+        Json.send(res, Status.OK_200, json);
     }
 
     private void append(StringBuilder json, ServiceInstance instance) {

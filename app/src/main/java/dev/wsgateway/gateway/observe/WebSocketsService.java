@@ -2,6 +2,7 @@ package dev.wsgateway.gateway.observe;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,6 @@ import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionInfo;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -100,27 +100,16 @@ public final class WebSocketsService implements HttpService, RelayListener {
         json.append("\"closed\":").append(closed).append(',');
         json.append("\"code\":").append(CLOSE_CODE).append(',');
         Json.field(json, "reason", CLOSE_REASON).append('}');
-        res.status(closed ? Status.OK_200 : Status.ACCEPTED_202)
-                .header(HeaderValues.CONTENT_TYPE_JSON)
-                .send(json.toString());
+        Json.send(res, closed ? Status.OK_200 : Status.ACCEPTED_202, json);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
         String serviceId = req.query().first("serviceId").orElse("").toLowerCase(Locale.ROOT);
-        StringBuilder json = new StringBuilder("[");
-        sessions.sessions().stream()
+        List<RelaySession> listed = sessions.sessions().stream()
                 .filter(s -> serviceId.isEmpty() || s.info().serviceId().equals(serviceId))
                 .sorted(Comparator.comparing(RelaySession::openedAt))
-                .forEach(s -> {
-                    if (json.length() > 1) {
-                        json.append(',');
-                    }
-                    append(json, s);
-                });
-        json.append(']');
-        res.status(Status.OK_200)
-                .header(HeaderValues.CONTENT_TYPE_JSON)
-                .send(json.toString());
+                .toList();
+        Json.send(res, Status.OK_200, Json.array(new StringBuilder(), listed, this::append));
     }
 
     private void append(StringBuilder json, RelaySession session) {
