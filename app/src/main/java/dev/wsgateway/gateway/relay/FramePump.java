@@ -172,7 +172,6 @@ final class FramePump implements Runnable {
                 if (opcode == WsFrames.OP_PONG) {
                     if (src.isOwnPong(payload)) {
                         src.clearPing();
-                        src.markAnswered();
                         skipRange();
                         frameStarted = false;
                         continue;
@@ -195,9 +194,9 @@ final class FramePump implements Runnable {
                 messageBytes = fin ? 0 : messageBytes + payloadLength;
                 if (fin) {
                     messages++;
+                    src.countMessage();
                 }
                 events.dataRelayed();
-                src.markAnswered();
             }
             if (contiguous) {
                 approve(frameStart, pos, true);

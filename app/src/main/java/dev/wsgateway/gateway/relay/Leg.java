@@ -40,8 +40,8 @@ final class Leg implements FrameSink {
     private volatile boolean closeReceived;
     private volatile boolean broken;
     private volatile long lastReadNanos = System.nanoTime();
-    private volatile long lastAnsweredNanos = System.nanoTime();
     private volatile long pingToken;
+    private volatile long messagesRead;
     private volatile int closeCodeSent;
 
     /**
@@ -157,14 +157,19 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * The peer sent a data frame or answered a gateway ping: it was alive and reading at this time.
+     * A whole data message arrived from the peer (counted on the pump's thread, read under the session's lock).
      */
-    void markAnswered() {
-        lastAnsweredNanos = System.nanoTime();
+    void countMessage() {
+        messagesRead++;
     }
 
-    long lastAnsweredNanos() {
-        return lastAnsweredNanos;
+    /**
+     * Whole data messages read from the peer so far.
+     *
+     * @return count
+     */
+    long messagesRead() {
+        return messagesRead;
     }
 
     long lastReadNanos() {

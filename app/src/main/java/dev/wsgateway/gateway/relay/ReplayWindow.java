@@ -8,14 +8,17 @@ import java.util.List;
 
 /**
  * What the client pump wrote to the current upstream recently, kept to be sent again to the next instance when the
- * upstream is lost without a close: writes after the upstream's last sign of life (a data frame or a pong) and within
- * the replay window, at most {@code maxBytes}. Guarded by the session's lock.
+ * upstream is lost without a close: client messages the upstream has not answered yet, within the replay window, at
+ * most {@code maxBytes}. Answers are matched to messages in order, one upstream message for the oldest client message
+ * (request/response and echo services); an answer read while nothing was outstanding (a greeting, a push) matches
+ * nothing. Guarded by the session's lock.
  */
 final class ReplayWindow {
     private final long windowNanos;
     private final long maxBytes;
     private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
     private long bytes;
+    private long matched;
 
     /**
      * Bytes written to the upstream (kept by reference when stable).
@@ -48,10 +51,10 @@ final class ReplayWindow {
      * @param length    length
      * @param stable    whether the buffer stays as it is (a reference may be kept)
      * @param piece     the piece's flags and time (its bytes are ignored)
-     * @param answered  when the upstream last showed it read what it got
+     * @param answers   messages the upstream has sent so far
      */
-    void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answered) {
-        forget(piece.nanos(), answered);
+    void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers) {
+        forget(piece.nanos(), answers);
         if (length > maxBytes || (!stable && length > BufferPool.SIZE)) {
             // too large to keep (or to copy on every write): such frames are not replayed
             clear();
@@ -69,15 +72,32 @@ final class ReplayWindow {
     }
 
     /**
-     * Drop writes the upstream answered after, or older than the window.
+     * Drop the messages the upstream answered since, and writes older than the window.
      *
-     * @param now      {@link System#nanoTime()}
-     * @param answered when the upstream last showed it read what it got
+     * @param now     {@link System#nanoTime()}
+     * @param answers messages the upstream has sent so far
      */
-    void forget(long now, long answered) {
-        while (!pieces.isEmpty()
-                && (pieces.peekFirst().nanos() - answered < 0 || now - pieces.peekFirst().nanos() > windowNanos)) {
+    void forget(long now, long answers) {
+        while (matched < answers && !pieces.isEmpty()) {
+            dropOldestMessage();
+            matched++;
+        }
+        if (pieces.isEmpty()) {
+            // answers read while nothing was outstanding answer nothing written later
+            matched = answers;
+        }
+        while (!pieces.isEmpty() && now - pieces.peekFirst().nanos() > windowNanos) {
             bytes -= pieces.removeFirst().bytes().length;
+        }
+    }
+
+    private void dropOldestMessage() {
+        while (!pieces.isEmpty()) {
+            Piece piece = pieces.removeFirst();
+            bytes -= piece.bytes().length;
+            if (piece.endsFrame() && !piece.openAfter()) {
+                return;
+            }
         }
     }
 
@@ -85,12 +105,12 @@ final class ReplayWindow {
      * Take what must be sent again: the kept writes from the first one that starts a frame outside a fragmented
      * message. Empties the window.
      *
-     * @param now      {@link System#nanoTime()}
-     * @param answered when the lost upstream last showed it read what it got
+     * @param now     {@link System#nanoTime()}
+     * @param answers messages the lost upstream sent
      * @return pieces, oldest first (may be empty)
      */
-    List<Piece> takeResend(long now, long answered) {
-        forget(now, answered);
+    List<Piece> takeResend(long now, long answers) {
+        forget(now, answers);
         List<Piece> resend = new ArrayList<>();
         for (Piece piece : pieces) {
             if (resend.isEmpty() && !(piece.startsFrame() && !piece.openBefore())) {

@@ -99,7 +99,7 @@ final class UpstreamSide implements FrameSink {
                         replay.remember(bytes, offset, length, stable,
                                         new ReplayWindow.Piece(null, startsFrame, endsFrame, messageOpen, openAfter,
                                                                writtenAt),
-                                        leg.lastAnsweredNanos());
+                                        leg.messagesRead());
                     }
                     messageOpen = openAfter;
                     return true;
@@ -169,7 +169,7 @@ final class UpstreamSide implements FrameSink {
             if (replay != null) {
                 // an instance that closed in order read what it wanted. What a resumed session wrote from its held
                 // frames is not remembered: a message that kills instances is sent again once, never to a third
-                resend = abrupt ? replay.takeResend(now, leg.lastAnsweredNanos()) : List.of();
+                resend = abrupt ? replay.takeResend(now, leg.messagesRead()) : List.of();
                 replay.clear();
             }
             held.startWith(resend);
@@ -271,7 +271,7 @@ final class UpstreamSide implements FrameSink {
         lock.lock();
         try {
             if (state.phase() == Phase.OPEN) {
-                replay.forget(now, leg.lastAnsweredNanos());
+                replay.forget(now, leg.messagesRead());
             }
         } finally {
             lock.unlock();

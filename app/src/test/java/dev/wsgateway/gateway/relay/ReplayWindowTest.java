@@ -24,7 +24,7 @@ class ReplayWindowTest {
         bytes[0] = (byte) tag;
         window.remember(bytes, 0, n, true,
                         new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS),
-                        T0 - MS);
+                        0);
     }
 
     private void frame(int tag, int n, long ms) {
@@ -40,23 +40,40 @@ class ReplayWindowTest {
         frame(1, 4, 0);
         frame(2, 4, 10);
         frame(3, 4, 20);
-        assertThat(tags(window.takeResend(T0 + 30 * MS, T0 - MS)), contains(1, 2, 3));
-        assertThat("taken: the window is empty", window.takeResend(T0 + 30 * MS, T0 - MS), empty());
+        assertThat(tags(window.takeResend(T0 + 30 * MS, 0)), contains(1, 2, 3));
+        assertThat("taken: the window is empty", window.takeResend(T0 + 30 * MS, 0), empty());
     }
 
     @Test
-    void writesBeforeTheUpstreamsLastAnswerAreForgotten() {
+    void answeredMessagesAreForgottenOldestFirst() {
         frame(1, 4, 0);
         frame(2, 4, 10);
         frame(3, 4, 20);
-        assertThat(tags(window.takeResend(T0 + 30 * MS, T0 + 15 * MS)), contains(3));
+        // two answers: the first two messages were read; the third (pipelined behind them) was not
+        assertThat(tags(window.takeResend(T0 + 30 * MS, 2)), contains(3));
+    }
+
+    @Test
+    void answersReadWhileNothingWasOutstandingAnswerNothingLater() {
+        window.forget(T0, 3);
+        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0),
+                        3);
+        assertThat(tags(window.takeResend(T0 + 10 * MS, 3)), contains(1));
+    }
+
+    @Test
+    void aFragmentedMessageIsForgottenWholeByOneAnswer() {
+        remember(1, 4, true, true, false, true, 0);
+        remember(2, 4, true, true, true, false, 1);
+        frame(3, 4, 2);
+        assertThat(tags(window.takeResend(T0 + 10 * MS, 1)), contains(3));
     }
 
     @Test
     void writesOlderThanTheWindowAreForgotten() {
         frame(1, 4, 0);
         frame(2, 4, 50);
-        assertThat(tags(window.takeResend(T0 + 120 * MS, T0 - MS)), contains(2));
+        assertThat(tags(window.takeResend(T0 + 120 * MS, 0)), contains(2));
     }
 
     @Test
@@ -68,7 +85,7 @@ class ReplayWindowTest {
         remember(4, 4, true, false, false, false, 3);
         remember(5, 4, false, true, false, false, 4);
         remember(6, 4, true, true, true, false, 5);
-        assertThat(tags(window.takeResend(T0 + 10 * MS, T0 - MS)), contains(4, 5, 6));
+        assertThat(tags(window.takeResend(T0 + 10 * MS, 0)), contains(4, 5, 6));
     }
 
     @Test
@@ -76,25 +93,25 @@ class ReplayWindowTest {
         frame(1, 30, 0);
         frame(2, 30, 1);
         frame(3, 30, 2);
-        assertThat(tags(window.takeResend(T0 + 10 * MS, T0 - MS)), contains(2, 3));
+        assertThat(tags(window.takeResend(T0 + 10 * MS, 0)), contains(2, 3));
     }
 
     @Test
     void aWriteLargerThanTheBoundClearsTheWindow() {
         frame(1, 4, 0);
         frame(2, 65, 1);
-        assertThat(window.takeResend(T0 + 10 * MS, T0 - MS), empty());
+        assertThat(window.takeResend(T0 + 10 * MS, 0), empty());
     }
 
     @Test
     void stableWholeBuffersAreKeptByReferenceOthersCopied() {
         byte[] whole = {7, 7, 7};
-        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0), T0 - MS);
+        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0), 0);
         byte[] reused = {8, 8, 8, 8};
         window.remember(reused, 1, 2, false, new ReplayWindow.Piece(null, true, true, false, false, T0 + MS),
-                        T0 - MS);
+                        0);
         reused[1] = 0;
-        List<ReplayWindow.Piece> resend = window.takeResend(T0 + 2 * MS, T0 - MS);
+        List<ReplayWindow.Piece> resend = window.takeResend(T0 + 2 * MS, 0);
         assertThat(resend.get(0).bytes(), sameInstance(whole));
         assertThat(resend.get(1).bytes(), is(new byte[] {8, 8}));
     }
@@ -103,10 +120,10 @@ class ReplayWindowTest {
     void forgetAndClear() {
         frame(1, 4, 0);
         frame(2, 4, 10);
-        window.forget(T0 + 20 * MS, T0 + 5 * MS);
-        assertThat(tags(window.takeResend(T0 + 20 * MS, T0 + 5 * MS)), contains(2));
+        window.forget(T0 + 20 * MS, 1);
+        assertThat(tags(window.takeResend(T0 + 20 * MS, 1)), contains(2));
         frame(3, 4, 30);
         window.clear();
-        assertThat(window.takeResend(T0 + 40 * MS, T0 - MS), empty());
+        assertThat(window.takeResend(T0 + 40 * MS, 0), empty());
     }
 }
