@@ -140,7 +140,7 @@ final class UpstreamSide implements FrameSink {
 
     /**
      * The upstream was lost: enter {@code FAILING_OVER}. From {@code OPEN}, what the lost upstream may not have
-     * received (remembered writes after its last sign of life, from the first clean frame boundary) becomes the start
+     * received (remembered messages it has not answered, from the first clean frame boundary) becomes the start
      * of the held frames; a migrating session keeps what it holds.
      *
      * @param abrupt whether the upstream was lost without a close handshake
