@@ -51,7 +51,8 @@ final class ReplayWindow {
      * @param length    length
      * @param stable    whether the buffer stays as it is (a reference may be kept)
      * @param piece     the piece's flags and time (its bytes are ignored)
-     * @param answers   messages the upstream has sent so far
+     * @param answers   messages the upstream had sent before these bytes were written (an answer that arrives while
+     *                  they are written is theirs)
      */
     void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers) {
         forget(piece.nanos(), answers);

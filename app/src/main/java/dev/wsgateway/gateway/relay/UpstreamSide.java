@@ -91,15 +91,17 @@ final class UpstreamSide implements FrameSink {
         lock.lock();
         try {
             if (state.phase() == Phase.OPEN) {
-                // timed before the write: an answer read while the write is under way counts as after it
+                // taken before the write: an answer read while the write is under way answers these bytes, so
+                // it must not be counted as one that came before them
                 long writtenAt = replay == null ? 0 : System.nanoTime();
+                long answersBefore = replay == null ? 0 : leg.messagesRead();
                 if (leg.write(bytes, offset, length, startsFrame, endsFrame, messageOpenAfter, stable)) {
                     boolean openAfter = messageOpenAfter || !endsFrame;
                     if (replay != null) {
                         replay.remember(bytes, offset, length, stable,
                                         new ReplayWindow.Piece(null, startsFrame, endsFrame, messageOpen, openAfter,
                                                                writtenAt),
-                                        leg.messagesRead());
+                                        answersBefore);
                     }
                     messageOpen = openAfter;
                     return true;

@@ -62,6 +62,15 @@ class ReplayWindowTest {
     }
 
     @Test
+    void anAnswerCountedWhileTheWriteWasUnderWayAnswersIt() {
+        // a fast upstream answered before the write was remembered: the count taken before the write is passed
+        window.forget(T0, 2);
+        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0),
+                        2);
+        assertThat(window.takeResend(T0 + 10 * MS, 3), empty());
+    }
+
+    @Test
     void aFragmentedMessageIsForgottenWholeByOneAnswer() {
         remember(1, 4, true, true, false, true, 0);
         remember(2, 4, true, true, true, false, 1);
