@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,9 @@ import dev.wsgateway.discovery.ServiceInstance;
  * Two Netflix clients do the work: a query client, created at start, that only fetches the registry (every
  * {@code fetch-interval} seconds), and a registration client, created by {@link #register(SelfRegistration)}, that
  * only registers the gateway and sends heartbeats. After every successful fetch the whole view is replaced by the
- * fetched one; a failed fetch (every Eureka server down) changes nothing, so the last view stays.
+ * fetched one; a failed fetch (every Eureka server down) changes nothing, so the last view stays, and a fetch that
+ * lost most instances at once (a restarted Eureka server) keeps them until they register again
+ * ({@link RegistryLossGuard}).
  */
 public final class EurekaRegistry extends InMemoryRegistry {
     private static final System.Logger LOGGER = System.getLogger(EurekaRegistry.class.getName());
@@ -58,12 +61,14 @@ public final class EurekaRegistry extends InMemoryRegistry {
     private final SSLContext sslContext;
     private volatile DiscoveryClient queryClient;
     private volatile DiscoveryClient registrationClient;
+    private final RegistryLossGuard lossGuard;
     private volatile long lastFetchNanos;
     private volatile boolean refreshedBeforeClientExisted;
 
     private EurekaRegistry(EurekaSettings settings) {
         this.settings = settings;
         this.sslContext = settings.trustStore().map(path -> sslContext(settings)).orElse(null);
+        this.lossGuard = new RegistryLossGuard(Duration.ofSeconds(settings.registryLossGraceSeconds()));
     }
 
     /**
@@ -139,7 +144,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
                 }
             }
             lastFetchNanos = System.nanoTime();
-            update(instances);
+            update(lossGuard.view(instances, lastFetchNanos));
         } catch (RuntimeException e) {
             LOGGER.log(System.Logger.Level.WARNING, "Cannot read the Eureka registry; keeping the previous view", e);
         } finally {
