@@ -111,7 +111,7 @@ class SlowHandshakeTest {
                     + percentile(handshakeMillis, 50) + " ms, p99 " + p99 + " ms, max "
                     + percentile(handshakeMillis, 100) + " ms");
             // closed by the timeout: not before it, and not long after it (the machine is shared: wide margin)
-            assertThat(closed.getFirst(), greaterThanOrEqualTo(TIMEOUT.toMillis() - 200));
+            assertThat(closed.getFirst(), greaterThanOrEqualTo(TIMEOUT.toMillis() - 500));
             assertThat(closed.getLast(), lessThan(TIMEOUT.toMillis() + 5_000));
             assertThat("good client's handshake p99 (ms)", p99, lessThan(1_000L));
             assertThat(metric("wsgateway_handshakes_timed_out_total") - timedOutBefore,
