@@ -12,9 +12,10 @@ import com.sun.management.UnixOperatingSystemMXBean;
  * accept again. A session holds two descriptors (client and service), any other connection one, so
  * {@code max-sessions} and the connections a listener accepts at once ({@code server.max-tcp-connections}) are
  * lowered until together they fit in what the limit leaves: the descriptors open at start and {@link #RESERVE} for
- * discovery, health checks and logs. Sessions get at most {@value #SESSIONS_PERCENT} % of that, so that a client
- * beyond {@code max-sessions} is still accepted and answered 503. A client beyond the accepted connections waits in
- * the listen backlog until one ends (the handshake timeout ends idle ones).
+ * discovery, health checks and logs. Of that, a tenth (at least 16, at most 1,024) is kept for connections that are
+ * not sessions (handshakes under way, refusals, plain HTTP), so that a client beyond {@code max-sessions} is still
+ * accepted and answered 503; sessions share the rest. A client beyond the accepted connections waits in the listen
+ * backlog until one ends (the handshake timeout ends idle ones).
  *
  * @param limit descriptors the process may open
  * @param open  descriptors open when the gateway started
@@ -22,7 +23,8 @@ import com.sun.management.UnixOperatingSystemMXBean;
 record DescriptorBudget(long limit, long open) {
     /** Descriptors kept free for what is not a client connection (discovery, health checks, upstream TLS, logs). */
     static final int RESERVE = 64;
-    private static final int SESSIONS_PERCENT = 45;
+    private static final int MIN_HEADROOM = 16;
+    private static final int MAX_HEADROOM = 1_024;
     private static final System.Logger LOGGER = System.getLogger(DescriptorBudget.class.getName());
 
     /**
@@ -46,7 +48,7 @@ record DescriptorBudget(long limit, long open) {
      * @return the configured value, or less when the descriptors do not allow it
      */
     int maxSessions(int configured) {
-        long allowed = Math.max(1, spare() * SESSIONS_PERCENT / 100);
+        long allowed = Math.max(1, (spare() - headroom()) / 2);
         if (configured > 0 && configured <= allowed) {
             return configured;
         }
@@ -72,6 +74,13 @@ record DescriptorBudget(long limit, long open) {
         LOGGER.log(System.Logger.Level.INFO, "file-descriptor limit " + limit + ": each gateway listener accepts at "
                 + "most " + allowed + " connections at once");
         return (int) allowed;
+    }
+
+    /**
+     * Descriptors for connections that are not sessions.
+     */
+    private long headroom() {
+        return Math.clamp(spare() / 10, MIN_HEADROOM, MAX_HEADROOM);
     }
 
     private long spare() {

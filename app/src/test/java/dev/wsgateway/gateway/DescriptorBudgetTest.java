@@ -17,6 +17,7 @@ class DescriptorBudgetTest {
         DescriptorBudget budget = new DescriptorBudget(384, 137);
         int sessions = budget.maxSessions(20_000);
         int connections = budget.maxConnections(-1, 1, sessions);
+        // 183 spare: 18 for connections that are not sessions, 82 sessions (164 descriptors)
         assertThat(sessions, is(82));
         assertThat(connections, is(101));
         // sessions' client sockets are accepted connections too: a client beyond max-sessions is still accepted
@@ -24,6 +25,15 @@ class DescriptorBudgetTest {
         assertThat(137L + connections + sessions, lessThanOrEqualTo(384L - DescriptorBudget.RESERVE));
         // no limit configured: still bounded
         assertThat(budget.maxSessions(0), is(82));
+    }
+
+    @Test
+    void atTwentyThousandNineThousandSessionsFit() {
+        // the bench's idle-capacity run opens 9,000 sessions under ulimit -n 20000
+        DescriptorBudget budget = new DescriptorBudget(20_000, 140);
+        int sessions = budget.maxSessions(0);
+        assertThat(sessions, is(9_386));
+        assertThat(budget.maxConnections(-1, 1, sessions), is(9_386 + 1_024));
     }
 
     @Test
