@@ -10,6 +10,7 @@ import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.Balancers;
 import dev.wsgateway.gateway.config.GatewaySettings;
+import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
@@ -60,10 +61,12 @@ public final class GatewayWiring {
     private final WebSocketsService webSockets;
     private final InstancesService instances;
     private final Optional<HealthChecks> healthChecks;
+    private final Optional<DescriptorBudget> descriptors;
 
-    private GatewayWiring(Config config, GatewaySettings settings) {
+    private GatewayWiring(Config config, GatewaySettings settings, Optional<DescriptorBudget> descriptors) {
         this.config = config;
         this.settings = settings;
+        this.descriptors = descriptors;
         String type = settings.server().discoveryType();
         this.registry = Discovery.create(type, config.get("discovery").get(type));
         this.sessions = new SessionRegistry(settings.relay());
@@ -117,7 +120,14 @@ public final class GatewayWiring {
      * @return the parts
      */
     public static GatewayWiring create(Config config) {
-        return new GatewayWiring(config, GatewaySettings.create(config));
+        GatewaySettings settings = GatewaySettings.create(config);
+        Optional<DescriptorBudget> descriptors = DescriptorBudget.measure();
+        if (descriptors.isPresent()) {
+            SecuritySettings security = settings.security();
+            settings = settings.withSecurity(security.withMaxSessions(
+                    descriptors.get().maxSessions(security.maxSessions())));
+        }
+        return new GatewayWiring(config, settings, descriptors);
     }
 
     /**
@@ -141,8 +151,12 @@ public final class GatewayWiring {
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, serverSettings.clientReceiveBufferSize())
                 .shutdownHook(false)
                 .addFeature(observe.build());
-        // the gateway's upgrader, 431 and TLS 1.2+ on the gateway's sockets (not on the management socket)
-        ServerHardening.apply(server, ingress.selector());
+        // the gateway's upgrader, 431, TLS 1.2+ and the descriptor budget on the gateway's sockets (not on the
+        // management socket)
+        ServerHardening.apply(server, ingress.selector(), configured -> descriptors
+                .map(budget -> budget.maxConnections(configured, 1 + server.sockets().size(),
+                                                     settings.security().maxSessions()))
+                .orElse(configured));
         if (serverSettings.managementPort().isPresent()) {
             // observe endpoints and the session listing on their own port; the gateway port serves only WebSockets
             server.putSocket(MANAGEMENT_SOCKET, socket -> socket.port(serverSettings.managementPort().get())

@@ -34,9 +34,24 @@ final class PackagedGateway implements AutoCloseable {
      * @param logName file beside the jar that gets the process's output
      */
     static PackagedGateway start(Map<String, String> env, List<String> args, String logName) throws IOException {
+        return start(env, args, logName, 0);
+    }
+
+    /**
+     * @param env      environment variables over the process's own ({@code GATEWAY_CONFIG} is removed)
+     * @param args     command line arguments (a user configuration file)
+     * @param logName  file beside the jar that gets the process's output
+     * @param fdLimit  file descriptors the process may open ({@code ulimit -n}), 0 for the inherited limit
+     */
+    static PackagedGateway start(Map<String, String> env, List<String> args, String logName, int fdLimit)
+            throws IOException {
         String jar = System.getProperty("gateway.jar");
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar));
+        List<String> command = new ArrayList<>();
+        if (fdLimit > 0) {
+            command.addAll(List.of("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$0\" \"$@\""));
+        }
+        command.addAll(List.of(java, "-jar", jar));
         command.addAll(args);
         Path log = Path.of(jar).resolveSibling(logName);
         ProcessBuilder builder = new ProcessBuilder(command)

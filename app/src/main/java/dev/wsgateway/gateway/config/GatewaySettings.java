@@ -35,4 +35,14 @@ public record GatewaySettings(ServerSettings server,
                                    HealthCheckSettings.create(root.get("gateway.health-checks")),
                                    AffinitySettings.create(root.get("gateway.affinity")));
     }
+
+    /**
+     * These settings with other security settings.
+     *
+     * @param security security settings
+     * @return settings
+     */
+    public GatewaySettings withSecurity(SecuritySettings security) {
+        return new GatewaySettings(server, relay, failover, balancing, security, health, affinity);
+    }
 }
