@@ -2,7 +2,6 @@ package dev.wsgateway.gateway;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -131,15 +130,16 @@ public final class Gateway {
     public void stop() {
         SessionRegistry sessions = wiring.sessions();
         sessions.startDraining();
+        // the drain period counts from here: withdrawing from discovery (network calls) is part of it
+        long drainEnd = System.nanoTime() + wiring.settings().server().drainPeriod().toNanos();
         wiring.registry().deregister();
         int open = sessions.size();
         if (open > 0) {
-            Duration drainPeriod = wiring.settings().server().drainPeriod();
             LOGGER.log(System.Logger.Level.INFO, "shutting down: draining " + open + " sessions for up to "
-                    + drainPeriod.toMillis() + " ms");
-            awaitSessions(drainPeriod);
+                    + Math.max(0, (drainEnd - System.nanoTime()) / 1_000_000) + " ms");
+            awaitSessions(drainEnd);
             sessions.sessions().forEach(session -> session.close(false));
-            awaitSessions(wiring.settings().relay().closeTimeout().plusSeconds(1));
+            awaitSessions(System.nanoTime() + wiring.settings().relay().closeTimeout().plusSeconds(1).toNanos());
         }
         server.stop();
         wiring.close();
@@ -148,8 +148,7 @@ public final class Gateway {
         }
     }
 
-    private void awaitSessions(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private void awaitSessions(long deadline) {
         while (wiring.sessions().size() > 0 && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(20_000_000);
         }
