@@ -229,6 +229,54 @@ class ClusterTest {
     }
 
     @Test
+    void gatewaysServingTlsAreAskedOverHttpsWithTheClusterTrustStore() throws Exception {
+        TestCerts certs = TestCerts.create();
+        String serverTls = "server:\n" + TestCerts.serverTls(certs.server);
+        String trusting = """
+                  cluster:
+                    tls:
+                      trust-store: %s
+                      trust-store-password: changeit
+                """.formatted(certs.trustStore);
+        HttpClient https = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
+        try (TestGateway trusts = TestGateway.start(config(trusting) + "    app-name: TLSGW\n" + serverTls);
+                TestGateway jdkTrustOnly = TestGateway.start(config("") + "    app-name: TLSGW\n" + serverTls)) {
+            URI fromTrusting = URI.create("https://127.0.0.1:" + trusts.port() + "/application/websockets?scope=cluster");
+            TestGateway.await(() -> {
+                try {
+                    return json(https.send(HttpRequest.newBuilder(fromTrusting).build(),
+                                           HttpResponse.BodyHandlers.ofString())).getJsonArray("gateways").size() == 2;
+                } catch (Exception | AssertionError e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(30), "the gateway that trusts the test CA sees the other over https");
+            JsonObject both = json(https.send(HttpRequest.newBuilder(fromTrusting).build(),
+                                              HttpResponse.BodyHandlers.ofString()));
+            assertThat(both.getJsonArray("gateways").getJsonObject(1).getString("url"),
+                       is("https://127.0.0.1:" + jdkTrustOnly.port() + "/"));
+            // the other one trusts only the JDK's CAs: the peer's certificate is refused, the peer is missing
+            URI fromOther = URI.create("https://127.0.0.1:" + jdkTrustOnly.port()
+                                               + "/application/websockets?scope=cluster");
+            TestGateway.await(() -> {
+                try {
+                    return json(https.send(HttpRequest.newBuilder(fromOther).build(),
+                                           HttpResponse.BodyHandlers.ofString())).getJsonArray("missing").size() == 1;
+                } catch (Exception | AssertionError e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(30), "the gateway without the test CA lists the other as missing");
+            JsonObject refused = json(https.send(HttpRequest.newBuilder(fromOther).build(),
+                                                 HttpResponse.BodyHandlers.ofString()));
+            System.out.println("cluster: untrusted peer: " + refused.getJsonArray("missing"));
+            assertThat(refused.getJsonArray("missing").getJsonObject(0).getString("gateway"), is(id(trusts)));
+            assertThat(refused.getJsonArray("missing").getJsonObject(0).getString("reason"),
+                       containsString("certification path"));
+        } finally {
+            certs.delete();
+        }
+    }
+
+    @Test
     void withStaticDiscoveryTheClusterIsThisGatewayAndTheAnswerSaysSo() throws Exception {
         try (TestGateway alone = TestGateway.start("gateway:\n  instance:\n    host: 127.0.0.1\n"
                                                            + TestGateway.service("solo", "/svc", node.port()))) {

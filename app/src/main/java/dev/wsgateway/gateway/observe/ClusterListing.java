@@ -2,6 +2,7 @@ package dev.wsgateway.gateway.observe;
 
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,7 +86,7 @@ final class ClusterListing {
     String list(ServerRequest req, String path, Map<String, String> query, CharSequence local, String name,
                 Function<List<JsonObject>, JsonArray> merge) {
         View view = peers.view();
-        Map<String, String> peerQuery = new java.util.HashMap<>(query);
+        Map<String, String> peerQuery = new HashMap<>(query);
         peerQuery.put("scope", "local");
         List<Answer> answers = client.ask(view.peers(), Method.GET, path, peerQuery, authorization(req),
                                           client.timeout());
