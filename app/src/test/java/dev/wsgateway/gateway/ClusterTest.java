@@ -150,6 +150,8 @@ class ClusterTest {
                 TestGateway lonely = TestGateway.start(config("""
                           cluster:
                             peer-timeout: PT1S
+                          relay:
+                            close-timeout: PT1S
                         """) + "    app-name: LONELY\n")) {
             Thread.ofVirtual().start(() -> {
                 while (!silent.isClosed()) {
@@ -181,6 +183,15 @@ class ClusterTest {
                 // the gateways of other apps on the same Eureka are not its peers; its own session is listed
                 assertThat(cluster.getJsonArray("gateways").size(), is(1));
                 assertThat(cluster.getJsonArray("sessions").getJsonObject(0).getString("gateway"), is(id(lonely)));
+                // a session nobody here holds: with peers that did not answer, that is not a 404
+                start = System.nanoTime();
+                HttpResponse<String> unknown = delete(lonely.http("/application/websockets/0123456789ab"), null);
+                millis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(unknown.statusCode(), is(503));
+                assertThat(unknown.body(), containsString("\"cluster_incomplete\""));
+                assertThat(unknown.body(), containsString("ghost-silent (no answer within 3000 ms)"));
+                // peer timeout + close timeout + 1 s
+                assertThat("answered after " + millis + " ms", millis, lessThan(3_000L + 2_000L));
             } finally {
                 eurekaRequest("DELETE", "apps/LONELY/ghost-silent", null);
                 eurekaRequest("DELETE", "apps/LONELY/ghost-refusing", null);
