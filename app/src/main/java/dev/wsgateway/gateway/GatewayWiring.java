@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.wsgateway.discovery.Discovery;
+import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.Balancers;
@@ -15,8 +16,10 @@ import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
+import dev.wsgateway.gateway.observe.GatewayPeers;
 import dev.wsgateway.gateway.observe.HealthCheckMetrics;
 import dev.wsgateway.gateway.observe.InstancesService;
+import dev.wsgateway.gateway.observe.PeerClient;
 import dev.wsgateway.gateway.observe.WebSocketsService;
 import dev.wsgateway.gateway.relay.DrainMigration;
 import dev.wsgateway.gateway.relay.Relay;
@@ -60,6 +63,8 @@ public final class GatewayWiring {
     private final Ingress ingress;
     private final WebSocketsService webSockets;
     private final InstancesService instances;
+    private final GatewayPeers peers;
+    private final PeerClient peerClient;
     private final Optional<HealthChecks> healthChecks;
     private final Optional<DescriptorBudget> descriptors;
 
@@ -74,7 +79,10 @@ public final class GatewayWiring {
         sessions.addListener(new InstanceCounts(active));
         this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
         sessions.addListener(metrics);
-        this.webSockets = new WebSocketsService(sessions, settings.relay().closeTimeout());
+        this.peers = new GatewayPeers(registry, type);
+        this.peerClient = new PeerClient(settings.cluster().peerTimeout(),
+                                         UpstreamTls.create(config.get("gateway.cluster.tls")));
+        this.webSockets = new WebSocketsService(sessions, settings.relay().closeTimeout(), peers, peerClient);
         sessions.addListener(webSockets);
         this.security = GatewaySecurity.create(settings.security());
         Tls upstreamTls = UpstreamTls.create(config.get("gateway.upstream.tls"));
@@ -84,7 +92,7 @@ public final class GatewayWiring {
         this.healthChecks = HealthChecks.start(settings.health(), registry, health, upstreamTls);
         Ejections ejections = new Ejections(settings.balancing().ejectCooldown(),
                                             settings.balancing().maxEjectedPercent());
-        this.instances = new InstancesService(registry, active, health, ejections);
+        this.instances = new InstancesService(registry, active, health, ejections, peers, peerClient);
         sessions.addListener(instances);
         Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
                                                      settings.affinity()),
@@ -177,6 +185,17 @@ public final class GatewayWiring {
         }
     }
 
+    /**
+     * Announce the gateway to discovery (backends that register it) and remember the announcement for the cluster
+     * view.
+     *
+     * @param self how the gateway announces itself
+     */
+    void register(SelfRegistration self) {
+        peers.announced(self);
+        registry.register(self);
+    }
+
     GatewaySettings settings() {
         return settings;
     }
@@ -201,6 +220,7 @@ public final class GatewayWiring {
         sessions.close();
         metrics.close();
         connector.close();
+        peerClient.close();
         registry.close();
     }
 

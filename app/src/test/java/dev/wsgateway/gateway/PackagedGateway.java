@@ -71,6 +71,13 @@ final class PackagedGateway implements AutoCloseable {
     }
 
     static void awaitReady(int port) {
+        awaitReady(port, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Wait until the gateway whose observe endpoints are on {@code port} is ready, or fail.
+     */
+    static void awaitReady(int port, Duration timeout) {
         TestGateway.await(() -> {
             try {
                 return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/application/health/ready"))
@@ -79,7 +86,7 @@ final class PackagedGateway implements AutoCloseable {
             } catch (Exception e) {
                 return false;
             }
-        }, Duration.ofSeconds(30), "gateway on port " + port + " ready");
+        }, timeout, "gateway on port " + port + " ready");
     }
 
     static String get(int port, String path) throws Exception {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -62,6 +63,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
     private volatile DiscoveryClient queryClient;
     private volatile DiscoveryClient registrationClient;
     private final RegistryLossGuard lossGuard;
+    private volatile SelfRegistration published;
     private volatile long lastFetchNanos;
     private volatile boolean refreshedBeforeClientExisted;
 
@@ -210,11 +212,18 @@ public final class EurekaRegistry extends InMemoryRegistry {
                                                          settings.leaseExpirationSeconds(),
                                                          self.metadata());
             registrationClient = newClient(instance, ClientConfig.registration(settings), null);
+            published = new SelfRegistration(app, instanceId, host, self.port(), self.securePort(), self.healthUrl(),
+                                             self.statusPageUrl(), self.metadata());
             LOGGER.log(System.Logger.Level.INFO, "Registering in Eureka as {0}/{1} at {2}:{3}",
                        app, instanceId, host, String.valueOf(mainPort));
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Optional<SelfRegistration> registration() {
+        return Optional.ofNullable(published);
     }
 
     /**
