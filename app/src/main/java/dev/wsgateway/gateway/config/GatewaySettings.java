@@ -46,6 +46,6 @@ public record GatewaySettings(ServerSettings server,
      * @return settings
      */
     public GatewaySettings withSecurity(SecuritySettings security) {
-        return new GatewaySettings(server, relay, failover, balancing, security, health, affinity);
+        return new GatewaySettings(server, relay, failover, balancing, security, health, affinity, cluster);
     }
 }
