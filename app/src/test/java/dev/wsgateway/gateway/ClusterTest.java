@@ -75,14 +75,7 @@ class ClusterTest {
                 gateway:
                   instance:
                     host: 127.0.0.1
-                %sdiscovery:
-                  type: eureka
-                  eureka:
-                    service-url: %s
-                    fetch-interval: 1
-                    lease-renewal-interval: 1
-                    lease-expiration: 3
-                """.formatted(moreGatewayLines, eureka.url());
+                """ + moreGatewayLines + TestGateway.eureka(eureka.url(), true);
     }
 
     @Test

@@ -59,15 +59,7 @@ class EurekaGatewayTest {
                 gateway:
                   instance:
                     host: 127.0.0.1
-                discovery:
-                  type: eureka
-                  eureka:
-                    service-url: %s
-                    fetch-interval: 1
-                    lease-renewal-interval: 1
-                    lease-expiration: 3
-                    register: %s
-                """.formatted(eureka.url(), register);
+                """ + TestGateway.eureka(eureka.url(), register);
     }
 
     @Test

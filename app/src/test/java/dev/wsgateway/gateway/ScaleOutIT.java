@@ -74,17 +74,10 @@ class ScaleOutIT {
                           # behind HAProxy in tcp mode every client has HAProxy's address: limited there instead
                           max-sessions-per-client: 0
                           handshake-rate: 0
-                    discovery:
-                      type: eureka
-                      eureka:
-                        service-url: %s
-                        fetch-interval: 1
-                        lease-renewal-interval: 1
-                        lease-expiration: 3
                     demo:
                       echo:
                         enabled: false
-                    """.formatted(DRAIN.toSeconds(), eureka.url()));
+                    """.formatted(DRAIN.toSeconds()) + TestGateway.eureka(eureka.url(), true));
             int[] ports = {PackagedGateway.freePort(), PackagedGateway.freePort()};
             int[] management = {PackagedGateway.freePort(), PackagedGateway.freePort()};
             PackagedGateway[] gateways = new PackagedGateway[2];

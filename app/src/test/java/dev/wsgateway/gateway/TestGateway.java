@@ -48,6 +48,25 @@ final class TestGateway implements AutoCloseable {
     }
 
     /**
+     * Eureka discovery YAML with the tests' timings (fetch every second, heartbeat every second, lease 3 s).
+     *
+     * @param serviceUrl the Eureka server's URL
+     * @param register   whether the gateway registers itself
+     */
+    static String eureka(String serviceUrl, boolean register) {
+        return """
+                discovery:
+                  type: eureka
+                  eureka:
+                    service-url: %s
+                    fetch-interval: 1
+                    lease-renewal-interval: 1
+                    lease-expiration: 3
+                    register: %s
+                """.formatted(serviceUrl, register);
+    }
+
+    /**
      * Static discovery YAML for services on 127.0.0.1, route {@code ws/v1}.
      */
     static Services services() {

@@ -10,13 +10,16 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.http.RefusalRenderer;
 import dev.wsgateway.gateway.observe.GatewayPeers.Gateway;
 import dev.wsgateway.gateway.observe.GatewayPeers.View;
 import dev.wsgateway.gateway.observe.PeerClient.Answer;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -70,6 +73,36 @@ final class ClusterListing {
      */
     View view() {
         return peers.view();
+    }
+
+    /**
+     * Answer a listing request: this gateway's listing, or with {@code scope=cluster} every gateway's merged; 400 for
+     * another scope. The listing may be narrowed to one service with {@code serviceId}, passed on to the peers.
+     *
+     * @param req   the request
+     * @param res   the response
+     * @param path  the endpoint's path
+     * @param local this gateway's listing (a JSON array) for a service id filter (lower case, empty for all)
+     * @param name  name of the merged array in a cluster answer
+     * @param merge merges the gateways' entries, each already marked with its {@code gateway}
+     */
+    void answer(ServerRequest req, ServerResponse res, String path, Function<String, CharSequence> local, String name,
+                Function<List<JsonObject>, JsonArray> merge) {
+        boolean cluster;
+        try {
+            cluster = clusterScope(req);
+        } catch (Refusal refusal) {
+            RefusalRenderer.send(res, refusal);
+            return;
+        }
+        String serviceId = req.query().first("serviceId").orElse("").trim().toLowerCase(Locale.ROOT);
+        CharSequence own = local.apply(serviceId);
+        if (!cluster) {
+            dev.wsgateway.gateway.http.Json.send(res, Status.OK_200, own);
+            return;
+        }
+        Map<String, String> query = serviceId.isEmpty() ? Map.of() : Map.of("serviceId", serviceId);
+        dev.wsgateway.gateway.http.Json.send(res, Status.OK_200, list(req, path, query, own, name, merge));
     }
 
     /**

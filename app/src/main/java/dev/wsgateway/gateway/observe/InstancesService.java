@@ -15,8 +15,6 @@ import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.http.Json;
-import dev.wsgateway.gateway.http.Refusal;
-import dev.wsgateway.gateway.http.RefusalRenderer;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.upstream.Ejections;
 import dev.wsgateway.gateway.upstream.InstanceHealth;
@@ -71,32 +69,21 @@ public final class InstancesService implements HttpService, RelayListener {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        boolean clusterScope;
-        try {
-            clusterScope = ClusterListing.clusterScope(req);
-        } catch (Refusal refusal) {
-            RefusalRenderer.send(res, refusal);
-            return;
-        }
-        String filter = req.query().first("serviceId").orElse("").trim().toLowerCase(Locale.ROOT);
+        cluster.answer(req, res, "/application/instances", this::listing, "services", InstancesService::byService);
+    }
+
+    private StringBuilder listing(String serviceFilter) {
         List<String> services = registry.services().stream()
-                .filter(id -> filter.isEmpty() || id.equals(filter))
+                .filter(id -> serviceFilter.isEmpty() || id.equals(serviceFilter))
                 .sorted()
                 .toList();
-        StringBuilder json = Json.array(new StringBuilder(), services, (doc, serviceId) -> {
+        return Json.array(new StringBuilder(), services, (doc, serviceId) -> {
             doc.append('{');
             Json.field(doc, "serviceId", serviceId).append(",\"instances\":");
             Json.array(doc, registry.instances(serviceId).stream()
                     .sorted(Comparator.comparing(ServiceInstance::instanceId)).toList(), this::append);
             doc.append('}');
         });
-        if (!clusterScope) {
-            Json.send(res, Status.OK_200, json);
-            return;
-        }
-        Map<String, String> query = filter.isEmpty() ? Map.of() : Map.of("serviceId", filter);
-        Json.send(res, Status.OK_200, cluster.list(req, "/application/instances", query, json, "services",
-                                                   InstancesService::byService));
     }
 
     /**

@@ -6,7 +6,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -168,26 +167,15 @@ public final class WebSocketsService implements HttpService, RelayListener {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        boolean clusterScope;
-        try {
-            clusterScope = ClusterListing.clusterScope(req);
-        } catch (Refusal refusal) {
-            RefusalRenderer.send(res, refusal);
-            return;
-        }
-        String serviceId = req.query().first("serviceId").orElse("").toLowerCase(Locale.ROOT);
+        cluster.answer(req, res, "/application/websockets", this::listing, "sessions", WebSocketsService::byOpening);
+    }
+
+    private StringBuilder listing(String serviceId) {
         List<RelaySession> listed = sessions.sessions().stream()
                 .filter(s -> serviceId.isEmpty() || s.info().serviceId().equals(serviceId))
                 .sorted(Comparator.comparing(RelaySession::openedAt))
                 .toList();
-        StringBuilder local = Json.array(new StringBuilder(), listed, this::append);
-        if (!clusterScope) {
-            Json.send(res, Status.OK_200, local);
-            return;
-        }
-        Map<String, String> query = serviceId.isEmpty() ? Map.of() : Map.of("serviceId", serviceId);
-        Json.send(res, Status.OK_200, cluster.list(req, "/application/websockets", query, local, "sessions",
-                                                   WebSocketsService::byOpening));
+        return Json.array(new StringBuilder(), listed, this::append);
     }
 
     /**
