@@ -12,6 +12,7 @@ import dev.wsgateway.gateway.balancing.Balancers;
 import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
+import dev.wsgateway.gateway.observe.ConsoleService;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
 import dev.wsgateway.gateway.observe.HealthCheckMetrics;
@@ -59,6 +60,7 @@ public final class GatewayWiring {
     private final Ingress ingress;
     private final WebSocketsService webSockets;
     private final InstancesService instances;
+    private final ConsoleService console;
     private final Optional<HealthChecks> healthChecks;
 
     private GatewayWiring(Config config, GatewaySettings settings) {
@@ -83,6 +85,7 @@ public final class GatewayWiring {
                                             settings.balancing().maxEjectedPercent());
         this.instances = new InstancesService(registry, active, health, ejections);
         sessions.addListener(instances);
+        this.console = ConsoleService.create();
         Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
                                                      settings.affinity()),
                                    connector,
@@ -144,13 +147,15 @@ public final class GatewayWiring {
         // the gateway's upgrader, 431 and TLS 1.2+ on the gateway's sockets (not on the management socket)
         ServerHardening.apply(server, ingress.selector());
         if (serverSettings.managementPort().isPresent()) {
-            // observe endpoints and the session listing on their own port; the gateway port serves only WebSockets
+            // observe endpoints, the session listing and the console on their own port; the gateway port serves only
+            // WebSockets
             server.putSocket(MANAGEMENT_SOCKET, socket -> socket.port(serverSettings.managementPort().get())
                             .host(serverSettings.managementHost()))
                     .routing(MANAGEMENT_SOCKET, routing -> {
                         security.protectObserve(routing);
                         routing.register("/application/websockets", webSockets)
-                                .register("/application/instances", instances);
+                                .register("/application/instances", instances)
+                                .register("/application/console", console);
                     })
                     .routing(routing -> routing.any(Ingress::upgradeRequired));
         } else {
@@ -158,6 +163,7 @@ public final class GatewayWiring {
                 security.protectObserve(routing);
                 routing.register("/application/websockets", webSockets)
                         .register("/application/instances", instances)
+                        .register("/application/console", console)
                         .any(Ingress::upgradeRequired);
             });
         }
