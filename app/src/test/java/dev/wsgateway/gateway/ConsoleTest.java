@@ -282,7 +282,7 @@ class ConsoleTest {
             // the first click only asks for confirmation
             browser.click("close", button);
             JsonObject page = browser.state("close");
-            assertThat(ConsoleBrowser.row(page, doomedId).getString("button"), is("Confirm close"));
+            assertThat(ConsoleBrowser.row(page, doomedId).getString("button"), is("Confirm"));
             assertThat(ConsoleBrowser.row(page, sparedId).getString("button"), is("Close"));
             Thread.sleep(1000);
             assertThat(doomed.ws().isInputClosed(), is(false));
