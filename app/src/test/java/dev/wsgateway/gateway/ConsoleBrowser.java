@@ -57,13 +57,17 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     /**
-     * Open a page (named for later commands) on a URL, answering the Basic challenge with these credentials.
+     * Open a page (named for later commands) on a URL, answering the Basic challenge with these credentials (none:
+     * {@code null}).
      *
      * @return {@code status} of the page's response and its {@code csp} header
      */
     JsonObject open(String page, URI url, String user, String password) {
-        return send(Json.createObjectBuilder().add("cmd", "open").add("page", page).add("url", url.toString())
-                            .add("user", user).add("password", password).build());
+        var open = Json.createObjectBuilder().add("cmd", "open").add("page", page).add("url", url.toString());
+        if (user != null) {
+            open.add("user", user).add("password", password);
+        }
+        return send(open.build());
     }
 
     /**
