@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +37,7 @@ final class ConsoleBrowser implements AutoCloseable {
     private final Process node;
     private final Writer commands;
     private final BufferedReader answers;
+    private final Set<String> pages = new HashSet<>();
 
     private ConsoleBrowser(Process node) {
         this.node = node;
@@ -63,6 +66,7 @@ final class ConsoleBrowser implements AutoCloseable {
      * @return {@code status} of the page's response and its {@code csp} header
      */
     JsonObject open(String page, URI url, String user, String password) {
+        pages.add(page);
         var open = Json.createObjectBuilder().add("cmd", "open").add("page", page).add("url", url.toString());
         if (user != null) {
             open.add("user", user).add("password", password);
@@ -107,8 +111,14 @@ final class ConsoleBrowser implements AutoCloseable {
                      .build());
     }
 
-    void close(String page) {
-        send(Json.createObjectBuilder().add("cmd", "close").add("page", page).build());
+    /**
+     * Close every open page.
+     */
+    void closePages() {
+        for (String page : pages) {
+            send(Json.createObjectBuilder().add("cmd", "close").add("page", page).build());
+        }
+        pages.clear();
     }
 
     /**
@@ -132,6 +142,37 @@ final class ConsoleBrowser implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * The ids of the shown sessions.
+     */
+    static Set<String> shownIds(JsonObject state) {
+        return Set.copyOf(column(state, "sessionId"));
+    }
+
+    /**
+     * A shown session's cell, or null when the session is not shown.
+     */
+    static String cell(JsonObject state, String sessionId, String column) {
+        JsonObject row = row(state, sessionId);
+        return row == null ? null : row.getString(column);
+    }
+
+    /**
+     * A shown instance's cell, or empty.
+     */
+    static String instance(JsonObject state, String service, String instanceId, String column) {
+        for (JsonValue svc : state.getJsonArray("instances")) {
+            if (svc.asJsonObject().getString("service").equals(service)) {
+                for (JsonValue row : svc.asJsonObject().getJsonArray("instances")) {
+                    if (row.asJsonObject().getString("instanceId").equals(instanceId)) {
+                        return row.asJsonObject().getString(column);
+                    }
+                }
+            }
+        }
+        return "";
     }
 
     private JsonObject send(JsonObject command) {
