@@ -59,15 +59,6 @@ public final class ConsoleService implements HttpService {
         rules.get("/", this::page);
     }
 
-    /**
-     * The Content-Security-Policy the page is served with.
-     *
-     * @return policy
-     */
-    String policy() {
-        return policy;
-    }
-
     private void page(ServerRequest req, ServerResponse res) {
         res.status(Status.OK_200)
                 .header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
