@@ -326,8 +326,12 @@ class ConsoleTest {
         assertThat(page.getString("scopePressed"), is("Cluster"));
         assertThat(page.getString("cluster"), not(nullValue()));
         if (page.getString("cluster").startsWith("Cluster scope is not offered")) {
-            // a gateway that ignores ?scope=cluster: no gateway column
+            // a gateway without the cluster view (it ignores ?scope=cluster): no gateway column
             assertThat(page.getBoolean("gatewayColumn"), is(false));
+        } else {
+            // the cluster view (static discovery: this gateway alone): gateways named, this one marked
+            assertThat(page.getBoolean("gatewayColumn"), is(true));
+            assertThat(page.getString("cluster"), containsString("(this one) · 1 session"));
         }
         browser.click("scope", "#scope-local");
         page = browser.await("scope", s -> s.getString("scope").equals("local"), WAIT, "local scope");
