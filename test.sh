@@ -14,5 +14,5 @@ done
 npm ci --no-audit --no-fund --prefix app/src/test/node >/dev/null
 npm ci --no-audit --no-fund --prefix test-support/node >/dev/null
 ./mvnw -B verify "$@"
-# the 60-second soak of the packaged gateway (reliability/soak.sh; SOAK_SECONDS=0 skips it)
-if [ "${SOAK_SECONDS:-60}" != 0 ]; then npm ci --no-audit --no-fund --prefix reliability >/dev/null && reliability/soak.sh "${SOAK_SECONDS:-60}" 200 3; fi
+# the 60-second soak of the packaged gateway on Eureka discovery (reliability/soak.sh; SOAK_SECONDS=0 skips it)
+if [ "${SOAK_SECONDS:-60}" != 0 ]; then npm ci --no-audit --no-fund --prefix reliability >/dev/null && SOAK_DISCOVERY=${SOAK_DISCOVERY:-eureka} reliability/soak.sh "${SOAK_SECONDS:-60}" 200 3; fi

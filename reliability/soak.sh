@@ -5,10 +5,11 @@
 # full GC back within a margin of the baseline taken after warm-up.
 #
 # Usage: reliability/soak.sh [DURATION_SECONDS=1800] [SESSIONS=2000] [INSTANCES=3]
-# Faults (instance side, here): kill -9 and restart of an instance, SIGSTOP then SIGCONT of an instance.
+# Faults (instance side, here): kill -9 and restart of an instance, SIGSTOP then SIGCONT of an instance; with
+# SOAK_DISCOVERY=eureka (a real Eureka server, the eureka-test-server module, as its own JVM; the instances register
+# over its REST API) also an instance turning OUT_OF_SERVICE and back, and restarts of the Eureka server.
 # Faults (client side, in driver.js): a client that vanishes with a RST, one that goes silent (stops reading, never
-# closes), one that stops reading while its service floods it. Static discovery is read once at startup, so an
-# instance turning OUT_OF_SERVICE and back cannot be expressed here (that needs Eureka discovery).
+# closes), one that stops reading while its service floods it.
 # Writes reliability/target/: gateway.log, instance-*.log, summary.json, resources.txt. Exit 0 = nothing lost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +19,10 @@ SESSIONS=${2:-2000}
 INSTANCES=${3:-3}
 WARMUP=${SOAK_WARMUP:-10}
 PING=${SOAK_PING:-5}                       # ping-interval = pong-timeout: a peer silent 2 x PING s is dead
-KILL_GAP=${SOAK_KILL_GAP:-11}              # least time between two kill -9, s: a session that failed over within
-                                           # failover.timeout (10 s) is not replayed again, and loses the message in
-                                           # flight silently (a known defect); 0 = kill at any moment
+KILL_GAP=${SOAK_KILL_GAP:-11}              # least time between two kill -9, s; 0 = kill at any moment
 STOP_MAX=${SOAK_STOP_MAX:-4}               # longest SIGSTOP, s; beyond 2 x PING the gateway fails the instance over
+DISCOVERY=${SOAK_DISCOVERY:-static}        # static | eureka
+EUREKA_GAP=${SOAK_EUREKA_GAP:-60}          # least time between two restarts of the Eureka server, s
 MARGIN_FDS=${SOAK_MARGIN_FDS:-50}          # open files beyond the baseline allowed at the end
 MARGIN_THREADS=${SOAK_MARGIN_THREADS:-10}  # platform threads beyond the baseline
 MARGIN_HEAP_MB=${SOAK_MARGIN_HEAP_MB:-32}  # heap after full GC beyond the baseline
@@ -29,8 +30,8 @@ out=reliability/target
 mkdir -p "$out"
 rm -f "$out"/*.log "$out"/summary.json "$out"/resources.txt
 
-if [ ! -f app/target/wsgateway.jar ]; then
-  mvn -B -q -DskipTests package
+if [ ! -f app/target/wsgateway.jar ] || { [ "$DISCOVERY" = eureka ] && [ ! -f eureka-test-server/target/eureka-test-server.jar ]; }; then
+  ./mvnw -B -q -DskipTests package
 fi
 [ -d reliability/node_modules ] || npm ci --no-audit --no-fund --prefix reliability >/dev/null
 
@@ -40,7 +41,7 @@ free_port() {
 
 pids=()
 cleanup() {
-  for p in "${pids[@]}" ${inst_pid[@]+"${inst_pid[@]}"}; do
+  for p in "${pids[@]}" ${inst_pid[@]+"${inst_pid[@]}"} ${eureka_pid:-}; do
     kill -CONT "$p" 2>/dev/null || true
     kill "$p" 2>/dev/null || true
   done
@@ -50,13 +51,31 @@ trap cleanup EXIT
 declare -a inst_port inst_pid
 start_instance() {
   local i=$1
-  node reliability/echo.js "${inst_port[$i]}" >>"$out/instance-$i.log" 2>&1 &
+  node reliability/echo.js "${inst_port[$i]}" ${eureka_url:+"$eureka_url" SOAK "soak-$i"} >>"$out/instance-$i.log" 2>&1 &
   inst_pid[$i]=$!
   for _ in $(seq 1 100); do
     grep -q "READY" "$out/instance-$i.log" 2>/dev/null && return 0
     sleep 0.1
   done
 }
+eureka_url=
+eureka_pid=
+start_eureka() {
+  "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -Xmx256m -jar eureka-test-server/target/eureka-test-server.jar \
+    --server.port="$eureka_port" --server.address=127.0.0.1 --eureka.client.service-url.defaultZone="$eureka_url/" \
+    >>"$out/eureka.log" 2>&1 &
+  eureka_pid=$!
+}
+eureka_up() {
+  curl -fs -H 'Accept: application/json' "$eureka_url/apps" >/dev/null 2>&1
+}
+if [ "$DISCOVERY" = eureka ]; then
+  eureka_port=$(free_port)
+  eureka_url="http://127.0.0.1:$eureka_port/eureka"
+  start_eureka
+  for _ in $(seq 1 600); do eureka_up && break; sleep 0.1; done
+  eureka_up || { echo "SOAK FAILED: the Eureka server did not start (see $out/eureka.log)"; exit 1; }
+fi
 config="$out/gateway.yaml"
 gw_port=$(free_port)
 {
@@ -75,19 +94,26 @@ gw_port=$(free_port)
   echo "      handshake-rate: 0"
   echo "      max-sessions-per-client: 0"
   echo "discovery:"
-  echo "  type: static"
-  echo "  static:"
-  echo "    services:"
-  echo "      - serviceId: soak"
-  echo "        instances:"
-  for i in $(seq 0 $((INSTANCES - 1))); do
-    inst_port[$i]=$(free_port)
-    echo "          - host: 127.0.0.1"
-    echo "            port: ${inst_port[$i]}"
-    echo "            metadata-map:"
-    echo "              apiml.routes.ws_v1.gatewayUrl: ws/v1"
-    echo "              apiml.routes.ws_v1.serviceUrl: /soak"
-  done
+  for i in $(seq 0 $((INSTANCES - 1))); do inst_port[$i]=$(free_port); done
+  if [ "$DISCOVERY" = eureka ]; then
+    echo "  type: eureka"
+    echo "  eureka:"
+    echo "    service-url: $eureka_url/"
+    echo "    fetch-interval: 1"
+  else
+    echo "  type: static"
+    echo "  static:"
+    echo "    services:"
+    echo "      - serviceId: soak"
+    echo "        instances:"
+    for i in $(seq 0 $((INSTANCES - 1))); do
+      echo "          - host: 127.0.0.1"
+      echo "            port: ${inst_port[$i]}"
+      echo "            metadata-map:"
+      echo "              apiml.routes.ws_v1.gatewayUrl: ws/v1"
+      echo "              apiml.routes.ws_v1.serviceUrl: /soak"
+    done
+  fi
 } >"$config"
 for i in $(seq 0 $((INSTANCES - 1))); do
   : >"$out/instance-$i.log"
@@ -101,6 +127,13 @@ for _ in $(seq 1 300); do
   curl -fs "http://127.0.0.1:$gw_port/application/health/ready" >/dev/null 2>&1 && break
   sleep 0.1
 done
+if [ "$DISCOVERY" = eureka ]; then
+  # the gateway sees every instance before the load starts
+  for _ in $(seq 1 300); do
+    [ "$(curl -fs "http://127.0.0.1:$gw_port/application/instances" | grep -o '"discoveryStatus":"UP"' | wc -l)" -ge "$INSTANCES" ] && break
+    sleep 0.1
+  done
+fi
 
 resources() {  # fds threads heap_used_kb
   "$JAVA_HOME/bin/jcmd" "$gw_pid" GC.run >/dev/null
@@ -121,13 +154,31 @@ until grep -q WARM "$out/driver.log" 2>/dev/null; do sleep 0.2; done
 read -r base_fds base_threads base_heap < <(resources)
 echo "baseline after warm-up: fds $base_fds, threads $base_threads, heap after GC ${base_heap} KiB"
 
-# instance faults at random moments until the driver's duration is over
-kills=0; stops=0; last_kill=-1000
+# instance (and registry) faults at random moments until the driver's duration is over
+kills=0; stops=0; outs=0; eureka_restarts=0; last_kill=-1000; last_eureka=$SECONDS
 fault_end=$((SECONDS + DURATION - WARMUP - 5))
+first_eureka=$((SECONDS + (DURATION - WARMUP - 5) / 3))   # one restart of the registry in every run, a third in
 while [ $SECONDS -lt $fault_end ] && kill -0 "$driver" 2>/dev/null; do
   sleep $((2 + RANDOM % 5))
   i=$((RANDOM % INSTANCES))
-  if [ $((RANDOM % 2)) -eq 0 ] && [ $((SECONDS - last_kill)) -ge "$KILL_GAP" ]; then
+  fault=$((RANDOM % 10))
+  # the first three are one of each kind (kill, OUT_OF_SERVICE with Eureka, stop), so that every run has them
+  case $((kills + outs + stops + eureka_restarts)) in 0) fault=0 ;; 1) fault=6 ;; 2) fault=3 ;; esac
+  if [ "$DISCOVERY" = eureka ] && eureka_up && { [ "$eureka_restarts" -eq 0 ] && [ $SECONDS -ge "$first_eureka" ] \
+      || { [ "$fault" -eq 9 ] && [ $((SECONDS - last_eureka)) -ge "$EUREKA_GAP" ]; }; }; then
+    # the registry goes away and comes back empty: instances and the gateway register again on their next heartbeat
+    last_eureka=$SECONDS
+    kill -9 "$eureka_pid" 2>/dev/null || true
+    wait "$eureka_pid" 2>/dev/null || true
+    eureka_restarts=$((eureka_restarts + 1))
+    sleep "$((1 + RANDOM % 3))"
+    start_eureka
+  elif [ "$DISCOVERY" = eureka ] && [ "$fault" -ge 6 ] && eureka_up; then
+    curl -fs -X PUT "$eureka_url/apps/SOAK/soak-$i/status?value=OUT_OF_SERVICE" >/dev/null 2>&1 || true
+    outs=$((outs + 1))
+    sleep "$((2 + RANDOM % 4))"
+    curl -fs -X DELETE "$eureka_url/apps/SOAK/soak-$i/status?value=UP" >/dev/null 2>&1 || true
+  elif [ "$fault" -lt 3 ] && [ $((SECONDS - last_kill)) -ge "$KILL_GAP" ]; then
     last_kill=$SECONDS
     kill -9 "${inst_pid[$i]}" 2>/dev/null || true
     wait "${inst_pid[$i]}" 2>/dev/null || true
@@ -149,6 +200,7 @@ active=$(curl -fs "http://127.0.0.1:$gw_port/application/metrics" | awk '/^wsgat
 read -r fds threads heap < <(resources)
 {
   echo "instance faults: kill -9 + restart $kills (at least ${KILL_GAP}s apart), SIGSTOP/SIGCONT $stops (up to ${STOP_MAX}.9s)"
+  [ "$DISCOVERY" != eureka ] || echo "registry faults (Eureka): OUT_OF_SERVICE and back $outs, Eureka server restarts $eureka_restarts"
   echo "baseline: fds $base_fds threads $base_threads heap_kib $base_heap"
   echo "end:      fds $fds threads $threads heap_kib $heap"
   echo "session list: $sessions; wsgateway_sessions_active: $active"

@@ -2,7 +2,7 @@ package dev.wsgateway.gateway;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -11,6 +11,7 @@ import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.demo.EchoService;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
+import dev.wsgateway.gateway.observe.GatewayPeers;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 
 import io.helidon.config.Config;
@@ -55,22 +56,25 @@ public final class Gateway {
         LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery "
                 + settings.discoveryType() + " with " + wiring.registry().services().size() + " services"
                 + (management ? ", management port " + server.port(GatewayWiring.MANAGEMENT_SOCKET) : ""));
-        wiring.registry().register(selfRegistration(settings, server));
+        wiring.register(selfRegistration(settings, server));
         return new Gateway(server, wiring, demo);
     }
 
     /**
-     * How the gateway announces itself to discovery backends that register it (Eureka).
+     * How the gateway announces itself to discovery backends that register it (Eureka, Consul): its port, and where
+     * its observe endpoints are (the management port when set), for operators and for the other gateways.
      */
     private static SelfRegistration selfRegistration(ServerSettings settings, WebServer server) {
         String host = settings.instanceHost().orElseGet(Gateway::localHostName);
         boolean tls = server.hasTls();
         String observeSocket = settings.managementPort().isPresent() ? GatewayWiring.MANAGEMENT_SOCKET
                 : WebServer.DEFAULT_SOCKET_NAME;
-        String base = (server.hasTls(observeSocket) ? "https://" : "http://") + host + ":" + server.port(observeSocket);
+        String scheme = server.hasTls(observeSocket) ? "https" : "http";
+        String base = scheme + "://" + host + ":" + server.port(observeSocket);
+        Map<String, String> metadata = new HashMap<>(GatewayPeers.metadata(scheme, server.port(observeSocket)));
+        metadata.put("apiml.service.title", "WebSocket gateway");
         return new SelfRegistration("GATEWAY", null, host, tls ? -1 : server.port(), tls ? server.port() : -1,
-                                    base + "/application/health", base + "/application/websockets",
-                                    Map.of("apiml.service.title", "WebSocket gateway"));
+                                    base + "/application/health", base + "/application/websockets", metadata);
     }
 
     private static String localHostName() {
@@ -126,15 +130,16 @@ public final class Gateway {
     public void stop() {
         SessionRegistry sessions = wiring.sessions();
         sessions.startDraining();
+        // the drain period counts from here: withdrawing from discovery (network calls) is part of it
+        long drainEnd = System.nanoTime() + wiring.settings().server().drainPeriod().toNanos();
         wiring.registry().deregister();
         int open = sessions.size();
         if (open > 0) {
-            Duration drainPeriod = wiring.settings().server().drainPeriod();
             LOGGER.log(System.Logger.Level.INFO, "shutting down: draining " + open + " sessions for up to "
-                    + drainPeriod.toMillis() + " ms");
-            awaitSessions(drainPeriod);
+                    + Math.max(0, (drainEnd - System.nanoTime()) / 1_000_000) + " ms");
+            awaitSessions(drainEnd);
             sessions.sessions().forEach(session -> session.close(false));
-            awaitSessions(wiring.settings().relay().closeTimeout().plusSeconds(1));
+            awaitSessions(System.nanoTime() + wiring.settings().relay().closeTimeout().plusSeconds(1).toNanos());
         }
         server.stop();
         wiring.close();
@@ -143,8 +148,7 @@ public final class Gateway {
         }
     }
 
-    private void awaitSessions(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private void awaitSessions(long deadline) {
         while (wiring.sessions().size() > 0 && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(20_000_000);
         }

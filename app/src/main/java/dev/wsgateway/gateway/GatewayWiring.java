@@ -6,17 +6,21 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.wsgateway.discovery.Discovery;
+import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.Balancers;
 import dev.wsgateway.gateway.config.GatewaySettings;
+import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
 import dev.wsgateway.gateway.observe.ConsoleService;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
+import dev.wsgateway.gateway.observe.GatewayPeers;
 import dev.wsgateway.gateway.observe.HealthCheckMetrics;
 import dev.wsgateway.gateway.observe.InstancesService;
+import dev.wsgateway.gateway.observe.PeerClient;
 import dev.wsgateway.gateway.observe.WebSocketsService;
 import dev.wsgateway.gateway.relay.DrainMigration;
 import dev.wsgateway.gateway.relay.Relay;
@@ -61,11 +65,15 @@ public final class GatewayWiring {
     private final WebSocketsService webSockets;
     private final InstancesService instances;
     private final ConsoleService console;
+    private final GatewayPeers peers;
+    private final PeerClient peerClient;
     private final Optional<HealthChecks> healthChecks;
+    private final Optional<DescriptorBudget> descriptors;
 
-    private GatewayWiring(Config config, GatewaySettings settings) {
+    private GatewayWiring(Config config, GatewaySettings settings, Optional<DescriptorBudget> descriptors) {
         this.config = config;
         this.settings = settings;
+        this.descriptors = descriptors;
         String type = settings.server().discoveryType();
         this.registry = Discovery.create(type, config.get("discovery").get(type));
         this.sessions = new SessionRegistry(settings.relay());
@@ -73,7 +81,10 @@ public final class GatewayWiring {
         sessions.addListener(new InstanceCounts(active));
         this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
         sessions.addListener(metrics);
-        this.webSockets = new WebSocketsService(sessions, settings.relay().closeTimeout());
+        this.peers = new GatewayPeers(registry, type);
+        this.peerClient = new PeerClient(settings.cluster().peerTimeout(),
+                                         UpstreamTls.create(config.get("gateway.cluster.tls")));
+        this.webSockets = new WebSocketsService(sessions, settings.relay().closeTimeout(), peers, peerClient);
         sessions.addListener(webSockets);
         this.security = GatewaySecurity.create(settings.security());
         Tls upstreamTls = UpstreamTls.create(config.get("gateway.upstream.tls"));
@@ -83,7 +94,7 @@ public final class GatewayWiring {
         this.healthChecks = HealthChecks.start(settings.health(), registry, health, upstreamTls);
         Ejections ejections = new Ejections(settings.balancing().ejectCooldown(),
                                             settings.balancing().maxEjectedPercent());
-        this.instances = new InstancesService(registry, active, health, ejections);
+        this.instances = new InstancesService(registry, active, health, ejections, peers, peerClient);
         sessions.addListener(instances);
         this.console = ConsoleService.create();
         Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
@@ -120,7 +131,14 @@ public final class GatewayWiring {
      * @return the parts
      */
     public static GatewayWiring create(Config config) {
-        return new GatewayWiring(config, GatewaySettings.create(config));
+        GatewaySettings settings = GatewaySettings.create(config);
+        Optional<DescriptorBudget> descriptors = DescriptorBudget.measure();
+        if (descriptors.isPresent()) {
+            SecuritySettings security = settings.security();
+            settings = settings.withSecurity(security.withMaxSessions(
+                    descriptors.get().maxSessions(security.maxSessions())));
+        }
+        return new GatewayWiring(config, settings, descriptors);
     }
 
     /**
@@ -144,8 +162,12 @@ public final class GatewayWiring {
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, serverSettings.clientReceiveBufferSize())
                 .shutdownHook(false)
                 .addFeature(observe.build());
-        // the gateway's upgrader, 431 and TLS 1.2+ on the gateway's sockets (not on the management socket)
-        ServerHardening.apply(server, ingress.selector());
+        // the gateway's upgrader, 431, TLS 1.2+ and the descriptor budget on the gateway's sockets (not on the
+        // management socket)
+        ServerHardening.apply(server, ingress.selector(), configured -> descriptors
+                .map(budget -> budget.maxConnections(configured, 1 + server.sockets().size(),
+                                                     settings.security().maxSessions()))
+                .orElse(configured));
         if (serverSettings.managementPort().isPresent()) {
             // observe endpoints, the session listing and the console on their own port; the gateway port serves only
             // WebSockets
@@ -167,6 +189,17 @@ public final class GatewayWiring {
                         .any(Ingress::upgradeRequired);
             });
         }
+    }
+
+    /**
+     * Announce the gateway to discovery (backends that register it) and remember the announcement for the cluster
+     * view.
+     *
+     * @param self how the gateway announces itself
+     */
+    void register(SelfRegistration self) {
+        peers.announced(self);
+        registry.register(self);
     }
 
     GatewaySettings settings() {
@@ -193,6 +226,7 @@ public final class GatewayWiring {
         sessions.close();
         metrics.close();
         connector.close();
+        peerClient.close();
         registry.close();
     }
 

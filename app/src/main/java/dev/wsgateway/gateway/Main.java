@@ -13,10 +13,15 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // before anything logs: the log manager that keeps logging through the gateway's own shutdown
+        System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
         LogConfig.configureRuntime();
         String userFile = args.length > 0 ? args[0] : System.getenv("GATEWAY_CONFIG");
         Config config = GatewayConfig.load(userFile);
         Gateway gateway = Gateway.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(gateway::stop, "gateway-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.stop();
+            ShutdownLogManager.resetAfterShutdown();
+        }, "gateway-shutdown"));
     }
 }

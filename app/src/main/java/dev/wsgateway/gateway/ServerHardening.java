@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntUnaryOperator;
 
 import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.http.RefusalRenderer;
@@ -24,8 +25,8 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 
 /**
  * Server-side settings applied to every listener of the gateway's {@link WebServer} (the default socket and the
- * named {@code server.sockets}): the gateway's upgrader, TLS 1.2+ only, and 431 for oversized request headers
- * (Helidon answers those with a plain 400).
+ * named {@code server.sockets}): the gateway's upgrader as the only connection selector, TLS 1.2+ only, 431 for
+ * oversized request headers (Helidon answers those with a plain 400), and the connections a socket accepts at once.
  */
 final class ServerHardening {
     private static final System.Logger LOGGER = System.getLogger(ServerHardening.class.getName());
@@ -38,12 +39,19 @@ final class ServerHardening {
     /**
      * Apply to a server builder that already read {@code server} from config.
      *
-     * @param server   the builder
-     * @param selector the gateway's HTTP/1.1 connection selector (with its upgrader)
+     * @param server      the builder
+     * @param selector    the gateway's HTTP/1.1 connection selector (with its upgrader), made the sockets' only one:
+     *                    Helidon then creates a connection at the accept, and the selector's handshake timeout
+     *                    starts there (with several, Helidon first waits for bytes to choose)
+     * @param connections {@code max-tcp-connections} of a socket from the configured one (-1: none configured)
      */
-    static void apply(WebServerConfig.Builder server, ServerConnectionSelector selector) {
+    static void apply(WebServerConfig.Builder server, ServerConnectionSelector selector,
+                      IntUnaryOperator connections) {
         DirectHandlers handlers = directHandlers();
-        server.addConnectionSelector(selector)
+        server.connectionSelectors(List.of(selector))
+                .protocolsDiscoverServices(false)
+                .protocols(List.of())
+                .maxTcpConnections(connections.applyAsInt(server.maxTcpConnections()))
                 .directHandlers(handlers)
                 .errorHandling(messagesToHandlers(server.errorHandling()));
         server.tls().ifPresent(tls -> tls12Plus(WebServer.DEFAULT_SOCKET_NAME, tls));
@@ -53,7 +61,10 @@ final class ServerHardening {
             if (!socket.connectionSelectors().contains(selector)) {
                 server.putSocket(name, ListenerConfig.builder()
                         .from(socket)
-                        .addConnectionSelector(selector)
+                        .connectionSelectors(List.of(selector))
+                        .protocolsDiscoverServices(false)
+                        .protocols(List.of())
+                        .maxTcpConnections(connections.applyAsInt(socket.maxTcpConnections()))
                         .directHandlers(handlers)
                         .errorHandling(messagesToHandlers(socket.errorHandling()))
                         .build());

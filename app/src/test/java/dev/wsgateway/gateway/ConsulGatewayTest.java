@@ -1,5 +1,8 @@
 package dev.wsgateway.gateway;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -108,14 +111,33 @@ class ConsulGatewayTest {
         assertThat(registration.getJsonObject("Check").getString("HTTP"),
                    is("http://127.0.0.1:" + gateway.port() + "/application/health/ready"));
         assertThat(registration.getJsonObject("Meta").getString("apiml_service_title"), is("WebSocket gateway"));
+        // where its observe endpoints are, for the other gateways' cluster view
+        assertThat(registration.getJsonObject("Meta").getString("wsgateway-observe-port"),
+                   is(String.valueOf(gateway.port())));
+        assertThat(registration.getJsonObject("Meta").getString("wsgateway-observe-scheme"), is("http"));
+        assertThat(gateway.gateway().registry().registration().orElseThrow().instanceId(), is(id));
 
         TestGateway second = TestGateway.start(consulConfig());
         String secondId = "127.0.0.1:gateway:" + second.port();
         TestGateway.await(() -> consul.serviceStatus(secondId).orElse("").equals("passing"), Duration.ofSeconds(10),
                           "second gateway registered and passing");
+        // the two find each other in Consul: the cluster view of the first lists both
+        TestGateway.await(() -> clusterView(gateway).contains("\"gateway\":\"" + secondId + "\",\"url\":\"http://127.0.0.1:"
+                                                               + second.port() + "/\",\"status\":\"UP\",\"self\":false"),
+                          Duration.ofSeconds(10), "the second gateway answers in the first one's cluster view");
         second.close();
         assertThat("deregistered on shutdown", consul.registration(secondId).isPresent(), is(false));
         assertThat(consul.registration(id).isPresent(), is(true));
+    }
+
+    private static String clusterView(TestGateway of) {
+        try {
+            return HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(of.http("/application/websockets?scope=cluster")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     private static void awaitStatus(String serviceId, InstanceStatus status) {

@@ -94,8 +94,15 @@ final class NodeUpstream implements AutoCloseable {
      * Kill the process the hard way (SIGKILL): its connections vanish without close frames.
      */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
+        sigkill();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Send SIGKILL and return at once, without waiting for the process to be gone.
+     */
+    void sigkill() {
+        process.destroyForcibly();
     }
 
     @Override

@@ -34,9 +34,24 @@ final class PackagedGateway implements AutoCloseable {
      * @param logName file beside the jar that gets the process's output
      */
     static PackagedGateway start(Map<String, String> env, List<String> args, String logName) throws IOException {
+        return start(env, args, logName, 0);
+    }
+
+    /**
+     * @param env      environment variables over the process's own ({@code GATEWAY_CONFIG} is removed)
+     * @param args     command line arguments (a user configuration file)
+     * @param logName  file beside the jar that gets the process's output
+     * @param fdLimit  file descriptors the process may open ({@code ulimit -n}), 0 for the inherited limit
+     */
+    static PackagedGateway start(Map<String, String> env, List<String> args, String logName, int fdLimit)
+            throws IOException {
         String jar = System.getProperty("gateway.jar");
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar));
+        List<String> command = new ArrayList<>();
+        if (fdLimit > 0) {
+            command.addAll(List.of("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$0\" \"$@\""));
+        }
+        command.addAll(List.of(java, "-jar", jar));
         command.addAll(args);
         Path log = Path.of(jar).resolveSibling(logName);
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -56,6 +71,13 @@ final class PackagedGateway implements AutoCloseable {
     }
 
     static void awaitReady(int port) {
+        awaitReady(port, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Wait until the gateway whose observe endpoints are on {@code port} is ready, or fail.
+     */
+    static void awaitReady(int port, Duration timeout) {
         TestGateway.await(() -> {
             try {
                 return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/application/health/ready"))
@@ -64,7 +86,7 @@ final class PackagedGateway implements AutoCloseable {
             } catch (Exception e) {
                 return false;
             }
-        }, Duration.ofSeconds(30), "gateway on port " + port + " ready");
+        }, timeout, "gateway on port " + port + " ready");
     }
 
     static String get(int port, String path) throws Exception {

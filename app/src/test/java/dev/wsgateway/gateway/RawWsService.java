@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     <li>{@code .../send-hex/HEX}: writes the bytes HEX once (a frame built by the test), then reads like a sink</li>
  *     <li>{@code .../script/ID}: writes the bytes registered with {@link #script} under ID once, then reads like a
  *     sink</li>
+ *     <li>{@code .../stall}: neither reads nor writes (a service that stopped reading) until the test closes it</li>
  * </ul>
  * A 101 may announce {@code permessage-deflate} when the path contains {@code /deflate/} (the service never
  * compresses; it only sets the bits the test asks for).
@@ -154,6 +155,11 @@ final class RawWsService implements AutoCloseable {
             } else if (hex >= 0) {
                 conn.writeRaw(java.util.HexFormat.of().parseHex(path.substring(hex + "/send-hex/".length())
                                                                           .toLowerCase(Locale.ROOT)));
+            } else if (path.contains("/stall")) {
+                while (!socket.isClosed()) {
+                    Thread.sleep(50);
+                }
+                return;
             } else if (script >= 0) {
                 byte[] bytes = scripts.remove(path.substring(script + "/script/".length()));
                 if (bytes != null) {
@@ -161,7 +167,7 @@ final class RawWsService implements AutoCloseable {
                 }
             }
             conn.readAll();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
             // ends below
         } finally {
             if (conn != null) {

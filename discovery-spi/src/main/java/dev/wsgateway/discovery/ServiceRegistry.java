@@ -60,6 +60,18 @@ public interface ServiceRegistry extends AutoCloseable {
     }
 
     /**
+     * The gateway's own entry as this backend publishes it: app (service) name and instance id after the backend's own
+     * settings (such as {@code discovery.eureka.app-name}), so the gateway can find its peers (the other instances of
+     * its app) and tell itself apart from them. Still answers after {@link #deregister()}.
+     *
+     * @return the published registration, empty when the backend does not register the gateway (static discovery,
+     *         {@code register: false}) or before {@link #register(SelfRegistration)}
+     */
+    default Optional<SelfRegistration> registration() {
+        return Optional.empty();
+    }
+
+    /**
      * Withdraw the gateway's own registration (called first on shutdown). Must be idempotent.
      */
     default void deregister() {

@@ -12,6 +12,7 @@ import io.helidon.common.config.Config;
  * @param security  authentication, policies and limits ({@code gateway.security})
  * @param health    active health checks ({@code gateway.health-checks})
  * @param affinity  instance affinity ({@code gateway.affinity})
+ * @param cluster   the cluster view ({@code gateway.cluster})
  */
 public record GatewaySettings(ServerSettings server,
                               RelaySettings relay,
@@ -19,7 +20,8 @@ public record GatewaySettings(ServerSettings server,
                               BalancingSettings balancing,
                               SecuritySettings security,
                               HealthCheckSettings health,
-                              AffinitySettings affinity) {
+                              AffinitySettings affinity,
+                              ClusterSettings cluster) {
     /**
      * Read all settings.
      *
@@ -33,6 +35,17 @@ public record GatewaySettings(ServerSettings server,
                                    BalancingSettings.create(root.get("gateway.balancing")),
                                    SecuritySettings.create(root.get("gateway.security")),
                                    HealthCheckSettings.create(root.get("gateway.health-checks")),
-                                   AffinitySettings.create(root.get("gateway.affinity")));
+                                   AffinitySettings.create(root.get("gateway.affinity")),
+                                   ClusterSettings.create(root.get("gateway.cluster")));
+    }
+
+    /**
+     * These settings with other security settings.
+     *
+     * @param security security settings
+     * @return settings
+     */
+    public GatewaySettings withSecurity(SecuritySettings security) {
+        return new GatewaySettings(server, relay, failover, balancing, security, health, affinity, cluster);
     }
 }

@@ -23,6 +23,8 @@ import io.helidon.common.config.Config;
  * @param handshakeRate      handshakes per second one client IP may start (token bucket refill); 0 = no limit
  * @param handshakeBurst     token bucket size: handshakes a client IP may start at once
  * @param retryAfter         {@code Retry-After} sent with the 503 of a session limit
+ * @param handshakeTimeout   longest time a connection may take to send a complete request head (from its accept,
+ *                           or from its first byte after a previous request); then it is closed; 0 = no limit
  */
 public record SecuritySettings(String realm,
                                List<User> users,
@@ -33,7 +35,8 @@ public record SecuritySettings(String realm,
                                int maxSessionsPerClient,
                                double handshakeRate,
                                int handshakeBurst,
-                               Duration retryAfter) {
+                               Duration retryAfter,
+                               Duration handshakeTimeout) {
 
     /**
      * A configured user. {@link #toString()} never shows the password.
@@ -91,7 +94,19 @@ public record SecuritySettings(String realm,
                 limits.get("max-sessions-per-client").asInt().orElse(1_000),
                 limits.get("handshake-rate").asDouble().orElse(200.0),
                 limits.get("handshake-burst").asInt().orElse(400),
-                limits.get("retry-after").as(Duration.class).orElse(Duration.ofSeconds(5)));
+                limits.get("retry-after").as(Duration.class).orElse(Duration.ofSeconds(5)),
+                limits.get("handshake-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)));
+    }
+
+    /**
+     * These settings with another {@code max-sessions}.
+     *
+     * @param sessions sessions the gateway holds at most
+     * @return settings
+     */
+    public SecuritySettings withMaxSessions(int sessions) {
+        return new SecuritySettings(realm, users, defaultPolicy, services, observeRoles, sessions, maxSessionsPerClient,
+                                    handshakeRate, handshakeBurst, retryAfter, handshakeTimeout);
     }
 
     /**

@@ -15,15 +15,16 @@ import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.http1.Http1ConnectionSelectorConfig;
+import io.helidon.webserver.spi.ServerConnectionSelector;
 
 /**
  * Where clients enter: the HTTP/1.1 connection selector whose upgrader takes over WebSocket handshakes on gateway
  * paths, and the answer to a plain HTTP request on such a path.
  */
 public final class Ingress {
-    private final Http1ConnectionSelector selector;
+    private final ServerConnectionSelector selector;
 
-    private Ingress(Http1ConnectionSelector selector) {
+    private Ingress(ServerConnectionSelector selector) {
         this.selector = selector;
     }
 
@@ -54,21 +55,26 @@ public final class Ingress {
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
                                  Relay relay, boolean instanceIdHeader) {
         HandshakeGuard guard = new HandshakeGuard(security, relay.sessions(), authenticator);
+        HeadDeadlines deadlines = new HeadDeadlines(security.handshakeTimeout(), relay.sessions());
+        Http1Config.Builder config = Http1Config.builder();
+        if (http1.exists()) {
+            config.config(http1);
+        }
         Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder()
-                .config(http1.exists() ? Http1Config.create(http1) : Http1Config.create());
+                .config(config.addReceiveListener(deadlines).addSendListener(deadlines).build());
         // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
             builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader));
         }
-        return new Ingress(builder.build());
+        return new Ingress(deadlines.wrap(builder.build()));
     }
 
     /**
-     * The connection selector to add to the gateway's listeners.
+     * The connection selector to add to the gateway's listeners, as their only one (see {@link HeadDeadlines}).
      *
      * @return selector
      */
-    public Http1ConnectionSelector selector() {
+    public ServerConnectionSelector selector() {
         return selector;
     }
 

@@ -92,6 +92,17 @@ public final class GatewayMetrics implements RelayListener {
     }
 
     @Override
+    public void handshakeIncomplete(String clientHost, String outcome) {
+        if (outcome.equals("timeout")) {
+            counter("wsgateway.handshakes.timed.out", "Connections closed for not sending a complete request head "
+                    + "within handshake-timeout").increment();
+        } else {
+            counter("wsgateway.handshakes.abandoned", "Connections the client closed in the middle of a request")
+                    .increment();
+        }
+    }
+
+    @Override
     public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
         String outcome = success ? "success" : "failure";
         TIMERS.computeIfAbsent(serviceId + '\n' + outcome, k -> register(

@@ -1,11 +1,13 @@
 package dev.wsgateway.gateway.observe;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,6 +15,8 @@ import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.http.Json;
+import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.http.RefusalRenderer;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.upstream.Ejections;
 import dev.wsgateway.gateway.upstream.InstanceHealth;
@@ -22,10 +26,14 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
 
 /**
- * {@code GET /application/instances[?serviceId=]}: per service, each instance discovery lists, with its discovery
- * status, passive ejection and active health check state, active sessions, and this gateway's connects to it.
+ * {@code GET /application/instances[?serviceId=][&scope=cluster]}: per service, each instance discovery lists, with its
+ * discovery status, passive ejection and active health check state, active sessions, and this gateway's connects to
+ * it; with {@code scope=cluster} every gateway of the cluster's view of each instance, marked with the gateway.
  */
 public final class InstancesService implements HttpService, RelayListener {
     private final ServiceRegistry registry;
@@ -33,19 +41,23 @@ public final class InstancesService implements HttpService, RelayListener {
     private final InstanceHealth health;
     private final Ejections ejections;
     private final Map<String, ConnectStats> connects = new ConcurrentHashMap<>();
+    private final ClusterListing cluster;
 
     /**
      * @param registry   discovery
      * @param active     active sessions per instance
      * @param health     active health check results
      * @param ejections  passive ejections
+     * @param gateways   the other gateways of the cluster
+     * @param peers      how to ask them
      */
     public InstancesService(ServiceRegistry registry, ActiveSessions active, InstanceHealth health,
-                            Ejections ejections) {
+                            Ejections ejections, GatewayPeers gateways, PeerClient peers) {
         this.registry = registry;
         this.active = active;
         this.health = health;
         this.ejections = ejections;
+        this.cluster = new ClusterListing(gateways, peers);
     }
 
     @Override
@@ -59,6 +71,13 @@ public final class InstancesService implements HttpService, RelayListener {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
+        boolean clusterScope;
+        try {
+            clusterScope = ClusterListing.clusterScope(req);
+        } catch (Refusal refusal) {
+            RefusalRenderer.send(res, refusal);
+            return;
+        }
         String filter = req.query().first("serviceId").orElse("").trim().toLowerCase(Locale.ROOT);
         List<String> services = registry.services().stream()
                 .filter(id -> filter.isEmpty() || id.equals(filter))
@@ -71,7 +90,39 @@ public final class InstancesService implements HttpService, RelayListener {
                     .sorted(Comparator.comparing(ServiceInstance::instanceId)).toList(), this::append);
             doc.append('}');
         });
-        Json.send(res, Status.OK_200, json);
+        if (!clusterScope) {
+            Json.send(res, Status.OK_200, json);
+            return;
+        }
+        Map<String, String> query = filter.isEmpty() ? Map.of() : Map.of("serviceId", filter);
+        Json.send(res, Status.OK_200, cluster.list(req, "/application/instances", query, json, "services",
+                                                   InstancesService::byService));
+    }
+
+    /**
+     * Every gateway's services merged: per service (by id), every gateway's entry of each instance, by instance id
+     * then gateway.
+     */
+    private static JsonArray byService(List<JsonObject> services) {
+        Map<String, List<JsonObject>> instances = new TreeMap<>();
+        for (JsonObject service : services) {
+            String gateway = service.getString("gateway");
+            List<JsonObject> of = instances.computeIfAbsent(service.getString("serviceId", ""), k -> new ArrayList<>());
+            JsonArray listed = service.getJsonArray("instances");
+            if (listed != null) {
+                listed.getValuesAs(JsonObject.class).forEach(i -> of.add(ClusterListing.held(gateway, i)));
+            }
+        }
+        JsonArrayBuilder merged = jakarta.json.Json.createArrayBuilder();
+        instances.forEach((serviceId, list) -> {
+            JsonArrayBuilder sorted = jakarta.json.Json.createArrayBuilder();
+            list.stream()
+                    .sorted(Comparator.comparing((JsonObject i) -> i.getString("instanceId", ""))
+                                    .thenComparing(i -> i.getString("gateway")))
+                    .forEach(sorted::add);
+            merged.add(jakarta.json.Json.createObjectBuilder().add("serviceId", serviceId).add("instances", sorted));
+        });
+        return merged.build();
     }
 
     private void append(StringBuilder json, ServiceInstance instance) {

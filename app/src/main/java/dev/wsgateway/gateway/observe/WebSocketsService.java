@@ -1,6 +1,9 @@
 package dev.wsgateway.gateway.observe;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 import dev.wsgateway.gateway.http.Json;
 import dev.wsgateway.gateway.http.Refusal;
@@ -20,16 +24,23 @@ import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionInfo;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonStructure;
 
 /**
- * {@code /application/websockets}: the active routed sessions as JSON, a superset of Zowe's listing;
- * {@code DELETE /application/websockets/{sessionId}} closes one (1008 to the client, 1001 to the service).
- * Query values in {@code gatewayPath} and {@code serviceUrl} are shown as {@code ***} (they may carry tokens).
+ * {@code /application/websockets}: the active routed sessions as JSON, a superset of Zowe's listing, of this gateway or
+ * ({@code ?scope=cluster}) of every gateway of its app, each session marked with the gateway that holds it;
+ * {@code DELETE /application/websockets/{sessionId}} closes one (1008 to the client, 1001 to the service), on this
+ * gateway or, when another gateway holds it, on that one (unless {@code ?scope=local}). Query values in
+ * {@code gatewayPath} and {@code serviceUrl} are shown as {@code ***} (they may carry tokens).
  */
 public final class WebSocketsService implements HttpService, RelayListener {
     /** Close code the client gets when an operator closes its session. */
@@ -37,17 +48,26 @@ public final class WebSocketsService implements HttpService, RelayListener {
     /** Close reason sent to both sides when an operator closes a session. */
     public static final String CLOSE_REASON = "Closed by the gateway operator";
 
+    /** Session ids as the gateway makes them, and the only ones passed on to other gateways. */
+    private static final Pattern SESSION_ID = Pattern.compile("[0-9A-Za-z_-]{1,64}");
+
     private final SessionRegistry sessions;
     private final Duration closeWait;
+    private final ClusterListing cluster;
+    private final PeerClient peers;
     private final Map<String, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
 
     /**
      * @param sessions  active sessions
      * @param closeWait how long a DELETE waits for the session to end (the relay's close timeout)
+     * @param gateways  the other gateways of the cluster
+     * @param peers     how to ask them
      */
-    public WebSocketsService(SessionRegistry sessions, Duration closeWait) {
+    public WebSocketsService(SessionRegistry sessions, Duration closeWait, GatewayPeers gateways, PeerClient peers) {
         this.sessions = sessions;
         this.closeWait = closeWait;
+        this.cluster = new ClusterListing(gateways, peers);
+        this.peers = peers;
     }
 
     @Override
@@ -69,9 +89,20 @@ public final class WebSocketsService implements HttpService, RelayListener {
      */
     private void delete(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("sessionId");
+        boolean local;
+        try {
+            local = !ClusterListing.clusterScope(req) && req.query().contains("scope");
+        } catch (Refusal refusal) {
+            RefusalRenderer.send(res, refusal);
+            return;
+        }
         Optional<RelaySession> found = sessions.find(id);
         if (found.isEmpty()) {
-            RefusalRenderer.send(res, new Refusal(404, "unknown_session", "No active session " + id));
+            if (local || !SESSION_ID.matcher(id).matches()) {
+                RefusalRenderer.send(res, new Refusal(404, "unknown_session", "No active session " + id));
+            } else {
+                deleteElsewhere(req, res, id);
+            }
             return;
         }
         RelaySession session = found.get();
@@ -96,6 +127,7 @@ public final class WebSocketsService implements HttpService, RelayListener {
             closed = false;
         }
         StringBuilder json = new StringBuilder("{");
+        Json.field(json, "gateway", cluster.view().self().id()).append(',');
         Json.field(json, "sessionId", id).append(',');
         json.append("\"closed\":").append(closed).append(',');
         json.append("\"code\":").append(CLOSE_CODE).append(',');
@@ -103,13 +135,79 @@ public final class WebSocketsService implements HttpService, RelayListener {
         Json.send(res, closed ? Status.OK_200 : Status.ACCEPTED_202, json);
     }
 
+    /**
+     * Ask the other gateways to close a session this one does not hold: the one that holds it answers (its answer is
+     * passed on), the others say 404. 404 only when every gateway answered so; 503 {@code cluster_incomplete} when
+     * some did not answer.
+     */
+    private void deleteElsewhere(ServerRequest req, ServerResponse res, String id) {
+        GatewayPeers.View view = cluster.view();
+        List<PeerClient.Answer> answers = peers.ask(view.peers(), Method.DELETE, "/application/websockets/" + id,
+                                                    Map.of("scope", "local"), ClusterListing.authorization(req),
+                                                    peers.timeout().plus(closeWait).plusSeconds(1));
+        List<String> unanswered = new ArrayList<>();
+        for (PeerClient.Answer answer : answers) {
+            if (answer.answered() && (answer.status() == 200 || answer.status() == 202)) {
+                Optional<JsonStructure> body = ClusterListing.parse(answer.body());
+                if (body.isPresent() && body.get() instanceof JsonObject closed) {
+                    Json.send(res, Status.create(answer.status()),
+                              ClusterListing.held(answer.peer().id(), closed).toString());
+                    return;
+                }
+            }
+            if (!answer.answered() || answer.status() != 404) {
+                unanswered.add(answer.peer().id() + " (" + ClusterListing.failure(answer) + ")");
+            }
+        }
+        int gateways = answers.size() + 1;
+        RefusalRenderer.send(res, unanswered.isEmpty()
+                ? new Refusal(404, "unknown_session", "No active session " + id + " on any of " + gateways
+                        + " gateways")
+                : new Refusal(503, "cluster_incomplete", "No active session " + id + " on the gateways that "
+                        + "answered; not answered: " + String.join(", ", unanswered)));
+    }
+
     private void list(ServerRequest req, ServerResponse res) {
+        boolean clusterScope;
+        try {
+            clusterScope = ClusterListing.clusterScope(req);
+        } catch (Refusal refusal) {
+            RefusalRenderer.send(res, refusal);
+            return;
+        }
         String serviceId = req.query().first("serviceId").orElse("").toLowerCase(Locale.ROOT);
         List<RelaySession> listed = sessions.sessions().stream()
                 .filter(s -> serviceId.isEmpty() || s.info().serviceId().equals(serviceId))
                 .sorted(Comparator.comparing(RelaySession::openedAt))
                 .toList();
-        Json.send(res, Status.OK_200, Json.array(new StringBuilder(), listed, this::append));
+        StringBuilder local = Json.array(new StringBuilder(), listed, this::append);
+        if (!clusterScope) {
+            Json.send(res, Status.OK_200, local);
+            return;
+        }
+        Map<String, String> query = serviceId.isEmpty() ? Map.of() : Map.of("serviceId", serviceId);
+        Json.send(res, Status.OK_200, cluster.list(req, "/application/websockets", query, local, "sessions",
+                                                   WebSocketsService::byOpening));
+    }
+
+    /**
+     * The sessions of all gateways, oldest first.
+     */
+    private static JsonArray byOpening(List<JsonObject> sessions) {
+        JsonArrayBuilder sorted = jakarta.json.Json.createArrayBuilder();
+        sessions.stream()
+                .sorted(Comparator.comparing(WebSocketsService::openedAt)
+                                .thenComparing(s -> s.getString("gateway", "")))
+                .forEach(sorted::add);
+        return sorted.build();
+    }
+
+    private static Instant openedAt(JsonObject session) {
+        try {
+            return Instant.parse(session.getString("openedAt", ""));
+        } catch (DateTimeParseException e) {
+            return Instant.MAX;
+        }
     }
 
     private void append(StringBuilder json, RelaySession session) {

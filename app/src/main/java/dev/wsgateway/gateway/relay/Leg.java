@@ -3,6 +3,7 @@ package dev.wsgateway.gateway.relay;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
@@ -40,7 +41,7 @@ final class Leg implements FrameSink {
     private volatile boolean closeReceived;
     private volatile boolean broken;
     private volatile long lastReadNanos = System.nanoTime();
-    private volatile long pingToken;
+    private final AtomicLong pingToken = new AtomicLong();
     private volatile long messagesRead;
     private volatile int closeCodeSent;
 
@@ -259,13 +260,25 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * Send a gateway ping whose pong the pump reading this leg will recognise and swallow.
+     * Take the leg's one outstanding gateway ping for this token, unless a ping is already outstanding. Done on the
+     * watchdog's thread before the ping is sent from another: two ticks can then never both send, which would make
+     * the pong to the older ping look unsolicited (and be forwarded to the other side).
+     *
+     * @param token the ping's token (never 0)
+     * @return whether the caller must now {@link #sendPing(long)} it
+     */
+    boolean claimPing(long token) {
+        return pingToken.compareAndSet(0, token);
+    }
+
+    /**
+     * Send the gateway ping claimed with {@link #claimPing(long)}; the pump reading this leg will recognise its pong
+     * and swallow it.
      */
     void sendPing(long token) {
         if (closeSent.get()) {
             return;
         }
-        pingToken = token;
         writeControl(WsFrames.controlFrame(WsFrames.OP_PING, pingPayload(token), gatewayIsClient));
     }
 
@@ -273,16 +286,16 @@ final class Leg implements FrameSink {
      * Whether an (unmasked) pong payload answers the gateway's own ping on this leg.
      */
     boolean isOwnPong(byte[] payload) {
-        long token = pingToken;
+        long token = pingToken.get();
         return token != 0 && java.util.Arrays.equals(payload, pingPayload(token));
     }
 
     long pingToken() {
-        return pingToken;
+        return pingToken.get();
     }
 
     void clearPing() {
-        pingToken = 0;
+        pingToken.set(0);
     }
 
     private static byte[] pingPayload(long token) {

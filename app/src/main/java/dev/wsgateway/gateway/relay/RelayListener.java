@@ -21,6 +21,16 @@ public interface RelayListener extends ConnectListener {
     }
 
     /**
+     * A connection ended before its request head was complete: the client left in the middle of it
+     * ({@code abandoned}), or did not complete it within {@code handshake-timeout} and was closed ({@code timeout}).
+     *
+     * @param clientHost client IP
+     * @param outcome    {@code abandoned} or {@code timeout}
+     */
+    default void handshakeIncomplete(String clientHost, String outcome) {
+    }
+
+    /**
      * A session opened (both legs open).
      *
      * @param session the session

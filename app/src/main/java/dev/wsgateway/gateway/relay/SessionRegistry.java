@@ -68,6 +68,16 @@ public final class SessionRegistry implements ConnectListener, AutoCloseable {
         notify(l -> l.handshakeRejected(clientHost, serviceId, status, error));
     }
 
+    /**
+     * A connection ended before its request head was complete.
+     *
+     * @param clientHost client IP
+     * @param outcome    {@code abandoned} (the client left) or {@code timeout} (closed after handshake-timeout)
+     */
+    public void handshakeIncomplete(String clientHost, String outcome) {
+        notify(l -> l.handshakeIncomplete(clientHost, outcome));
+    }
+
     @Override
     public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
         notify(l -> l.upstreamConnect(serviceId, instanceId, nanos, success));

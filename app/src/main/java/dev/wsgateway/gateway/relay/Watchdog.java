@@ -97,7 +97,7 @@ final class Watchdog implements AutoCloseable {
             }
             // closing the socket fails the pump reading it, which then ends (or fails over) the session with a reason
             leg.close();
-        } else if (silent > settings.pingInterval().toNanos() && leg.pingToken() == 0) {
+        } else if (silent > settings.pingInterval().toNanos() && leg.claimPing(token)) {
             Thread.ofVirtual().start(() -> leg.sendPing(token));
         }
     }

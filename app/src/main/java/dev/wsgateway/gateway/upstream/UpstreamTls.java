@@ -23,9 +23,10 @@ import io.helidon.common.config.Config;
 import io.helidon.common.tls.Tls;
 
 /**
- * TLS of the gateway's connections to secure instances ({@code wss}), from {@code gateway.upstream.tls}:
- * certificates validated against a trust store (default: the JDK's), host names verified, TLS 1.2+ only,
- * an optional client certificate (mutual TLS), and a loudly logged switch that turns verification off for labs.
+ * Client TLS of the gateway's connections to secure instances ({@code wss}, from {@code gateway.upstream.tls}) and to
+ * the other gateways' observe endpoints ({@code gateway.cluster.tls}): certificates validated against a trust store
+ * (default: the JDK's), host names verified, TLS 1.2+ only, an optional client certificate (mutual TLS), and a loudly
+ * logged switch that turns verification off for labs.
  */
 public final class UpstreamTls {
     private static final System.Logger LOGGER = System.getLogger(UpstreamTls.class.getName());
@@ -36,21 +37,22 @@ public final class UpstreamTls {
     /**
      * Build the client TLS.
      *
-     * @param config the {@code gateway.upstream.tls} node (may be missing)
-     * @return TLS for the upstream client
+     * @param config the {@code gateway.upstream.tls} or {@code gateway.cluster.tls} node (may be missing)
+     * @return client TLS
      */
     public static Tls create(Config config) {
+        String node = config.key().toString();
         boolean verify = config.get("verify-certificates").asBoolean().orElse(true);
         try {
             TrustManager[] trust;
             if (!verify) {
-                LOGGER.log(System.Logger.Level.WARNING, "gateway.upstream.tls.verify-certificates is false: upstream "
-                        + "TLS certificates and host names are NOT verified. Anyone on the network path can "
-                        + "impersonate a service. Use this for labs only.");
+                LOGGER.log(System.Logger.Level.WARNING, node + ".verify-certificates is false: TLS certificates and "
+                        + "host names are NOT verified. Anyone on the network path can impersonate the other end. "
+                        + "Use this for labs only.");
                 trust = new TrustManager[] {new TrustEverything()};
             } else {
                 KeyStore trustStore = config.get("trust-store").asString()
-                        .map(path -> load(path, config.get("trust-store-type").asString().orElse(null),
+                        .map(path -> load(node, path, config.get("trust-store-type").asString().orElse(null),
                                           config.get("trust-store-password").asString().orElse("")))
                         .orElse(null);
                 TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -60,12 +62,12 @@ public final class UpstreamTls {
             KeyManager[] keys = null;
             if (config.get("key-store").exists()) {
                 String password = config.get("key-store-password").asString().orElse("");
-                KeyStore keyStore = load(config.get("key-store").asString().get(),
+                KeyStore keyStore = load(node, config.get("key-store").asString().get(),
                                          config.get("key-store-type").asString().orElse(null), password);
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(keyStore, config.get("key-password").asString().orElse(password).toCharArray());
                 keys = kmf.getKeyManagers();
-                LOGGER.log(System.Logger.Level.INFO, "upstream TLS presents a client certificate (mutual TLS)");
+                LOGGER.log(System.Logger.Level.INFO, node + ": the gateway presents a client certificate (mutual TLS)");
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys, trust, null);
@@ -76,11 +78,11 @@ public final class UpstreamTls {
                                                              : Tls.ENDPOINT_IDENTIFICATION_NONE)
                     .build();
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("gateway.upstream.tls: " + e.getMessage(), e);
+            throw new IllegalArgumentException(node + ": " + e.getMessage(), e);
         }
     }
 
-    private static KeyStore load(String path, String type, String password) {
+    private static KeyStore load(String node, String path, String type, String password) {
         Path file = Path.of(path);
         String storeType = type != null ? type
                 : file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jks") ? "JKS" : "PKCS12";
@@ -89,7 +91,7 @@ public final class UpstreamTls {
             store.load(in, password.toCharArray());
             return store;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("gateway.upstream.tls: cannot read " + storeType + " store " + path
+            throw new IllegalArgumentException(node + ": cannot read " + storeType + " store " + path
                                                        + ": " + e.getMessage(), e);
         }
     }

@@ -265,6 +265,7 @@ class FramePumpTest {
 
     @Test
     void theGatewaysOwnPongIsSwallowedAndOtherPongsPass() {
+        upstream.claimPing(0x0102030405060708L);
         upstream.sendPing(0x0102030405060708L);
         byte[] ping = upstreamSocket.writes().getFirst();
         assertThat(ping[0], is((byte) 0x89));
@@ -283,6 +284,7 @@ class FramePumpTest {
 
     @Test
     void theGatewaysOwnPongFromTheClientIsUnmaskedAndSwallowed() {
+        client.claimPing(77);
         client.sendPing(77);
         byte[] ping = clientSocket.writes().getFirst();
         assertThat(ping[1], is((byte) 10)); // unmasked toward the client
@@ -291,5 +293,16 @@ class FramePumpTest {
         fromClient(sink).run();
         assertThat(sink.written(), is(text(true, "x")));
         assertThat(client.pingToken(), is(0L));
+    }
+
+    @Test
+    void onlyOnePingIsOutstandingPerLeg() {
+        // two watchdog ticks before the first ping went out: the second may not send (its pong would make the
+        // first one's look unsolicited)
+        assertThat(upstream.claimPing(1), is(true));
+        assertThat(upstream.claimPing(2), is(false));
+        assertThat(upstream.pingToken(), is(1L));
+        upstream.clearPing();
+        assertThat(upstream.claimPing(3), is(true));
     }
 }

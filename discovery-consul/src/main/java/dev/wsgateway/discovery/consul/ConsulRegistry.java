@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,6 +41,7 @@ public final class ConsulRegistry extends InMemoryRegistry {
     private volatile boolean closed;
     private volatile Thread catalogThread;
     private volatile Registrar registrar;
+    private volatile SelfRegistration published;
 
     private ConsulRegistry(ConsulSettings settings, ConsulClient client) {
         this.settings = settings;
@@ -185,9 +187,18 @@ public final class ConsulRegistry extends InMemoryRegistry {
             throw new IllegalStateException("Consul registry is closed");
         }
         deregister();
-        Registrar next = new Registrar(GatewayRegistration.body(self, settings));
+        JsonObject body = GatewayRegistration.body(self, settings);
+        Registrar next = new Registrar(body);
         registrar = next;
+        published = new SelfRegistration(body.getString("Name"), body.getString("ID"), body.getString("Address"),
+                                         self.port(), self.securePort(), self.healthUrl(), self.statusPageUrl(),
+                                         self.metadata());
         next.thread = Thread.ofVirtual().name("consul-register").start(next);
+    }
+
+    @Override
+    public Optional<SelfRegistration> registration() {
+        return Optional.ofNullable(published);
     }
 
     /**

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,7 +38,9 @@ import dev.wsgateway.discovery.ServiceInstance;
  * Two Netflix clients do the work: a query client, created at start, that only fetches the registry (every
  * {@code fetch-interval} seconds), and a registration client, created by {@link #register(SelfRegistration)}, that
  * only registers the gateway and sends heartbeats. After every successful fetch the whole view is replaced by the
- * fetched one; a failed fetch (every Eureka server down) changes nothing, so the last view stays.
+ * fetched one; a failed fetch (every Eureka server down) changes nothing, so the last view stays, and a fetch that
+ * lost most instances at once (a restarted Eureka server) keeps them until they register again
+ * ({@link RegistryLossGuard}).
  */
 public final class EurekaRegistry extends InMemoryRegistry {
     private static final System.Logger LOGGER = System.getLogger(EurekaRegistry.class.getName());
@@ -58,12 +62,15 @@ public final class EurekaRegistry extends InMemoryRegistry {
     private final SSLContext sslContext;
     private volatile DiscoveryClient queryClient;
     private volatile DiscoveryClient registrationClient;
+    private final RegistryLossGuard lossGuard;
+    private volatile SelfRegistration published;
     private volatile long lastFetchNanos;
     private volatile boolean refreshedBeforeClientExisted;
 
     private EurekaRegistry(EurekaSettings settings) {
         this.settings = settings;
         this.sslContext = settings.trustStore().map(path -> sslContext(settings)).orElse(null);
+        this.lossGuard = new RegistryLossGuard(Duration.ofSeconds(settings.registryLossGraceSeconds()));
     }
 
     /**
@@ -139,7 +146,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
                 }
             }
             lastFetchNanos = System.nanoTime();
-            update(instances);
+            update(lossGuard.view(instances, lastFetchNanos));
         } catch (RuntimeException e) {
             LOGGER.log(System.Logger.Level.WARNING, "Cannot read the Eureka registry; keeping the previous view", e);
         } finally {
@@ -205,11 +212,18 @@ public final class EurekaRegistry extends InMemoryRegistry {
                                                          settings.leaseExpirationSeconds(),
                                                          self.metadata());
             registrationClient = newClient(instance, ClientConfig.registration(settings), null);
+            published = new SelfRegistration(app, instanceId, host, self.port(), self.securePort(), self.healthUrl(),
+                                             self.statusPageUrl(), self.metadata());
             LOGGER.log(System.Logger.Level.INFO, "Registering in Eureka as {0}/{1} at {2}:{3}",
                        app, instanceId, host, String.valueOf(mainPort));
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Optional<SelfRegistration> registration() {
+        return Optional.ofNullable(published);
     }
 
     /**

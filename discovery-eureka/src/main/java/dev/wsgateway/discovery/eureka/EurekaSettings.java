@@ -22,6 +22,9 @@ import io.helidon.common.config.Config;
  * @param trustStore           trust store for https Eureka URLs ({@code tls.trust-store})
  * @param trustStorePassword   its password ({@code tls.trust-store-password})
  * @param instanceHost         host the gateway registers, overriding the one it is given ({@code instance-host})
+ * @param registryLossGraceSeconds how long instances stay in the view after a fetch lost more than half of them
+ *                             at once, waiting for them to register again ({@code registry-loss-grace}, seconds;
+ *                             0 = never kept), see {@link RegistryLossGuard}
  */
 public record EurekaSettings(List<String> serviceUrls,
                              int fetchIntervalSeconds,
@@ -34,7 +37,8 @@ public record EurekaSettings(List<String> serviceUrls,
                              int leaseExpirationSeconds,
                              Optional<Path> trustStore,
                              Optional<String> trustStorePassword,
-                             Optional<String> instanceHost) {
+                             Optional<String> instanceHost,
+                             int registryLossGraceSeconds) {
     /** Default service URL. */
     public static final String DEFAULT_SERVICE_URL = "http://localhost:8761/eureka/";
     /** Default app name of the gateway. */
@@ -50,6 +54,10 @@ public record EurekaSettings(List<String> serviceUrls,
         requirePositive("read-timeout", readTimeoutMillis);
         requirePositive("lease-renewal-interval", leaseRenewalSeconds);
         requirePositive("lease-expiration", leaseExpirationSeconds);
+        if (registryLossGraceSeconds < 0) {
+            throw new IllegalArgumentException("discovery.eureka.registry-loss-grace must not be negative, was "
+                                                       + registryLossGraceSeconds);
+        }
     }
 
     /**
@@ -75,7 +83,8 @@ public record EurekaSettings(List<String> serviceUrls,
                                   config.get("lease-expiration").asInt().orElse(30),
                                   nonBlank(config.get("tls.trust-store").asString().asOptional()).map(Path::of),
                                   config.get("tls.trust-store-password").asString().asOptional(),
-                                  nonBlank(config.get("instance-host").asString().asOptional()));
+                                  nonBlank(config.get("instance-host").asString().asOptional()),
+                                  config.get("registry-loss-grace").asInt().orElse(90));
     }
 
     private static List<String> serviceUrls(Config node) {

@@ -2,6 +2,8 @@ package dev.wsgateway.discovery.eureka;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import com.netflix.discovery.DiscoveryClient;
 import dev.wsgateway.discovery.SelfRegistration;
@@ -27,9 +29,9 @@ class EurekaOutageTest {
     private static final Duration FEW_SECONDS = Duration.ofSeconds(10);
 
     @Test
-    void keepsTheLastViewWhileEurekaIsDownAndCatchesUpAfterRestart() {
+    void keepsTheLastViewWhileEurekaIsDownAndCatchesUpAfterRestart() throws InterruptedException {
         try (EurekaServerProcess eureka = EurekaServerProcess.start();
-                ServiceRegistry registry = registry(eureka.url(), Map.of())) {
+                ServiceRegistry registry = registry(eureka.url(), Map.of("registry-loss-grace", "4"))) {
             int javaPort = EurekaServerProcess.freePort();
             DiscoveryClient javaService = EurekaTestSupport.javaService(eureka.url(), "DISCOVERABLECLIENT",
                                                                         "outage-java", javaPort, SEED_METADATA);
@@ -53,6 +55,18 @@ class EurekaOutageTest {
                               && registry.instances("staticapp").size() == 1,
                       () -> "view kept while Eureka is down: " + registry.services());
 
+                // from here on, the service must never leave the view: the restarted server forgets every instance
+                // until its next heartbeat, and the gateway keeps the lost ones meanwhile (RegistryLossGuard)
+                AtomicBoolean absent = new AtomicBoolean();
+                AtomicBoolean sampling = new AtomicBoolean(true);
+                Thread sampler = Thread.ofVirtual().start(() -> {
+                    while (sampling.get()) {
+                        if (registry.instances("discoverableclient").isEmpty()) {
+                            absent.set(true);
+                        }
+                        LockSupport.parkNanos(10_000_000);
+                    }
+                });
                 long restarted = System.nanoTime();
                 eureka.restart();
                 report("Eureka restarted in {0} ms", (System.nanoTime() - restarted) / 1_000_000);
@@ -65,8 +79,13 @@ class EurekaOutageTest {
                                           && app(eureka.url(), "GATEWAY") != null,
                                   () -> "Netflix-client service and gateway re-registered: " + registry.services());
                 report("Heartbeating instances re-registered {0} ms later", back);
-                // the static (REST) one had no heartbeats and is gone with the old server: the view follows Eureka
-                assertThat(registry.instances("staticapp").isEmpty(), is(true));
+                sampling.set(false);
+                sampler.join();
+                assertThat("the service left the view while Eureka restarted", absent.get(), is(false));
+                // the static (REST) one had no heartbeats and is gone with the old server: kept for the grace period
+                // at most, then the view follows Eureka
+                await(FEW_SECONDS, () -> registry.instances("staticapp").isEmpty(),
+                      () -> "the instance that did not register again is dropped: " + registry.services());
             } finally {
                 javaService.shutdown();
             }

@@ -239,6 +239,12 @@ class EurekaRegistryTest {
         await(FEW_SECONDS, () -> app(eureka.url(), "GATEWAY2") != null, () -> "GATEWAY2 in Eureka");
         JsonNode instance = app(eureka.url(), "GATEWAY2").path("application").path("instance").get(0);
         assertThat(instance.path("hostName").asText(), is("localhost"));
+        // what the gateway learns about its own entry: the backend's app name, instance id and host
+        SelfRegistration published = gateway.registration().orElseThrow();
+        assertThat(published.appName(), is("GATEWAY2"));
+        assertThat(published.instanceId(), is(instance.path("instanceId").asText()));
+        assertThat(published.instanceId(), is("localhost:gateway2:" + port));
+        assertThat(published.host(), is("localhost"));
         assertThat(instance.path("securePort").path("$").asInt(), is(port));
         assertThat(instance.path("securePort").path("@enabled").asText(), is("true"));
         assertThat(instance.path("port").path("@enabled").asText(), is("false"));
@@ -256,6 +262,7 @@ class EurekaRegistryTest {
             await(FEW_SECONDS, gateway::ready, () -> "ready");
             EurekaTestSupport.holds(Duration.ofMillis(1500), () -> app(eureka.url(), "GATEWAY3") == null,
                                     () -> "GATEWAY3 registered although register=false");
+            assertThat(gateway.registration().isPresent(), is(false));
         }
     }
 
