@@ -8,10 +8,13 @@ import java.util.List;
 
 /**
  * What the client pump wrote to the current upstream recently, kept to be sent again to the next instance when the
- * upstream is lost without a close: client messages the upstream has not answered yet, within the replay window, at
- * most {@code maxBytes}. Answers are matched to messages in order, one upstream message for the oldest client message
- * (request/response and echo services); an answer read while nothing was outstanding (a greeting, a push) matches
- * nothing. Guarded by the session's lock.
+ * upstream is lost without a close: client messages the upstream has not answered yet, at most {@code maxBytes}.
+ * Answers are matched to messages in order, one upstream message for the oldest client message (request/response and
+ * echo services); an answer read while nothing was outstanding (a greeting, a push) matches nothing. A message that
+ * is never answered (a service that only listens) is forgotten once the upstream has been heard from (any bytes, a
+ * pong included) more than the window after it was written: the upstream was alive and had the time to read it. An
+ * upstream that has gone silent (stopped, overloaded) keeps its unanswered messages however old, so they are sent
+ * again when it is lost. Guarded by the session's lock.
  */
 final class ReplayWindow {
     private final long windowNanos;
@@ -35,7 +38,8 @@ final class ReplayWindow {
     }
 
     /**
-     * @param window   how long writes are kept
+     * @param window   how long after a write the upstream must have been heard from for an unanswered write to be
+     *                 forgotten
      * @param maxBytes most bytes kept (the oldest go first)
      */
     ReplayWindow(Duration window, long maxBytes) {
@@ -53,9 +57,10 @@ final class ReplayWindow {
      * @param piece     the piece's flags and time (its bytes are ignored)
      * @param answers   messages the upstream had sent before these bytes were written (an answer that arrives while
      *                  they are written is theirs)
+     * @param heard     {@link System#nanoTime()} of the last bytes read from the upstream
      */
-    void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers) {
-        forget(piece.nanos(), answers);
+    void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers, long heard) {
+        forget(heard, answers);
         if (length > maxBytes || (!stable && length > BufferPool.SIZE)) {
             // too large to keep (or to copy on every write): such frames are not replayed
             clear();
@@ -73,12 +78,12 @@ final class ReplayWindow {
     }
 
     /**
-     * Drop the messages the upstream answered since, and writes older than the window.
+     * Drop the messages the upstream answered since, and writes it was heard from more than the window after.
      *
-     * @param now     {@link System#nanoTime()}
+     * @param heard   {@link System#nanoTime()} of the last bytes read from the upstream
      * @param answers messages the upstream has sent so far
      */
-    void forget(long now, long answers) {
+    void forget(long heard, long answers) {
         while (matched < answers && !pieces.isEmpty()) {
             dropOldestMessage();
             matched++;
@@ -87,7 +92,7 @@ final class ReplayWindow {
             // answers read while nothing was outstanding answer nothing written later
             matched = answers;
         }
-        while (!pieces.isEmpty() && now - pieces.peekFirst().nanos() > windowNanos) {
+        while (!pieces.isEmpty() && heard - pieces.peekFirst().nanos() > windowNanos) {
             bytes -= pieces.removeFirst().bytes().length;
         }
     }
@@ -106,12 +111,12 @@ final class ReplayWindow {
      * Take what must be sent again: the kept writes from the first one that starts a frame outside a fragmented
      * message. Empties the window.
      *
-     * @param now     {@link System#nanoTime()}
+     * @param heard   {@link System#nanoTime()} of the last bytes read from the lost upstream
      * @param answers messages the lost upstream sent
      * @return pieces, oldest first (may be empty)
      */
-    List<Piece> takeResend(long now, long answers) {
-        forget(now, answers);
+    List<Piece> takeResend(long heard, long answers) {
+        forget(heard, answers);
         List<Piece> resend = new ArrayList<>();
         for (Piece piece : pieces) {
             if (resend.isEmpty() && !(piece.startsFrame() && !piece.openBefore())) {

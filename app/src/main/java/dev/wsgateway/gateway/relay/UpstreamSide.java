@@ -101,7 +101,7 @@ final class UpstreamSide implements FrameSink {
                         replay.remember(bytes, offset, length, stable,
                                         new ReplayWindow.Piece(null, startsFrame, endsFrame, messageOpen, openAfter,
                                                                writtenAt),
-                                        answersBefore);
+                                        answersBefore, leg.lastReadNanos());
                     }
                     messageOpen = openAfter;
                     return true;
@@ -166,12 +166,11 @@ final class UpstreamSide implements FrameSink {
             }
             }
             state.to(Phase.FAILING_OVER);
-            long now = System.nanoTime();
             List<ReplayWindow.Piece> resend = List.of();
             if (replay != null) {
                 // an instance that closed in order read what it wanted. What a resumed session wrote from its held
                 // frames is not remembered: a message that kills instances is sent again once, never to a third
-                resend = abrupt ? replay.takeResend(now, leg.messagesRead()) : List.of();
+                resend = abrupt ? replay.takeResend(leg.lastReadNanos(), leg.messagesRead()) : List.of();
                 replay.clear();
             }
             held.startWith(resend);
@@ -262,18 +261,16 @@ final class UpstreamSide implements FrameSink {
     }
 
     /**
-     * Forget remembered writes that the upstream answered since, or that left the window.
-     *
-     * @param now {@link System#nanoTime()}
+     * Forget remembered writes that the upstream answered since, or that it was heard from long enough after.
      */
-    void forgetAnswered(long now) {
+    void forgetAnswered() {
         if (replay == null) {
             return;
         }
         lock.lock();
         try {
             if (state.phase() == Phase.OPEN) {
-                replay.forget(now, leg.messagesRead());
+                replay.forget(leg.lastReadNanos(), leg.messagesRead());
             }
         } finally {
             lock.unlock();

@@ -69,7 +69,7 @@ final class Watchdog implements AutoCloseable {
             }
             return;
         }
-        session.upstream().forgetAnswered(now);
+        session.upstream().forgetAnswered();
         if (phase == Phase.MIGRATING && inPhase > settings.closeTimeout().toNanos()) {
             // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
             session.upstream().leg().close();

@@ -24,7 +24,7 @@ class ReplayWindowTest {
         bytes[0] = (byte) tag;
         window.remember(bytes, 0, n, true,
                         new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS),
-                        0);
+                        0, T0 + ms * MS);
     }
 
     private void frame(int tag, int n, long ms) {
@@ -57,7 +57,7 @@ class ReplayWindowTest {
     void answersReadWhileNothingWasOutstandingAnswerNothingLater() {
         window.forget(T0, 3);
         window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0),
-                        3);
+                        3, T0);
         assertThat(tags(window.takeResend(T0 + 10 * MS, 3)), contains(1));
     }
 
@@ -66,7 +66,7 @@ class ReplayWindowTest {
         // a fast upstream answered before the write was remembered: the count taken before the write is passed
         window.forget(T0, 2);
         window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0),
-                        2);
+                        2, T0);
         assertThat(window.takeResend(T0 + 10 * MS, 3), empty());
     }
 
@@ -79,10 +79,20 @@ class ReplayWindowTest {
     }
 
     @Test
-    void writesOlderThanTheWindowAreForgotten() {
+    void anUnansweredWriteIsForgottenOnceTheUpstreamWasHeardFromAWindowAfterIt() {
+        // a service that only listens: alive (heard from at 120 ms), it had the time to read the first write
         frame(1, 4, 0);
         frame(2, 4, 50);
         assertThat(tags(window.takeResend(T0 + 120 * MS, 0)), contains(2));
+    }
+
+    @Test
+    void aSilentUpstreamKeepsItsUnansweredWritesHoweverOld() {
+        // last heard from at 10 ms (stopped, overloaded): nothing it was sent since counts as read, however long ago
+        frame(1, 4, 0);
+        frame(2, 4, 50);
+        window.forget(T0 + 10 * MS, 0);
+        assertThat(tags(window.takeResend(T0 + 10 * MS, 0)), contains(1, 2));
     }
 
     @Test
@@ -115,10 +125,10 @@ class ReplayWindowTest {
     @Test
     void stableWholeBuffersAreKeptByReferenceOthersCopied() {
         byte[] whole = {7, 7, 7};
-        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0), 0);
+        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0), 0, T0);
         byte[] reused = {8, 8, 8, 8};
         window.remember(reused, 1, 2, false, new ReplayWindow.Piece(null, true, true, false, false, T0 + MS),
-                        0);
+                        0, T0 + MS);
         reused[1] = 0;
         List<ReplayWindow.Piece> resend = window.takeResend(T0 + 2 * MS, 0);
         assertThat(resend.get(0).bytes(), sameInstance(whole));
