@@ -14,6 +14,7 @@ import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
+import dev.wsgateway.gateway.observe.ConsoleService;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
 import dev.wsgateway.gateway.observe.GatewayPeers;
@@ -63,6 +64,7 @@ public final class GatewayWiring {
     private final Ingress ingress;
     private final WebSocketsService webSockets;
     private final InstancesService instances;
+    private final ConsoleService console;
     private final GatewayPeers peers;
     private final PeerClient peerClient;
     private final Optional<HealthChecks> healthChecks;
@@ -94,6 +96,7 @@ public final class GatewayWiring {
                                             settings.balancing().maxEjectedPercent());
         this.instances = new InstancesService(registry, active, health, ejections, peers, peerClient);
         sessions.addListener(instances);
+        this.console = ConsoleService.create();
         Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
                                                      settings.affinity()),
                                    connector,
@@ -166,13 +169,15 @@ public final class GatewayWiring {
                                                      settings.security().maxSessions()))
                 .orElse(configured));
         if (serverSettings.managementPort().isPresent()) {
-            // observe endpoints and the session listing on their own port; the gateway port serves only WebSockets
+            // observe endpoints, the session listing and the console on their own port; the gateway port serves only
+            // WebSockets
             server.putSocket(MANAGEMENT_SOCKET, socket -> socket.port(serverSettings.managementPort().get())
                             .host(serverSettings.managementHost()))
                     .routing(MANAGEMENT_SOCKET, routing -> {
                         security.protectObserve(routing);
                         routing.register("/application/websockets", webSockets)
-                                .register("/application/instances", instances);
+                                .register("/application/instances", instances)
+                                .register("/application/console", console);
                     })
                     .routing(routing -> routing.any(Ingress::upgradeRequired));
         } else {
@@ -180,6 +185,7 @@ public final class GatewayWiring {
                 security.protectObserve(routing);
                 routing.register("/application/websockets", webSockets)
                         .register("/application/instances", instances)
+                        .register("/application/console", console)
                         .any(Ingress::upgradeRequired);
             });
         }

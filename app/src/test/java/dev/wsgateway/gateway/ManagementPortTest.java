@@ -49,10 +49,12 @@ class ManagementPortTest {
         assertThat(get(managementPort, "/application/health/ready").statusCode(), is(200));
         assertThat(get(managementPort, "/application/websockets").body(), is("[]"));
         assertThat(get(managementPort, "/application/metrics").body(), containsString("wsgateway_discovery_instances"));
+        assertThat(get(managementPort, "/application/console").body(), containsString("<title>WebSocket gateway console"));
 
         assertThat(get(gateway.port(), "/application/health").statusCode(), is(404));
         assertThat(get(gateway.port(), "/application/metrics").statusCode(), is(404));
         assertThat(get(gateway.port(), "/application/websockets").statusCode(), is(404));
+        assertThat(get(gateway.port(), "/application/console").statusCode(), is(404));
     }
 
     @Test

@@ -163,7 +163,7 @@ class SecurityTest {
 
     @Test
     void observeEndpointsNeedTheAdminRole() throws Exception {
-        for (String path : List.of("/application/websockets", "/application/health")) {
+        for (String path : List.of("/application/websockets", "/application/health", "/application/console")) {
             HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(gateway.http(path)).build(),
                                                        HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode(), is(401));

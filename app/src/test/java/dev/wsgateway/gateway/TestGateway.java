@@ -2,6 +2,8 @@ package dev.wsgateway.gateway;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -167,6 +169,16 @@ final class TestGateway implements AutoCloseable {
      */
     void awaitNoSessions(Duration timeout) {
         await(() -> gateway.sessions().size() == 0, timeout, "sessions still active: " + gateway.sessions().sessions());
+    }
+
+    /**
+     * The listed sessions, id to path (with the query), once there are this many, or fail.
+     */
+    Map<String, String> sessionPaths(int count) {
+        await(() -> gateway.sessions().size() == count, Duration.ofSeconds(20), count + " sessions listed");
+        Map<String, String> paths = new HashMap<>();
+        gateway.sessions().sessions().forEach(s -> paths.put(s.info().id(), s.info().gatewayPath()));
+        return paths;
     }
 
     static void await(BooleanSupplier condition, Duration timeout, String message) {
