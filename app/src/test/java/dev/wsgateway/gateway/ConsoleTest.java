@@ -102,14 +102,7 @@ class ConsoleTest {
                         enabled: true
                         interval: PT0.5S
                         timeout: PT2S
-                discovery:
-                  type: eureka
-                  eureka:
-                    service-url: %s
-                    fetch-interval: 1
-                    lease-renewal-interval: 1
-                    lease-expiration: 3
-                """.formatted(ADMIN_PASSWORD, ALICE_PASSWORD, eureka.url());
+                """.formatted(ADMIN_PASSWORD, ALICE_PASSWORD) + TestGateway.eureka(eureka.url(), true);
         east = TEARDOWN.gateway(TestGateway.start(yaml));
         west = TEARDOWN.gateway(TestGateway.start(yaml));
         for (TestGateway gateway : List.of(east, west)) {
