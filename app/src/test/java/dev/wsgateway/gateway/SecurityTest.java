@@ -163,7 +163,7 @@ class SecurityTest {
 
     @Test
     void observeEndpointsNeedTheAdminRole() throws Exception {
-        for (String path : List.of("/application/websockets", "/application/health", "/application/console")) {
+        for (String path : List.of("/application/websockets", "/application/metrics", "/application/console")) {
             HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(gateway.http(path)).build(),
                                                        HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode(), is(401));
@@ -176,6 +176,30 @@ class SecurityTest {
                                                            .header("Authorization", basic("alice", ALICE_PASSWORD))
                                                            .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(alice.statusCode(), is(200));
+        }
+    }
+
+    @Test
+    void healthStaysOpenForProbesUnlessProtectHealthIsOn() throws Exception {
+        for (String path : List.of("/application/health", "/application/health/ready", "/application/health/live")) {
+            HttpResponse<String> probe = HTTP.send(HttpRequest.newBuilder(gateway.http(path)).build(),
+                                                   HttpResponse.BodyHandlers.ofString());
+            assertThat(path, probe.statusCode(), is(200));
+        }
+        try (TestGateway strict = TestGateway.start(TestGateway.service("h", "", 1) + """
+                gateway:
+                  security:
+                    users:
+                      - login: ops
+                        password: ops-pw
+                        roles: [admin]
+                    observe:
+                      protect: true
+                      protect-health: true
+                """)) {
+            HttpResponse<String> probe = HTTP.send(HttpRequest.newBuilder(strict.http("/application/health/ready"))
+                                                           .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(probe.statusCode(), is(401));
         }
     }
 

@@ -25,6 +25,8 @@ import io.helidon.common.config.Config;
  * @param retryAfter         {@code Retry-After} sent with the 503 of a session limit
  * @param handshakeTimeout   longest time a connection may take to send a complete request head (from its accept,
  *                           or from its first byte after a previous request); then it is closed; 0 = no limit
+ * @param protectHealth      whether the observe protection covers {@code /application/health} too (off by default:
+ *                           load balancers, orchestrators and container health checks probe it without credentials)
  */
 public record SecuritySettings(String realm,
                                List<User> users,
@@ -36,7 +38,8 @@ public record SecuritySettings(String realm,
                                double handshakeRate,
                                int handshakeBurst,
                                Duration retryAfter,
-                               Duration handshakeTimeout) {
+                               Duration handshakeTimeout,
+                               boolean protectHealth) {
 
     /**
      * A configured user. {@link #toString()} never shows the password.
@@ -95,7 +98,8 @@ public record SecuritySettings(String realm,
                 limits.get("handshake-rate").asDouble().orElse(200.0),
                 limits.get("handshake-burst").asInt().orElse(400),
                 limits.get("retry-after").as(Duration.class).orElse(Duration.ofSeconds(5)),
-                limits.get("handshake-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)));
+                limits.get("handshake-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                config.get("observe.protect-health").asBoolean().orElse(false));
     }
 
     /**
@@ -106,7 +110,7 @@ public record SecuritySettings(String realm,
      */
     public SecuritySettings withMaxSessions(int sessions) {
         return new SecuritySettings(realm, users, defaultPolicy, services, observeRoles, sessions, maxSessionsPerClient,
-                                    handshakeRate, handshakeBurst, retryAfter, handshakeTimeout);
+                                    handshakeRate, handshakeBurst, retryAfter, handshakeTimeout, protectHealth);
     }
 
     /**

@@ -78,14 +78,18 @@ public final class GatewaySecurity {
         }
     }
 
+    private static final String HEALTH = "/application/health";
+
     /**
-     * Basic authentication (a user with one of the observe roles) for everything under {@code /application}.
+     * Basic authentication (a user with one of the observe roles) for everything under {@code /application}, but
+     * for the health endpoints unless {@code observe.protect-health} is on.
      */
     private final class ObserveFilter implements Filter {
         @Override
         public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
             String path = req.path().path();
-            if (!path.equals("/application") && !path.startsWith("/application/")) {
+            if (!path.equals("/application") && !path.startsWith("/application/")
+                    || !settings.protectHealth() && (path.equals(HEALTH) || path.startsWith(HEALTH + "/"))) {
                 chain.proceed();
                 return;
             }
