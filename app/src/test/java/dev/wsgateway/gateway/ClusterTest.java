@@ -328,7 +328,7 @@ class ClusterTest {
             } catch (Exception | AssertionError e) {
                 return false;
             }
-        }, Duration.ofSeconds(30), "cluster view of " + id(gateway) + " with " + answered + " gateways");
+        }, Duration.ofSeconds(60), "cluster view of " + id(gateway) + " with " + answered + " gateways");
     }
 
     private static String basic(String user) {
