@@ -42,6 +42,9 @@ final class Leg implements FrameSink {
     private volatile boolean broken;
     private volatile long lastReadNanos = System.nanoTime();
     private final AtomicLong pingToken = new AtomicLong();
+    private volatile long writes;
+    private volatile long pingFloor;
+    private volatile long readUpTo;
     private volatile long messagesRead;
     private volatile int closeCodeSent;
 
@@ -221,6 +224,7 @@ final class Leg implements FrameSink {
         }
         try {
             socket.write(BufferData.createReadOnly(bytes, offset, length));
+            writes++;
             return true;
         } catch (RuntimeException e) {
             broken = true;
@@ -279,6 +283,8 @@ final class Leg implements FrameSink {
         if (closeSent.get()) {
             return;
         }
+        // every write counted so far is ahead of the ping in the stream
+        pingFloor = writes;
         writeControl(WsFrames.controlFrame(WsFrames.OP_PING, pingPayload(token), gatewayIsClient));
     }
 
@@ -294,8 +300,32 @@ final class Leg implements FrameSink {
         return pingToken.get();
     }
 
+    /**
+     * The pong to the gateway's ping arrived: the peer has read everything written before that ping.
+     */
     void clearPing() {
+        readUpTo = pingFloor;
         pingToken.set(0);
+    }
+
+    /**
+     * Writes made on this leg so far (a write is one call that reached the socket); the number a write gets is the
+     * count after it.
+     *
+     * @return count
+     */
+    long writes() {
+        return writes;
+    }
+
+    /**
+     * Writes the peer is known to have read: those made before the last gateway ping it answered (WebSocket peers read
+     * in order).
+     *
+     * @return a count of {@link #writes()}
+     */
+    long readUpTo() {
+        return readUpTo;
     }
 
     private static byte[] pingPayload(long token) {

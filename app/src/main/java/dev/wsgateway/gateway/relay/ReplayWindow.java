@@ -11,10 +11,11 @@ import java.util.List;
  * upstream is lost without a close: client messages the upstream has not answered yet, at most {@code maxBytes}.
  * Answers are matched to messages in order, one upstream message for the oldest client message (request/response and
  * echo services); an answer read while nothing was outstanding (a greeting, a push) matches nothing. A message that
- * is never answered (a service that only listens) is forgotten once the upstream has been heard from (any bytes, a
- * pong included) more than the window after it was written: the upstream was alive and had the time to read it. An
- * upstream that has gone silent (stopped, overloaded) keeps its unanswered messages however old, so they are sent
- * again when it is lost. Guarded by the session's lock.
+ * is never answered (a service that only listens) is forgotten once the upstream has answered a gateway ping written
+ * after it (WebSocket peers read in order, so it has read the message): when a message has waited longer than the
+ * window, the watchdog sends such a ping. Time alone proves nothing: an upstream that was stopped or overloaded may
+ * still be reading its backlog when it is lost, so its unanswered messages are kept however old. Guarded by the
+ * session's lock.
  */
 final class ReplayWindow {
     private final long windowNanos;
@@ -32,14 +33,14 @@ final class ReplayWindow {
      * @param openBefore  whether a fragmented message was open before them
      * @param openAfter   whether one is open after them
      * @param nanos       when they were written
+     * @param write       the leg's write count after them ({@link Leg#writes()})
      */
     record Piece(byte[] bytes, boolean startsFrame, boolean endsFrame, boolean openBefore, boolean openAfter,
-                 long nanos) {
+                 long nanos, long write) {
     }
 
     /**
-     * @param window   how long after a write the upstream must have been heard from for an unanswered write to be
-     *                 forgotten
+     * @param window   how long an unanswered write waits before the upstream is asked (with a ping) whether it read it
      * @param maxBytes most bytes kept (the oldest go first)
      */
     ReplayWindow(Duration window, long maxBytes) {
@@ -57,10 +58,10 @@ final class ReplayWindow {
      * @param piece     the piece's flags and time (its bytes are ignored)
      * @param answers   messages the upstream had sent before these bytes were written (an answer that arrives while
      *                  they are written is theirs)
-     * @param heard     {@link System#nanoTime()} of the last bytes read from the upstream
+     * @param readUpTo  writes the upstream is known to have read ({@link Leg#readUpTo()})
      */
-    void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers, long heard) {
-        forget(heard, answers);
+    void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers, long readUpTo) {
+        forget(readUpTo, answers);
         if (length > maxBytes || (!stable && length > BufferPool.SIZE)) {
             // too large to keep (or to copy on every write): such frames are not replayed
             clear();
@@ -70,7 +71,7 @@ final class ReplayWindow {
                 ? bytes
                 : Arrays.copyOfRange(bytes, offset, offset + length);
         pieces.addLast(new Piece(kept, piece.startsFrame(), piece.endsFrame(), piece.openBefore(), piece.openAfter(),
-                                 piece.nanos()));
+                                 piece.nanos(), piece.write()));
         this.bytes += length;
         while (this.bytes > maxBytes && !pieces.isEmpty()) {
             this.bytes -= pieces.removeFirst().bytes().length;
@@ -78,12 +79,12 @@ final class ReplayWindow {
     }
 
     /**
-     * Drop the messages the upstream answered since, and writes it was heard from more than the window after.
+     * Drop the messages the upstream answered since, and the writes it is known to have read.
      *
-     * @param heard   {@link System#nanoTime()} of the last bytes read from the upstream
-     * @param answers messages the upstream has sent so far
+     * @param readUpTo writes the upstream is known to have read ({@link Leg#readUpTo()})
+     * @param answers  messages the upstream has sent so far
      */
-    void forget(long heard, long answers) {
+    void forget(long readUpTo, long answers) {
         while (matched < answers && !pieces.isEmpty()) {
             dropOldestMessage();
             matched++;
@@ -92,9 +93,19 @@ final class ReplayWindow {
             // answers read while nothing was outstanding answer nothing written later
             matched = answers;
         }
-        while (!pieces.isEmpty() && heard - pieces.peekFirst().nanos() > windowNanos) {
+        while (!pieces.isEmpty() && pieces.peekFirst().write() <= readUpTo) {
             bytes -= pieces.removeFirst().bytes().length;
         }
+    }
+
+    /**
+     * Whether the oldest write kept has waited longer than the window for an answer (time to ask the upstream).
+     *
+     * @param now {@link System#nanoTime()}
+     * @return whether to ping
+     */
+    boolean waitedTooLong(long now) {
+        return !pieces.isEmpty() && now - pieces.peekFirst().nanos() > windowNanos;
     }
 
     private void dropOldestMessage() {
@@ -111,12 +122,12 @@ final class ReplayWindow {
      * Take what must be sent again: the kept writes from the first one that starts a frame outside a fragmented
      * message. Empties the window.
      *
-     * @param heard   {@link System#nanoTime()} of the last bytes read from the lost upstream
-     * @param answers messages the lost upstream sent
+     * @param readUpTo writes the lost upstream is known to have read
+     * @param answers  messages the lost upstream sent
      * @return pieces, oldest first (may be empty)
      */
-    List<Piece> takeResend(long heard, long answers) {
-        forget(heard, answers);
+    List<Piece> takeResend(long readUpTo, long answers) {
+        forget(readUpTo, answers);
         List<Piece> resend = new ArrayList<>();
         for (Piece piece : pieces) {
             if (resend.isEmpty() && !(piece.startsFrame() && !piece.openBefore())) {

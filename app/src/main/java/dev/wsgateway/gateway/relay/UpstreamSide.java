@@ -100,8 +100,8 @@ final class UpstreamSide implements FrameSink {
                     if (replay != null) {
                         replay.remember(bytes, offset, length, stable,
                                         new ReplayWindow.Piece(null, startsFrame, endsFrame, messageOpen, openAfter,
-                                                               writtenAt),
-                                        answersBefore, leg.lastReadNanos());
+                                                               writtenAt, leg.writes()),
+                                        answersBefore, leg.readUpTo());
                     }
                     messageOpen = openAfter;
                     return true;
@@ -170,7 +170,7 @@ final class UpstreamSide implements FrameSink {
             if (replay != null) {
                 // an instance that closed in order read what it wanted. What a resumed session wrote from its held
                 // frames is not remembered: a message that kills instances is sent again once, never to a third
-                resend = abrupt ? replay.takeResend(leg.lastReadNanos(), leg.messagesRead()) : List.of();
+                resend = abrupt ? replay.takeResend(leg.readUpTo(), leg.messagesRead()) : List.of();
                 replay.clear();
             }
             held.startWith(resend);
@@ -261,17 +261,23 @@ final class UpstreamSide implements FrameSink {
     }
 
     /**
-     * Forget remembered writes that the upstream answered since, or that it was heard from long enough after.
+     * Forget remembered writes that the upstream answered or is known to have read since.
+     *
+     * @param now {@link System#nanoTime()}
+     * @return whether a write kept has waited longer than the replay window: the upstream should be asked with a
+     *         ping whether it read it
      */
-    void forgetAnswered() {
+    boolean forgetAnswered(long now) {
         if (replay == null) {
-            return;
+            return false;
         }
         lock.lock();
         try {
             if (state.phase() == Phase.OPEN) {
-                replay.forget(leg.lastReadNanos(), leg.messagesRead());
+                replay.forget(leg.readUpTo(), leg.messagesRead());
+                return replay.waitedTooLong(now);
             }
+            return false;
         } finally {
             lock.unlock();
         }

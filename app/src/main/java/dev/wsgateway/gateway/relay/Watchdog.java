@@ -16,7 +16,7 @@ import io.helidon.websocket.WsCloseCodes;
 /**
  * Looks at every session on a fixed tick: pings quiet peers and drops dead ones, ends idle sessions, drops
  * connections whose close handshake (or migration) outlived the close timeout, and forgets replay data the upstream
- * has answered. Its own work is short; anything that may block runs on a virtual thread.
+ * has answered or read (pinging it when a message waited too long for an answer). Its own work is short; anything that may block runs on a virtual thread.
  */
 final class Watchdog implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(Watchdog.class.getName());
@@ -69,7 +69,14 @@ final class Watchdog implements AutoCloseable {
             }
             return;
         }
-        session.upstream().forgetAnswered();
+        if (session.upstream().forgetAnswered(now) && phase == Phase.OPEN) {
+            // a client message unanswered for longer than the replay window: a ping written after it tells, by its
+            // pong, that the instance has read it (and it need not be sent again on a failover)
+            Leg upstream = session.upstream().leg();
+            if (upstream.claimPing(token)) {
+                Thread.ofVirtual().start(() -> upstream.sendPing(token));
+            }
+        }
         if (phase == Phase.MIGRATING && inPhase > settings.closeTimeout().toNanos()) {
             // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
             session.upstream().leg().close();

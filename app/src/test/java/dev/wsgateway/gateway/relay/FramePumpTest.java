@@ -305,4 +305,20 @@ class FramePumpTest {
         upstream.clearPing();
         assertThat(upstream.claimPing(3), is(true));
     }
+
+    @Test
+    void thePongToTheGatewaysPingProvesWhatWasWrittenBeforeItWasRead() {
+        byte[] one = text(true, "one");
+        upstream.write(one, 0, one.length, true, true, false, true);
+        upstream.write(one, 0, one.length, true, true, false, true);
+        assertThat(upstream.writes(), is(2L));
+        upstream.claimPing(9);
+        upstream.sendPing(9);
+        byte[] ping = upstreamSocket.writes().getLast();
+        byte[] payload = WsFrames.unmask(Arrays.copyOfRange(ping, 6, 16), 10, ping, 2, true);
+        assertThat(upstream.readUpTo(), is(0L));
+        upstreamSocket.feed(frame(0x8A, false, payload)).end();
+        fromUpstream(sink).run();
+        assertThat(upstream.readUpTo(), is(2L));
+    }
 }

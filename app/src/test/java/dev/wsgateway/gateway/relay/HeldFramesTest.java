@@ -92,8 +92,8 @@ class HeldFramesTest {
         held.hold(old, 0, old.length, true, true, false);
         byte[] r1 = text(true, "r1");
         byte[] r2 = TestFrames.frame(0x02, true, new byte[4]);
-        held.startWith(List.of(new ReplayWindow.Piece(r1, true, true, false, false, 1),
-                               new ReplayWindow.Piece(r2, true, true, false, true, 2)));
+        held.startWith(List.of(new ReplayWindow.Piece(r1, true, true, false, false, 1, 1),
+                               new ReplayWindow.Piece(r2, true, true, false, true, 2, 2)));
         assertThat(held.messageOpen(), is(true));
         held.writeTo(next);
         assertThat(socket.written(), is(concat(r1, r2)));

@@ -17,14 +17,17 @@ class ReplayWindowTest {
 
     private final ReplayWindow window = new ReplayWindow(Duration.ofMillis(100), 64);
 
-    /** A write of {@code n} bytes whose first byte is {@code tag}, at {@code T0 + ms}. */
+    private long writes;
+
+    /** A write of {@code n} bytes whose first byte is {@code tag}, at {@code T0 + ms}; the leg's next write. */
     private void remember(int tag, int n, boolean startsFrame, boolean endsFrame, boolean openBefore,
                           boolean openAfter, long ms) {
         byte[] bytes = new byte[n];
         bytes[0] = (byte) tag;
         window.remember(bytes, 0, n, true,
-                        new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS),
-                        0, T0 + ms * MS);
+                        new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS,
+                                               ++writes),
+                        0, 0);
     }
 
     private void frame(int tag, int n, long ms) {
@@ -40,8 +43,8 @@ class ReplayWindowTest {
         frame(1, 4, 0);
         frame(2, 4, 10);
         frame(3, 4, 20);
-        assertThat(tags(window.takeResend(T0 + 30 * MS, 0)), contains(1, 2, 3));
-        assertThat("taken: the window is empty", window.takeResend(T0 + 30 * MS, 0), empty());
+        assertThat(tags(window.takeResend(0, 0)), contains(1, 2, 3));
+        assertThat("taken: the window is empty", window.takeResend(0, 0), empty());
     }
 
     @Test
@@ -50,24 +53,24 @@ class ReplayWindowTest {
         frame(2, 4, 10);
         frame(3, 4, 20);
         // two answers: the first two messages were read; the third (pipelined behind them) was not
-        assertThat(tags(window.takeResend(T0 + 30 * MS, 2)), contains(3));
+        assertThat(tags(window.takeResend(0, 2)), contains(3));
     }
 
     @Test
     void answersReadWhileNothingWasOutstandingAnswerNothingLater() {
-        window.forget(T0, 3);
-        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0),
-                        3, T0);
-        assertThat(tags(window.takeResend(T0 + 10 * MS, 3)), contains(1));
+        window.forget(0, 3);
+        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0, 1),
+                        3, 0);
+        assertThat(tags(window.takeResend(0, 3)), contains(1));
     }
 
     @Test
     void anAnswerCountedWhileTheWriteWasUnderWayAnswersIt() {
         // a fast upstream answered before the write was remembered: the count taken before the write is passed
-        window.forget(T0, 2);
-        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0),
-                        2, T0);
-        assertThat(window.takeResend(T0 + 10 * MS, 3), empty());
+        window.forget(0, 2);
+        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0, 1),
+                        2, 0);
+        assertThat(window.takeResend(0, 3), empty());
     }
 
     @Test
@@ -75,24 +78,29 @@ class ReplayWindowTest {
         remember(1, 4, true, true, false, true, 0);
         remember(2, 4, true, true, true, false, 1);
         frame(3, 4, 2);
-        assertThat(tags(window.takeResend(T0 + 10 * MS, 1)), contains(3));
+        assertThat(tags(window.takeResend(0, 1)), contains(3));
     }
 
     @Test
-    void anUnansweredWriteIsForgottenOnceTheUpstreamWasHeardFromAWindowAfterIt() {
-        // a service that only listens: alive (heard from at 120 ms), it had the time to read the first write
+    void anUnansweredWriteIsForgottenOnceAPingWrittenAfterItWasAnswered() {
+        // a service that only listens: its pong to a ping written after the first write proves it read that write
         frame(1, 4, 0);
         frame(2, 4, 50);
-        assertThat(tags(window.takeResend(T0 + 120 * MS, 0)), contains(2));
+        window.forget(1, 0);
+        assertThat(tags(window.takeResend(1, 0)), contains(2));
     }
 
     @Test
-    void aSilentUpstreamKeepsItsUnansweredWritesHoweverOld() {
-        // last heard from at 10 ms (stopped, overloaded): nothing it was sent since counts as read, however long ago
+    void withoutProofOfReadingUnansweredWritesAreKeptHoweverOld() {
+        // stopped or overloaded: no answer, no pong; time alone does not make a write read
         frame(1, 4, 0);
         frame(2, 4, 50);
-        window.forget(T0 + 10 * MS, 0);
-        assertThat(tags(window.takeResend(T0 + 10 * MS, 0)), contains(1, 2));
+        assertThat(window.waitedTooLong(T0 + 90 * MS), is(false));
+        assertThat("the oldest waited longer than the window: ask with a ping", window.waitedTooLong(T0 + 101 * MS),
+                   is(true));
+        window.forget(0, 0);
+        assertThat(tags(window.takeResend(0, 0)), contains(1, 2));
+        assertThat(window.waitedTooLong(T0 + 10_000 * MS), is(false));
     }
 
     @Test
@@ -104,7 +112,7 @@ class ReplayWindowTest {
         remember(4, 4, true, false, false, false, 3);
         remember(5, 4, false, true, false, false, 4);
         remember(6, 4, true, true, true, false, 5);
-        assertThat(tags(window.takeResend(T0 + 10 * MS, 0)), contains(4, 5, 6));
+        assertThat(tags(window.takeResend(0, 0)), contains(4, 5, 6));
     }
 
     @Test
@@ -112,25 +120,25 @@ class ReplayWindowTest {
         frame(1, 30, 0);
         frame(2, 30, 1);
         frame(3, 30, 2);
-        assertThat(tags(window.takeResend(T0 + 10 * MS, 0)), contains(2, 3));
+        assertThat(tags(window.takeResend(0, 0)), contains(2, 3));
     }
 
     @Test
     void aWriteLargerThanTheBoundClearsTheWindow() {
         frame(1, 4, 0);
         frame(2, 65, 1);
-        assertThat(window.takeResend(T0 + 10 * MS, 0), empty());
+        assertThat(window.takeResend(0, 0), empty());
     }
 
     @Test
     void stableWholeBuffersAreKeptByReferenceOthersCopied() {
         byte[] whole = {7, 7, 7};
-        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0), 0, T0);
+        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0, 1), 0, 0);
         byte[] reused = {8, 8, 8, 8};
-        window.remember(reused, 1, 2, false, new ReplayWindow.Piece(null, true, true, false, false, T0 + MS),
-                        0, T0 + MS);
+        window.remember(reused, 1, 2, false, new ReplayWindow.Piece(null, true, true, false, false, T0 + MS, 2),
+                        0, 0);
         reused[1] = 0;
-        List<ReplayWindow.Piece> resend = window.takeResend(T0 + 2 * MS, 0);
+        List<ReplayWindow.Piece> resend = window.takeResend(0, 0);
         assertThat(resend.get(0).bytes(), sameInstance(whole));
         assertThat(resend.get(1).bytes(), is(new byte[] {8, 8}));
     }
@@ -139,10 +147,10 @@ class ReplayWindowTest {
     void forgetAndClear() {
         frame(1, 4, 0);
         frame(2, 4, 10);
-        window.forget(T0 + 20 * MS, 1);
-        assertThat(tags(window.takeResend(T0 + 20 * MS, 1)), contains(2));
+        window.forget(0, 1);
+        assertThat(tags(window.takeResend(0, 1)), contains(2));
         frame(3, 4, 30);
         window.clear();
-        assertThat(window.takeResend(T0 + 40 * MS, 0), empty());
+        assertThat(window.takeResend(0, 0), empty());
     }
 }
