@@ -77,6 +77,9 @@ final class Failover {
             return new Outcome(null, WsCloseCodes.UNEXPECTED_CONDITION, "A fragmented message was cut by the loss of "
                     + "the upstream; it cannot be resumed on another instance");
         }
+        case UNSENT -> {
+            return new Outcome(null, WsCloseCodes.UNEXPECTED_CONDITION, UpstreamSide.UNSENT_REASON);
+        }
         default -> {
         }
         }

@@ -14,8 +14,10 @@ import java.util.List;
  * is never answered (a service that only listens) is forgotten once the upstream has answered a gateway ping written
  * after it (WebSocket peers read in order, so it has read the message): when a message has waited longer than the
  * window, the watchdog sends such a ping. Time alone proves nothing: an upstream that was stopped or overloaded may
- * still be reading its backlog when it is lost, so its unanswered messages are kept however old. Guarded by the
- * session's lock.
+ * still be reading its backlog when it is lost, so its unanswered messages are kept however old. A message that
+ * cannot be kept (larger than {@code maxBytes}, or pushed out by newer ones) is still counted, oldest first, so that
+ * answers keep matching the right messages, and so that a loss while it is unanswered is known: the session then cannot
+ * continue without losing it ({@link #unsent}). Guarded by the session's lock.
  */
 final class ReplayWindow {
     private final long windowNanos;
@@ -23,6 +25,11 @@ final class ReplayWindow {
     private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
     private long bytes;
     private long matched;
+    // unanswered messages, older than every kept piece, that could not be kept; the write count after the last
+    private long dropped;
+    private long droppedUpToWrite;
+    // the message being written lost its first pieces: the rest of it is dropped too, and counted when it ends
+    private boolean dropping;
 
     /**
      * Bytes written to the upstream (kept by reference when stable).
@@ -62,9 +69,17 @@ final class ReplayWindow {
      */
     void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers, long readUpTo) {
         forget(readUpTo, answers);
-        if (length > maxBytes || (!stable && length > BufferPool.SIZE)) {
-            // too large to keep (or to copy on every write): such frames are not replayed
-            clear();
+        if (dropping || length > maxBytes || (!stable && length > BufferPool.SIZE)) {
+            // too large to keep (or to copy on every write), or the rest of such a message: counted, not kept; what
+            // is kept before it goes too, so that what is kept stays one run of the newest messages
+            while (!pieces.isEmpty()) {
+                dropOldest();
+            }
+            droppedUpToWrite = piece.write();
+            dropping = !endsMessage(piece);
+            if (!dropping) {
+                dropped++;
+            }
             return;
         }
         byte[] kept = stable && offset == 0 && length == bytes.length
@@ -74,8 +89,38 @@ final class ReplayWindow {
                                  piece.nanos(), piece.write()));
         this.bytes += length;
         while (this.bytes > maxBytes && !pieces.isEmpty()) {
-            this.bytes -= pieces.removeFirst().bytes().length;
+            dropOldest();
         }
+    }
+
+    /**
+     * Push the oldest kept piece out, counting the message it ends; a message whose first pieces went is dropped
+     * whole.
+     */
+    private void dropOldest() {
+        Piece piece = pieces.removeFirst();
+        bytes -= piece.bytes().length;
+        droppedUpToWrite = piece.write();
+        if (endsMessage(piece)) {
+            dropped++;
+            dropping = false;
+        } else {
+            dropping = true;
+        }
+        // the rest of a message whose start went cannot be sent again either
+        while (dropping && !pieces.isEmpty()) {
+            Piece next = pieces.removeFirst();
+            bytes -= next.bytes().length;
+            droppedUpToWrite = next.write();
+            if (endsMessage(next)) {
+                dropped++;
+                dropping = false;
+            }
+        }
+    }
+
+    private static boolean endsMessage(Piece piece) {
+        return piece.endsFrame() && !piece.openAfter();
     }
 
     /**
@@ -85,17 +130,37 @@ final class ReplayWindow {
      * @param answers  messages the upstream has sent so far
      */
     void forget(long readUpTo, long answers) {
-        while (matched < answers && !pieces.isEmpty()) {
-            dropOldestMessage();
+        while (matched < answers && (dropped > 0 || !pieces.isEmpty())) {
+            if (dropped > 0) {
+                dropped--;
+            } else {
+                dropOldestMessage();
+            }
             matched++;
         }
-        if (pieces.isEmpty()) {
+        if (pieces.isEmpty() && dropped == 0 && !dropping) {
             // answers read while nothing was outstanding answer nothing written later
             matched = answers;
+        }
+        if (dropped > 0 && droppedUpToWrite <= readUpTo) {
+            dropped = 0;
         }
         while (!pieces.isEmpty() && pieces.peekFirst().write() <= readUpTo) {
             bytes -= pieces.removeFirst().bytes().length;
         }
+    }
+
+    /**
+     * Whether a message the upstream may not have read could not be kept: if the upstream is lost now, it cannot be
+     * sent again.
+     *
+     * @param readUpTo writes the upstream is known to have read
+     * @param answers  messages the upstream has sent so far
+     * @return whether something would be lost
+     */
+    boolean unsent(long readUpTo, long answers) {
+        forget(readUpTo, answers);
+        return dropped > 0 || dropping;
     }
 
     /**
@@ -142,5 +207,7 @@ final class ReplayWindow {
     void clear() {
         pieces.clear();
         bytes = 0;
+        dropped = 0;
+        dropping = false;
     }
 }

@@ -67,11 +67,20 @@ final class UpstreamSide implements FrameSink {
     /**
      * What {@link #beginFailover(boolean)} found.
      */
+    /** Close reason for {@link Loss#UNSENT}. */
+    static final String UNSENT_REASON = "A message the lost upstream may not have read was too large to keep for "
+            + "replay; the session cannot continue without it";
+
     enum Loss {
         /** The session now fails over (or already did). */
         FAILING_OVER,
         /** A message partly delivered to the lost upstream cannot be completed elsewhere: the client must go. */
         CUT,
+        /**
+         * A message the lost upstream may not have read was too large to keep for replay (or pushed out by newer
+         * ones): continuing would lose it silently, so the client must go.
+         */
+        UNSENT,
         /** The session is ending: no failover. */
         ENDED
     }
@@ -110,9 +119,11 @@ final class UpstreamSide implements FrameSink {
                     return false;
                 }
                 // the upstream is gone; these bytes did not (all) reach it
-                if (beginFailover(true) == Loss.CUT) {
-                    owner.failClientLater(WsCloseCodes.UNEXPECTED_CONDITION, "A message was cut by the loss of the "
-                            + "upstream; it cannot be resumed on another instance");
+                Loss loss = beginFailover(true);
+                if (loss == Loss.CUT || loss == Loss.UNSENT) {
+                    owner.failClientLater(WsCloseCodes.UNEXPECTED_CONDITION, loss == Loss.CUT
+                            ? "A message was cut by the loss of the upstream; it cannot be resumed on another instance"
+                            : UNSENT_REASON);
                     return false;
                 }
             }
@@ -168,6 +179,10 @@ final class UpstreamSide implements FrameSink {
             state.to(Phase.FAILING_OVER);
             List<ReplayWindow.Piece> resend = List.of();
             if (replay != null) {
+                if (abrupt && replay.unsent(leg.readUpTo(), leg.messagesRead())) {
+                    replay.clear();
+                    return Loss.UNSENT;
+                }
                 // an instance that closed in order read what it wanted. What a resumed session wrote from its held
                 // frames is not remembered: a message that kills instances is sent again once, never to a third
                 resend = abrupt ? replay.takeResend(leg.readUpTo(), leg.messagesRead()) : List.of();

@@ -153,4 +153,46 @@ class ReplayWindowTest {
         window.clear();
         assertThat(window.takeResend(0, 0), empty());
     }
+
+    @Test
+    void aMessageTooLargeToKeepIsStillCountedSoAnswersMatchTheRightMessages() {
+        frame(1, 4, 0);
+        frame(2, 65, 1);
+        frame(3, 4, 2);
+        // the answers to 1 and 2 arrived; 3 is unanswered and must be sent again, not taken as answered
+        assertThat(window.unsent(0, 2), is(false));
+        assertThat(tags(window.takeResend(0, 2)), contains(3));
+    }
+
+    @Test
+    void anUnansweredMessageThatCouldNotBeKeptMakesALossUnsent() {
+        frame(1, 65, 0);
+        frame(2, 4, 1);
+        assertThat("1 may not have been read and cannot be sent again", window.unsent(0, 0), is(true));
+        assertThat(window.unsent(0, 1), is(false));
+    }
+
+    @Test
+    void aPongAfterAMessageThatCouldNotBeKeptProvesItRead() {
+        frame(1, 65, 0);
+        assertThat(window.unsent(1, 0), is(false));
+    }
+
+    @Test
+    void pushedOutByNewerOnesCountsAsNotKeptAndAMessageWhoseStartWentGoesWhole() {
+        // a fragmented message of three frames pushes its own start out: it is dropped whole, and counted once
+        remember(1, 30, true, true, false, true, 0);
+        remember(2, 30, true, true, true, true, 1);
+        remember(3, 30, true, true, true, false, 2);
+        frame(4, 4, 3);
+        assertThat(window.unsent(0, 0), is(true));
+        assertThat(window.unsent(0, 1), is(false));
+        assertThat(tags(window.takeResend(0, 1)), contains(4));
+    }
+
+    @Test
+    void theUnsentReasonFitsACloseFrame() {
+        assertThat(UpstreamSide.UNSENT_REASON.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123,
+                   is(true));
+    }
 }
