@@ -41,6 +41,7 @@ import static org.hamcrest.Matchers.lessThan;
  * endpoints are passed on; a DELETE of another gateway's session closes it there.
  */
 class ClusterTest {
+    private static final System.Logger LOGGER = System.getLogger(ClusterTest.class.getName());
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
@@ -165,7 +166,8 @@ class ClusterTest {
                 long start = System.nanoTime();
                 HttpResponse<String> response = get(lonely.http("/application/websockets?scope=cluster"), null);
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                System.out.println("cluster: answer with a silent and a refusing peer after " + millis + " ms");
+                LOGGER.log(System.Logger.Level.INFO,
+                           "cluster: answer with a silent and a refusing peer after " + millis + " ms");
                 assertThat(response.statusCode(), is(200));
                 assertThat("answered after " + millis + " ms", millis, lessThan(1_000L + 2_000L));
                 JsonObject cluster = json(response);
@@ -271,7 +273,7 @@ class ClusterTest {
             }, Duration.ofSeconds(30), "the gateway without the test CA lists the other as missing");
             JsonObject refused = json(https.send(HttpRequest.newBuilder(fromOther).build(),
                                                  HttpResponse.BodyHandlers.ofString()));
-            System.out.println("cluster: untrusted peer: " + refused.getJsonArray("missing"));
+            LOGGER.log(System.Logger.Level.INFO, "cluster: untrusted peer: " + refused.getJsonArray("missing"));
             assertThat(refused.getJsonArray("missing").getJsonObject(0).getString("gateway"), is(id(trusts)));
             assertThat(refused.getJsonArray("missing").getJsonObject(0).getString("reason"),
                        containsString("certification path"));

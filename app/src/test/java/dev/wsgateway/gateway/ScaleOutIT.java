@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * land on the other gateway, whose cluster view shows every session there.
  */
 class ScaleOutIT {
+    private static final System.Logger LOGGER = System.getLogger(ScaleOutIT.class.getName());
     private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
     private static final Path EXAMPLE = Path.of("../docs/examples/haproxy.cfg");
     private static final int CLIENTS = 10;
@@ -114,7 +115,8 @@ class ScaleOutIT {
                     onFirst.add(i);
                 }
             }
-            System.out.println("scale-out: " + onFirst.size() + " of " + CLIENTS + " clients on " + ids[0]);
+            LOGGER.log(System.Logger.Level.INFO,
+                       "scale-out: " + onFirst.size() + " of " + CLIENTS + " clients on " + ids[0]);
             // round robin spread them over both gateways
             assertThat(before.toString(), onFirst.size(), greaterThanOrEqualTo(2));
             assertThat(before.toString(), onFirst.size(), lessThan(CLIENTS - 1));
@@ -129,7 +131,8 @@ class ScaleOutIT {
             for (int i : onFirst) {
                 JdkClient.Received close = clients.get(i).awaitClose(DRAIN.plusSeconds(15));
                 long millis = (System.nanoTime() - sigterm) / 1_000_000;
-                System.out.println("scale-out: c" + i + " got " + close.closeCode() + " " + millis + " ms after SIGTERM");
+                LOGGER.log(System.Logger.Level.INFO,
+                           "scale-out: c" + i + " got " + close.closeCode() + " " + millis + " ms after SIGTERM");
                 assertThat(close.closeCode(), is(1001));
                 assertThat("c" + i + " closed after " + millis + " ms", millis,
                            greaterThanOrEqualTo(DRAIN.toMillis() - 100));
@@ -137,11 +140,11 @@ class ScaleOutIT {
                 // reconnect through HAProxy: the stopping gateway is out of its balancing by now
                 long reconnect = System.nanoTime();
                 JdkClient again = open(front, "c" + i);
-                System.out.println("scale-out: c" + i + " reconnected and echoed in "
+                LOGGER.log(System.Logger.Level.INFO, "scale-out: c" + i + " reconnected and echoed in "
                                            + (System.nanoTime() - reconnect) / 1_000_000 + " ms");
                 clients.set(i, again);
             }
-            System.out.println("scale-out: " + onFirst.size() + " clients got 1001 after "
+            LOGGER.log(System.Logger.Level.INFO, "scale-out: " + onFirst.size() + " clients got 1001 after "
                                        + (System.nanoTime() - sigterm) / 1_000_000 + " ms and reconnected");
             assertThat(gateways[0].process().waitFor(15, TimeUnit.SECONDS), is(true));
             // the drain is in the stopped gateway's log (the JDK's own shutdown hook no longer closes the log first)

@@ -98,25 +98,15 @@ final class ReplayWindow {
      * whole.
      */
     private void dropOldest() {
-        Piece piece = pieces.removeFirst();
-        bytes -= piece.bytes().length;
-        droppedUpToWrite = piece.write();
-        if (endsMessage(piece)) {
-            dropped++;
-            dropping = false;
-        } else {
-            dropping = true;
-        }
-        // the rest of a message whose start went cannot be sent again either
-        while (dropping && !pieces.isEmpty()) {
-            Piece next = pieces.removeFirst();
-            bytes -= next.bytes().length;
-            droppedUpToWrite = next.write();
-            if (endsMessage(next)) {
+        do {
+            Piece piece = pieces.removeFirst();
+            bytes -= piece.bytes().length;
+            droppedUpToWrite = piece.write();
+            dropping = !endsMessage(piece);
+            if (!dropping) {
                 dropped++;
-                dropping = false;
             }
-        }
+        } while (dropping && !pieces.isEmpty());
     }
 
     private static boolean endsMessage(Piece piece) {
