@@ -225,7 +225,6 @@ public final class GatewayWiring {
         healthChecks.ifPresent(HealthChecks::close);
         sessions.close();
         metrics.close();
-        connector.close();
         peerClient.close();
         registry.close();
     }

@@ -141,7 +141,7 @@ final class ProxyUpgrader implements Http1Upgrader {
                                               link.subprotocol(), decision.user());
         String instanceId = instanceIdHeader ? dialed.target().instance().instanceId() : null;
         if (!switchProtocols(ctx, key, link, instanceId)) {
-            link.connection().closeResource();
+            link.close();
             return Closed.INSTANCE;
         }
         DataReader reader = ctx.dataReader();

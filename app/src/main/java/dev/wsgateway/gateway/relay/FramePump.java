@@ -27,6 +27,7 @@ final class FramePump implements Runnable {
     private int limit;
     private long payloadLeft;
     private boolean pooled;
+    private boolean stable;
     private long chunkSeq;
     private int pos;
     private int outStart;
@@ -351,11 +352,11 @@ final class FramePump implements Runnable {
     private void flush() {
         if (outEnd > outStart) {
             if (!dst.closeSent()) {
-                dst.write(chunk, outStart, outEnd - outStart, outStartsFrame, !inPayload, inMessage, !pooled);
+                dst.write(chunk, outStart, outEnd - outStart, outStartsFrame, !inPayload, inMessage, stable);
                 dstFrameOpen = inPayload;
             } else if (dstFrameOpen && !outStartsFrame) {
                 boolean ends = rangeFrameEnd >= 0;
-                dst.write(chunk, outStart, (ends ? rangeFrameEnd : outEnd) - outStart, false, ends, inMessage, !pooled);
+                dst.write(chunk, outStart, (ends ? rangeFrameEnd : outEnd) - outStart, false, ends, inMessage, stable);
                 dstFrameOpen = !ends;
             }
             outStart = outEnd;
@@ -366,7 +367,8 @@ final class FramePump implements Runnable {
 
     /**
      * Read more from the source. Payloads larger than the socket's read buffer stream through a pooled 64 KiB
-     * buffer (fewer, larger reads and writes); otherwise the socket's own read returns a right-sized copy.
+     * buffer (fewer, larger reads and writes); otherwise the leg reads the way its connection reads best (see
+     * {@link Leg#fill()}).
      */
     private boolean nextChunk() {
         flush();
@@ -387,14 +389,16 @@ final class FramePump implements Runnable {
             chunk = buffer;
             limit = n;
             pooled = true;
+            stable = false;
             return true;
         }
-        byte[] next = src.read();
-        if (next == null) {
+        int n = src.fill();
+        if (n < 0) {
             return false;
         }
-        chunk = next;
-        limit = next.length;
+        chunk = src.chunk();
+        limit = n;
+        stable = src.chunkStable();
         return true;
     }
 
@@ -405,6 +409,7 @@ final class FramePump implements Runnable {
         }
         chunk = EMPTY;
         limit = 0;
+        src.dropChunk();
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.wsgateway.gateway.relay;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,14 +31,21 @@ import io.helidon.common.socket.HelidonSocket;
 final class Leg implements FrameSink {
     private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());
 
+    /**
+     * Read buffer of a leg on a plain socket: the size of the one Helidon keeps per connection.
+     */
+    static final int READ_BUFFER = 8 * 1024;
+
     private final String name;
-    private final HelidonSocket socket;
+    private final Wire wire;
     private final boolean gatewayIsClient;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private final ArrayDeque<byte[]> queuedControls = new ArrayDeque<>(2);
     private byte[] pending;
+    private byte[] chunk;
+    private boolean chunkStable;
     private boolean frameOpen;
     private volatile boolean frameAbandoned;
 
@@ -55,8 +66,12 @@ final class Leg implements FrameSink {
      * @param gatewayIsClient whether the gateway is the WebSocket client on this leg (frames it originates are masked)
      */
     Leg(String name, HelidonSocket socket, byte[] leftover, boolean gatewayIsClient) {
+        this(name, new HelidonWire(socket), leftover, gatewayIsClient);
+    }
+
+    private Leg(String name, Wire wire, byte[] leftover, boolean gatewayIsClient) {
         this.name = name;
-        this.socket = socket;
+        this.wire = wire;
         this.pending = leftover.length == 0 ? null : leftover;
         this.gatewayIsClient = gatewayIsClient;
     }
@@ -68,7 +83,7 @@ final class Leg implements FrameSink {
      * @return leg
      */
     static Leg upstream(UpstreamConnector.Link link) {
-        return new Leg("upstream", link.connection().helidonSocket(), link.leftover(), true);
+        return new Leg("upstream", SocketWire.of(link.socket()), link.leftover(), true);
     }
 
     @Override
@@ -119,22 +134,53 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * The next bytes from the peer; blocks until some arrive.
+     * Read the next bytes from the peer; blocks until some arrive. They are then in {@link #chunk()}, from index 0.
      *
-     * @return bytes, or {@code null} when the peer closed the connection
+     * @return how many bytes were read, or {@code -1} when the peer closed the connection
      * @throws UncheckedIOException when the connection fails (reset, closed locally)
      */
-    byte[] read() {
-        byte[] chunk = pending;
-        if (chunk != null) {
+    int fill() {
+        int n;
+        if (pending != null) {
+            chunk = pending;
+            chunkStable = true;
             pending = null;
+            n = chunk.length;
         } else {
-            chunk = socket.get();
+            n = wire.fill(this);
         }
-        if (chunk != null) {
+        if (n > 0) {
             lastReadNanos = System.nanoTime();
         }
+        return n;
+    }
+
+    /**
+     * The bytes of the last {@link #fill()}.
+     *
+     * @return an array whose first bytes are the ones read
+     */
+    byte[] chunk() {
         return chunk;
+    }
+
+    /**
+     * Whether the array of the last {@link #fill()} stays as it is (a fresh array), so a reference may be kept; else
+     * the next read reuses it.
+     *
+     * @return whether stable
+     */
+    boolean chunkStable() {
+        return chunkStable;
+    }
+
+    /**
+     * Forget the last chunk (an idle leg keeps no reference to a fresh array).
+     */
+    void dropChunk() {
+        if (chunkStable) {
+            chunk = null;
+        }
     }
 
     /**
@@ -145,14 +191,14 @@ final class Leg implements FrameSink {
      * @throws UncheckedIOException when the connection fails
      */
     int read(byte[] target) {
-        byte[] chunk = pending;
+        byte[] left = pending;
         int n;
-        if (chunk != null) {
-            n = Math.min(chunk.length, target.length);
-            System.arraycopy(chunk, 0, target, 0, n);
-            pending = n == chunk.length ? null : java.util.Arrays.copyOfRange(chunk, n, chunk.length);
+        if (left != null) {
+            n = Math.min(left.length, target.length);
+            System.arraycopy(left, 0, target, 0, n);
+            pending = n == left.length ? null : java.util.Arrays.copyOfRange(left, n, left.length);
         } else {
-            n = socket.read(BufferData.create(target).clear());
+            n = wire.read(target);
         }
         if (n > 0) {
             lastReadNanos = System.nanoTime();
@@ -223,7 +269,7 @@ final class Leg implements FrameSink {
             return false;
         }
         try {
-            socket.write(BufferData.createReadOnly(bytes, offset, length));
+            wire.write(bytes, offset, length);
             writes++;
             return true;
         } catch (RuntimeException e) {
@@ -379,7 +425,7 @@ final class Leg implements FrameSink {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
-                socket.close();
+                wire.close();
             } catch (RuntimeException e) {
                 LOGGER.log(System.Logger.Level.TRACE, () -> name + " close: " + e.getMessage());
             }
@@ -410,5 +456,101 @@ final class Leg implements FrameSink {
     void sendClaimedClose(int code, String reason) {
         writeControl(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
     }
-}
 
+    /**
+     * The connection under a leg: read, write, close. Failures are {@link UncheckedIOException}s.
+     */
+    private interface Wire {
+        /**
+         * Read the next bytes and set them as the leg's chunk.
+         *
+         * @return bytes read, {@code -1} at the end of the stream
+         */
+        int fill(Leg leg);
+
+        int read(byte[] target);
+
+        void write(byte[] bytes, int offset, int length);
+
+        void close();
+    }
+
+    /**
+     * A connection Helidon's server accepted: each read returns a fresh array of the bytes read.
+     */
+    private record HelidonWire(HelidonSocket socket) implements Wire {
+        @Override
+        public int fill(Leg leg) {
+            byte[] next = socket.get();
+            if (next == null) {
+                return -1;
+            }
+            leg.chunk = next;
+            leg.chunkStable = true;
+            return next.length;
+        }
+
+        @Override
+        public int read(byte[] target) {
+            return socket.read(BufferData.create(target).clear());
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            socket.write(BufferData.createReadOnly(bytes, offset, length));
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    /**
+     * A connection the gateway opened itself: reads go into the leg's one buffer, reused from read to read.
+     */
+    private record SocketWire(Socket socket, InputStream in, OutputStream out, byte[] buffer) implements Wire {
+        static SocketWire of(Socket socket) {
+            try {
+                return new SocketWire(socket, socket.getInputStream(), socket.getOutputStream(), new byte[READ_BUFFER]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public int fill(Leg leg) {
+            int n = read(buffer);
+            leg.chunk = buffer;
+            leg.chunkStable = false;
+            return n;
+        }
+
+        @Override
+        public int read(byte[] target) {
+            try {
+                return in.read(target);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -140,7 +140,7 @@ public final class Dialer {
 
     private static void close(Dialed dialed) {
         try {
-            dialed.link().connection().closeResource();
+            dialed.link().close();
         } catch (RuntimeException ignored) {
             // already closed by the caller
         }
