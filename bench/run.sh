@@ -20,6 +20,9 @@
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java   (default: that if present, else java on PATH)
 #   GATEWAY_HEAP="-Xms128m -Xmx1g -Xmn32m" (the flags ./run.sh starts the gateway with)
 #   GATEWAY_OPTS=""     (extra JVM flags, e.g. -XX:StartFlightRecording=...)
+#   JAR_B=/path/to/other/wsgateway.jar  with TARGETS="... gateway gatewayb": a second gateway build (port 9105,
+#                       same config and flags) measured in the same interleaved rounds, for before/after comparisons;
+#                       GATEWAY_B_OPTS="" adds JVM flags to that one only (for flag A/Bs, JAR_B may be the same jar)
 #   OUTDIR=bench/results/<UTC time>   MAX_MINUTES=60 (whole run is killed after this)
 # Output: $OUTDIR/results.jsonl (one line per run), summary.md, env.txt, logs of every process.
 set -euo pipefail
@@ -49,8 +52,10 @@ mkdir -p "$RUN/tmp"
 RESULTS="$OUTDIR/results.jsonl"
 : > "$RESULTS"
 JAR="$PROJECT/app/target/wsgateway.jar"
+JAR_B="${JAR_B:-$JAR}"
+GATEWAY_B_OPTS="${GATEWAY_B_OPTS:-}"
 
-declare -A PORT=([direct]=9001 [nginx]=9101 [haproxy]=9102 [haproxytcp]=9122 [gateway]=9104)
+declare -A PORT=([direct]=9001 [nginx]=9101 [haproxy]=9102 [haproxytcp]=9122 [gateway]=9104 [gatewayb]=9105)
 declare -A PID=()
 URL_PATH=/ws/v1/echo/bench
 
@@ -72,7 +77,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [[ -n "${WATCHDOG:-}" ]] && kill "$WATCHDOG" 2>/dev/null || true
-  for n in gateway nginx haproxy haproxytcp upstream; do stop "$n"; done
+  for n in gateway gatewayb nginx haproxy haproxytcp upstream; do stop "$n"; done
   exit $rc
 }
 trap cleanup EXIT
@@ -114,8 +119,10 @@ wait_port() { # port seconds
 }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# run a peer in its own session (setsid; no fork, so $! is the peer's pid) unless SESSIONS=shared
-own() { if [[ $SESSIONS == own ]]; then setsid "$@"; else "$@"; fi; }
+# run a peer in its own session (setsid) unless SESSIONS=shared. Called as `own cmd &`: the function runs in a
+# forked subshell, which must exec (setsid does not fork there, not being a group leader), so that $! is the peer's
+# pid and stopping it stops the peer, not a wrapper that would leave the peer running
+own() { if [[ $SESSIONS == own ]]; then exec setsid "$@"; else exec "$@"; fi; }
 
 start() { # name
   local name=$1
@@ -138,6 +145,12 @@ start() { # name
       # shellcheck disable=SC2086
       own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS -jar "$JAR" "$BENCH/conf/gateway.yaml" >>"$RUN/gateway.log" 2>&1 &
       PID[gateway]=$!; wait_port 9104 60 ;;
+    gatewayb)
+      port_free 9105 || { log "port 9105 is busy"; exit 1; }
+      # shellcheck disable=SC2086
+      own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS $GATEWAY_B_OPTS -Dserver.port=9105 -jar "$JAR_B" "$BENCH/conf/gateway.yaml" \
+        >>"$RUN/gatewayb.log" 2>&1 &
+      PID[gatewayb]=$!; wait_port 9105 60 ;;
   esac || { log "$name did not start (see $RUN/$name.log)"; exit 1; }
   log "started $name pid ${PID[$name]}"
 }
@@ -177,6 +190,7 @@ scenario_args() {
   echo "processes: SESSIONS=$SESSIONS ($([[ $SESSIONS == own ]] && echo "each peer in its own session (setsid)" || echo "all in one session"))"
   echo "java: $("$JAVA" -version 2>&1 | head -1); gateway flags: $GATEWAY_HEAP $GATEWAY_OPTS"
   echo "gateway: $(cd "$PROJECT" && git rev-parse --short HEAD 2>/dev/null) $(cd "$PROJECT" && git status --porcelain -- app | wc -l) modified files in app/"
+  [[ " $TARGETS " == *" gatewayb "* ]] && echo "gatewayb: $JAR_B $GATEWAY_B_OPTS"
   echo "fd limit: $(ulimit -n)"
   echo "loadavg at start: $(cat /proc/loadavg)"
   echo "command: ROUNDS=$ROUNDS DUR=$DUR WARM=$WARM SCENARIOS=\"$SCENARIOS\" TARGETS=\"$TARGETS\" CAP_ROUNDS=$CAP_ROUNDS CAP_WARM=$CAP_WARM bench/run.sh"
