@@ -31,11 +31,6 @@ import io.helidon.common.socket.HelidonSocket;
 final class Leg implements FrameSink {
     private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());
 
-    /**
-     * Read buffer of a leg on a plain socket: the size of the one Helidon keeps per connection.
-     */
-    static final int READ_BUFFER = 8 * 1024;
-
     private final String name;
     private final Wire wire;
     private final boolean gatewayIsClient;
@@ -175,12 +170,12 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * Forget the last chunk (an idle leg keeps no reference to a fresh array).
+     * The pump is done with the last chunk: forget it (an idle leg keeps no reference to a fresh array) and give back
+     * any pooled buffer it was read into. Called by the reading thread only.
      */
     void dropChunk() {
-        if (chunkStable) {
-            chunk = null;
-        }
+        chunk = null;
+        wire.release();
     }
 
     /**
@@ -468,6 +463,12 @@ final class Leg implements FrameSink {
          */
         int fill(Leg leg);
 
+        /**
+         * The bytes of the last fill are no longer used (called by the reading thread only).
+         */
+        default void release() {
+        }
+
         int read(byte[] target);
 
         void write(byte[] bytes, int offset, int length);
@@ -507,12 +508,30 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * A connection the gateway opened itself: reads go into the leg's one buffer, reused from read to read.
+     * A connection the gateway opened itself. A leg waits for bytes on a small buffer of its own; when a read filled
+     * it and more bytes are already readable, they are read into a pooled {@link BufferPool#SIZE} buffer that goes
+     * back to the pool before the next read. An idle session thus holds {@link #SMALL} bytes on this leg, not a
+     * full-size buffer.
      */
-    private record SocketWire(Socket socket, InputStream in, OutputStream out, byte[] buffer) implements Wire {
+    private static final class SocketWire implements Wire {
+        static final int SMALL = 2 * 1024;
+
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private final byte[] small = new byte[SMALL];
+        private byte[] borrowed;
+        private boolean filled;
+
+        private SocketWire(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        }
+
         static SocketWire of(Socket socket) {
             try {
-                return new SocketWire(socket, socket.getInputStream(), socket.getOutputStream(), new byte[READ_BUFFER]);
+                return new SocketWire(socket);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -520,10 +539,29 @@ final class Leg implements FrameSink {
 
         @Override
         public int fill(Leg leg) {
-            int n = read(buffer);
-            leg.chunk = buffer;
-            leg.chunkStable = false;
-            return n;
+            release();
+            try {
+                byte[] target = small;
+                if (filled && in.available() > 0) {
+                    borrowed = BufferPool.take();
+                    target = borrowed;
+                }
+                int n = in.read(target);
+                filled = n == target.length;
+                leg.chunk = target;
+                leg.chunkStable = false;
+                return n;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void release() {
+            if (borrowed != null) {
+                BufferPool.give(borrowed);
+                borrowed = null;
+            }
         }
 
         @Override
