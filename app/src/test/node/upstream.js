@@ -10,7 +10,8 @@
 //   - text "count?"      -> JSON {open: number of open connections};
 // Paths: /auth/...  requires "Authorization: Basic dXNlcjpwYXNz" (user:pass), else 401 with WWW-Authenticate;
 //        /greet/... sends "hello" right after the handshake; /forbidden/... answers 403;
-//        /slow/... completes the handshake after 500 ms.
+//        /slow/... completes the handshake after 500 ms;
+//        /mute/... answers nothing but the control texts above (a service that only listens).
 // Subprotocols: the first offered protocol that starts with "proto" is chosen.
 const http = require('http');
 const { WebSocketServer } = require('ws');
@@ -78,6 +79,7 @@ wss.on('connection', (ws, req) => {
         return ws.close(Number(code), reason);
       }
     }
+    if (url.pathname.startsWith('/mute')) return;
     ws.send(data, { binary: isBinary });
   });
   ws.on('close', (code, reason) => {

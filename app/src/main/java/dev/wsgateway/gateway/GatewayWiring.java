@@ -164,7 +164,7 @@ public final class GatewayWiring {
                 .addFeature(observe.build());
         // the gateway's upgrader, 431, TLS 1.2+ and the descriptor budget on the gateway's sockets (not on the
         // management socket)
-        ServerHardening.apply(server, ingress.selector(), configured -> descriptors
+        ServerHardening.apply(server, ingress, configured -> descriptors
                 .map(budget -> budget.maxConnections(configured, 1 + server.sockets().size(),
                                                      settings.security().maxSessions()))
                 .orElse(configured));

@@ -10,7 +10,9 @@ import java.util.function.IntUnaryOperator;
 
 import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.http.RefusalRenderer;
+import dev.wsgateway.gateway.ingress.Ingress;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
@@ -26,7 +28,8 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 /**
  * Server-side settings applied to every listener of the gateway's {@link WebServer} (the default socket and the
  * named {@code server.sockets}): the gateway's upgrader as the only connection selector, TLS 1.2+ only, 431 for
- * oversized request headers (Helidon answers those with a plain 400), and the connections a socket accepts at once.
+ * oversized request headers (Helidon answers those with a plain 400), and the connections a socket accepts at once
+ * (on a TLS socket counted by the gateway, which also bounds the TLS handshake: see {@code ingress.TlsAccepts}).
  */
 final class ServerHardening {
     private static final System.Logger LOGGER = System.getLogger(ServerHardening.class.getName());
@@ -40,34 +43,47 @@ final class ServerHardening {
      * Apply to a server builder that already read {@code server} from config.
      *
      * @param server      the builder
-     * @param selector    the gateway's HTTP/1.1 connection selector (with its upgrader), made the sockets' only one:
-     *                    Helidon then creates a connection at the accept, and the selector's handshake timeout
-     *                    starts there (with several, Helidon first waits for bytes to choose)
+     * @param ingress     the gateway's ingress: its HTTP/1.1 connection selector (with its upgrader) is made the
+     *                    sockets' only one (Helidon then creates a connection at the accept, and the selector's
+     *                    handshake timeout starts there; with several, Helidon first waits for bytes to choose); a
+     *                    TLS socket's connection limit and handshake deadline are its connection options
      * @param connections {@code max-tcp-connections} of a socket from the configured one (-1: none configured)
      */
-    static void apply(WebServerConfig.Builder server, ServerConnectionSelector selector,
-                      IntUnaryOperator connections) {
+    static void apply(WebServerConfig.Builder server, Ingress ingress, IntUnaryOperator connections) {
+        ServerConnectionSelector selector = ingress.selector();
         DirectHandlers handlers = directHandlers();
+        int serverConnections = connections.applyAsInt(server.maxTcpConnections());
         server.connectionSelectors(List.of(selector))
                 .protocolsDiscoverServices(false)
                 .protocols(List.of())
-                .maxTcpConnections(connections.applyAsInt(server.maxTcpConnections()))
+                .maxTcpConnections(serverConnections)
                 .directHandlers(handlers)
                 .errorHandling(messagesToHandlers(server.errorHandling()));
-        server.tls().ifPresent(tls -> tls12Plus(WebServer.DEFAULT_SOCKET_NAME, tls));
+        server.tls().filter(Tls::enabled).ifPresent(tls -> {
+            tls12Plus(WebServer.DEFAULT_SOCKET_NAME, tls);
+            server.maxTcpConnections(-1)
+                    .connectionOptions(ingress.tlsConnectionOptions(
+                            server.connectionOptions().orElseGet(SocketOptions::create), serverConnections));
+        });
         Map<String, ListenerConfig> sockets = new LinkedHashMap<>(server.sockets());
         sockets.forEach((name, socket) -> {
-            socket.tls().ifPresent(tls -> tls12Plus(name, tls));
+            socket.tls().filter(Tls::enabled).ifPresent(tls -> tls12Plus(name, tls));
             if (!socket.connectionSelectors().contains(selector)) {
-                server.putSocket(name, ListenerConfig.builder()
+                int socketConnections = connections.applyAsInt(socket.maxTcpConnections());
+                ListenerConfig.Builder hardened = ListenerConfig.builder()
                         .from(socket)
                         .connectionSelectors(List.of(selector))
                         .protocolsDiscoverServices(false)
                         .protocols(List.of())
-                        .maxTcpConnections(connections.applyAsInt(socket.maxTcpConnections()))
+                        .maxTcpConnections(socketConnections)
                         .directHandlers(handlers)
-                        .errorHandling(messagesToHandlers(socket.errorHandling()))
-                        .build());
+                        .errorHandling(messagesToHandlers(socket.errorHandling()));
+                if (socket.tls().filter(Tls::enabled).isPresent()) {
+                    hardened.maxTcpConnections(-1)
+                            .connectionOptions(ingress.tlsConnectionOptions(socket.connectionOptions(),
+                                                                            socketConnections));
+                }
+                server.putSocket(name, hardened.build());
             }
         });
     }
@@ -77,9 +93,6 @@ final class ServerHardening {
      * configured protocols below 1.2 stop the startup.
      */
     private static void tls12Plus(String socket, Tls tls) {
-        if (!tls.enabled()) {
-            return;
-        }
         String[] configured = tls.sslParameters().getProtocols();
         if (configured == null || configured.length == 0) {
             tls.sslParameters().setProtocols(DEFAULT_PROTOCOLS.clone());

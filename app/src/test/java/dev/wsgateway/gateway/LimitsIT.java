@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,12 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import dev.wsgateway.gateway.demo.EchoService;
 
@@ -121,7 +124,9 @@ class LimitsIT {
                 for (int i = 0; i < maxConnections - sessions.size() + queued; i++) {
                     idle.add(new Socket("127.0.0.1", port));
                 }
-                Thread.sleep(500);
+                TestGateway.await(() -> clientConnections(pid, port) == maxConnections, Duration.ofSeconds(10),
+                                  "the gateway accepted " + maxConnections + " connections (it holds "
+                                          + clientConnections(pid, port) + ")");
                 long descriptors = openDescriptors(pid);
                 LOGGER.log(System.Logger.Level.INFO, "ulimit -n " + FD_LIMIT + ": " + sessions.size() + " sessions, "
                         + idle.size() + " idle connections, the gateway holds " + descriptors
@@ -239,6 +244,37 @@ class LimitsIT {
     private static long openDescriptors(long pid) throws IOException {
         try (var files = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             return files.count();
+        }
+    }
+
+    /**
+     * Established client connections the gateway process holds on its port (its sockets in {@code /proc/PID/fd},
+     * matched by inode with the kernel's TCP table): what its listener accepted and did not close.
+     */
+    private static long clientConnections(long pid, int port) {
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            Set<String> inodes = fds.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    return "";     // closed meanwhile
+                }
+            }).filter(link -> link.startsWith("socket:[")).map(link -> link.substring(8, link.length() - 1))
+                    .collect(Collectors.toSet());
+            String local = String.format(":%04X ", port);
+            long count = 0;
+            for (String table : List.of("tcp", "tcp6")) {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/net/" + table))) {
+                    String[] f = line.trim().split("\\s+");
+                    // local address, remote address, state (01: established), ..., inode (field 9)
+                    if (f.length > 9 && (f[1] + " ").endsWith(local) && f[3].equals("01") && inodes.contains(f[9])) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -276,6 +276,13 @@ final class RawWsService implements AutoCloseable {
             socket.close();
         }
 
+        /** Close the socket between two frames this service writes, never in the middle of one. */
+        void closeBetweenFrames() throws IOException {
+            synchronized (writeLock) {
+                socket.close();
+            }
+        }
+
         private void writeRaw(byte[] bytes) throws IOException {
             synchronized (writeLock) {
                 out.write(bytes);

@@ -25,6 +25,8 @@ import io.helidon.common.config.Config;
  *                       last sign of life (a data frame or a pong), are sent again to the new instance (at least
  *                       once); zero: never (at most once)
  * @param replaySize     most bytes kept per session for that (the oldest go first)
+ * @param acknowledge    what tells that the instance read a client message, for every route; a route announces its
+ *                       own with metadata {@code apiml.routes.<name>.replay-acknowledge}
  * @param services       per-service switch
  */
 public record FailoverSettings(boolean enabled,
@@ -34,7 +36,33 @@ public record FailoverSettings(boolean enabled,
                                boolean migrateOnDrain,
                                Duration replayWindow,
                                long replaySize,
+                               Acknowledge acknowledge,
                                Map<String, Boolean> services) {
+
+    /**
+     * What tells that an instance read a client message (so that it need not be sent again after a loss).
+     */
+    public enum Acknowledge {
+        /**
+         * Its answer: each message the instance sends answers the oldest outstanding client message
+         * (request/response and echo services), or a pong to a gateway ping written after the message.
+         */
+        ANSWER,
+        /**
+         * Only a pong to a gateway ping written after the message: for services that send several messages per
+         * client message, or none (streams, floods, pushes), whose messages answer nothing in particular.
+         */
+        READ;
+
+        static Acknowledge parse(String value) {
+            try {
+                return valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("replay-acknowledge must be 'answer' or 'read', not '" + value
+                                                           + "'", e);
+            }
+        }
+    }
 
     /**
      * Read from the {@code gateway.failover} node.
@@ -53,6 +81,8 @@ public record FailoverSettings(boolean enabled,
                                     config.get("on-drain").asString().orElse("stay").equalsIgnoreCase("migrate"),
                                     config.get("replay-window").as(Duration.class).orElse(Duration.ofSeconds(1)),
                                     config.get("replay-size").asLong().orElse(65_536L),
+                                    config.get("replay-acknowledge").asString().map(Acknowledge::parse)
+                                            .orElse(Acknowledge.ANSWER),
                                     Map.copyOf(services));
     }
 
@@ -69,5 +99,24 @@ public record FailoverSettings(boolean enabled,
             return Boolean.parseBoolean(byRoute.trim());
         }
         return services.getOrDefault(instance.serviceId(), enabled);
+    }
+
+    /**
+     * What tells that this instance read a client message on this route.
+     *
+     * @param instance the instance
+     * @param route    its route
+     * @return the route's announced way, else (none, or one the gateway does not know) the configured one
+     */
+    public Acknowledge acknowledgeFor(ServiceInstance instance, ServiceRoute route) {
+        String byRoute = instance.metadata().get("apiml.routes." + route.name() + ".replay-acknowledge");
+        if (byRoute != null) {
+            for (Acknowledge a : Acknowledge.values()) {
+                if (a.name().equalsIgnoreCase(byRoute.trim())) {
+                    return a;
+                }
+            }
+        }
+        return acknowledge;
     }
 }

@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway.ingress;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -33,6 +34,7 @@ final class HeadDeadlines implements Http1ConnectionListener {
 
     private final Duration timeout;
     private final SessionRegistry events;
+    private final TlsAccepts tls;
 
     /**
      * @param timeout longest time for a request head, {@link Duration#ZERO} for no limit
@@ -41,6 +43,21 @@ final class HeadDeadlines implements Http1ConnectionListener {
     HeadDeadlines(Duration timeout, SessionRegistry events) {
         this.timeout = timeout;
         this.events = events;
+        this.tls = new TlsAccepts(this);
+    }
+
+    /**
+     * @return the TLS listeners' accepted connections (their handshake deadline and permits)
+     */
+    TlsAccepts tls() {
+        return tls;
+    }
+
+    /**
+     * @return longest time for a request head, {@link Duration#ZERO} for no limit
+     */
+    Duration timeout() {
+        return timeout;
     }
 
     /**
@@ -68,9 +85,13 @@ final class HeadDeadlines implements Http1ConnectionListener {
 
             @Override
             public ServerConnection connection(ConnectionContext ctx) {
-                WatchedConnection watched = new WatchedConnection(ctx, HeadDeadlines.this);
+                // on a TLS listener the handshake is done: the head's deadline still counts from the accept
+                Optional<TlsAccepts.Accepted> accepted = tls.handshakeDone(ctx);
+                WatchedConnection watched = new WatchedConnection(ctx, HeadDeadlines.this,
+                        accepted.map(TlsAccepts.Accepted::since).orElseGet(System::nanoTime));
                 watched.accepted();
-                return http1.connection(watched);
+                ServerConnection connection = http1.connection(watched);
+                return accepted.map(a -> a.holdingPermit(connection)).orElse(connection);
             }
         };
     }
@@ -90,15 +111,36 @@ final class HeadDeadlines implements Http1ConnectionListener {
     }
 
     /**
-     * Schedule the deadline of a head that starts now.
+     * Schedule the deadline of a head.
      *
+     * @param since when the head's time started ({@link System#nanoTime()})
      * @return the scheduled close, {@code null} when there is no limit
      */
-    ScheduledFuture<?> schedule(WatchedConnection connection) {
+    ScheduledFuture<?> schedule(WatchedConnection connection, long since) {
         if (timeout.isZero()) {
             return null;
         }
-        return TIMER.schedule(() -> expire(connection), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        long left = timeout.toNanos() - (System.nanoTime() - since);
+        return TIMER.schedule(() -> expire(connection), Math.max(0, left), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Run a task after a delay on the deadlines' timer.
+     */
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return TIMER.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A TLS connection was closed because its handshake did not end within the timeout.
+     *
+     * @param host  the client
+     * @param since when it was accepted ({@link System#nanoTime()})
+     */
+    void tlsHandshakeTimedOut(String host, long since) {
+        LOGGER.log(System.Logger.Level.DEBUG, () -> "closed client " + host + ": no TLS handshake in "
+                + (System.nanoTime() - since) / 1_000_000 + " ms");
+        events.handshakeIncomplete(host, "timeout");
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.wsgateway.gateway.relay.Relay;
 import dev.wsgateway.gateway.security.BasicAuthenticator;
 
 import io.helidon.common.config.Config;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
@@ -23,9 +24,11 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  */
 public final class Ingress {
     private final ServerConnectionSelector selector;
+    private final TlsAccepts tls;
 
-    private Ingress(ServerConnectionSelector selector) {
+    private Ingress(ServerConnectionSelector selector, TlsAccepts tls) {
         this.selector = selector;
+        this.tls = tls;
     }
 
     /**
@@ -66,7 +69,7 @@ public final class Ingress {
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
             builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader));
         }
-        return new Ingress(deadlines.wrap(builder.build()));
+        return new Ingress(deadlines.wrap(builder.build()), deadlines.tls());
     }
 
     /**
@@ -76,6 +79,19 @@ public final class Ingress {
      */
     public ServerConnectionSelector selector() {
         return selector;
+    }
+
+    /**
+     * Connection options for a TLS listener, to use instead of Helidon's {@code max-tcp-connections} (which loses a
+     * permit on every failed TLS handshake): they bound the TLS handshake by the handshake timeout and hold the
+     * listener to {@code maxConnections} at once (see {@link TlsAccepts}).
+     *
+     * @param configured     the listener's configured connection options
+     * @param maxConnections connections the listener may hold at once, -1 for no limit
+     * @return options to set on the listener, whose own {@code max-tcp-connections} must then be -1
+     */
+    public SocketOptions tlsConnectionOptions(SocketOptions configured, int maxConnections) {
+        return tls.options(configured, maxConnections);
     }
 
     /**

@@ -27,7 +27,7 @@ final class WatchedConnection implements ConnectionContext {
     private final DataReader reader;
     private State state = State.HEAD;
     private boolean headStarted;
-    private long headSince = System.nanoTime();
+    private long headSince;
     private ScheduledFuture<?> deadline;
 
     /**
@@ -44,18 +44,22 @@ final class WatchedConnection implements ConnectionContext {
         EXPIRED
     }
 
-    WatchedConnection(ConnectionContext delegate, HeadDeadlines deadlines) {
+    /**
+     * @param accepted when the connection was accepted ({@link System#nanoTime()}): the first head's time starts there
+     */
+    WatchedConnection(ConnectionContext delegate, HeadDeadlines deadlines, long accepted) {
         this.delegate = delegate;
         this.deadlines = deadlines;
+        this.headSince = accepted;
         DataReader original = delegate.dataReader();
         this.reader = new DataReader(() -> next(original));
     }
 
     /**
-     * Start the deadline of the first head (at the accept).
+     * Start the deadline of the first head (counted from the accept).
      */
     synchronized void accepted() {
-        deadline = deadlines.schedule(this);
+        deadline = deadlines.schedule(this, headSince);
     }
 
     /**
@@ -113,7 +117,7 @@ final class WatchedConnection implements ConnectionContext {
         if (state == State.IDLE) {
             state = State.HEAD;
             headSince = System.nanoTime();
-            deadline = deadlines.schedule(this);
+            deadline = deadlines.schedule(this, headSince);
         }
         if (state == State.HEAD) {
             headStarted = true;

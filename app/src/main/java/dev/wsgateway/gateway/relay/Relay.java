@@ -53,7 +53,9 @@ public final class Relay {
         Leg client = new Leg("client", clientSocket, clientLeftover, false);
         Leg upstream = Leg.upstream(dialed.link());
         boolean failoverEnabled = failover.enabledFor(dialed.target().instance(), dialed.target().route());
-        return new RelaySession(info, settings, failover, failoverEnabled, sessions, dialer, request,
+        FailoverSettings.Acknowledge acknowledge = failover.acknowledgeFor(dialed.target().instance(),
+                                                                           dialed.target().route());
+        return new RelaySession(info, settings, failover, failoverEnabled, acknowledge, sessions, dialer, request,
                                 dialed.link().extensions(), client, upstream);
     }
 }

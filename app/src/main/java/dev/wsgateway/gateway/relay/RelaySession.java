@@ -53,6 +53,7 @@ public final class RelaySession implements ServerConnection {
                  RelaySettings settings,
                  FailoverSettings failoverSettings,
                  boolean failoverEnabled,
+                 FailoverSettings.Acknowledge acknowledge,
                  SessionRegistry registry,
                  Dialer dialer,
                  UpstreamRequest request,
@@ -68,7 +69,9 @@ public final class RelaySession implements ServerConnection {
         this.upstream = new UpstreamSide(state,
                                          new HeldFrames(failoverSettings.bufferSize(), failoverSettings.bufferTime()),
                                          replay ? new ReplayWindow(failoverSettings.replayWindow(),
-                                                                   failoverSettings.replaySize()) : null,
+                                                                   failoverSettings.replaySize(),
+                                                                   acknowledge == FailoverSettings.Acknowledge.ANSWER)
+                                                 : null,
                                          new Owner(), upstreamLeg);
         this.failover = failoverEnabled
                 ? new Failover(state, upstream, dialer, request, failoverSettings.timeout(), info.subprotocol(),

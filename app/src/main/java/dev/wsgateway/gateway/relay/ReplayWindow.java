@@ -17,11 +17,17 @@ import java.util.List;
  * still be reading its backlog when it is lost, so its unanswered messages are kept however old. A message that
  * cannot be kept (larger than {@code maxBytes}, or pushed out by newer ones) is still counted, oldest first, so that
  * answers keep matching the right messages, and so that a loss while it is unanswered is known: the session then cannot
- * continue without losing it ({@link #unsent}). Guarded by the session's lock.
+ * continue without losing it ({@link #unsent}).
+ * <p>
+ * Matching answers assumes one answer per message. A service that sends several messages per client message (a
+ * stream, a flood) would make later, unread messages look answered, and they would not be sent again after a loss;
+ * such a route acknowledges by reading only ({@code replay-acknowledge: read}): a message is then forgotten only when
+ * a gateway ping written after it was answered, never by answers. Guarded by the session's lock.
  */
 final class ReplayWindow {
     private final long windowNanos;
     private final long maxBytes;
+    private final boolean matchAnswers;
     private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
     private long bytes;
     private long matched;
@@ -47,12 +53,16 @@ final class ReplayWindow {
     }
 
     /**
-     * @param window   how long an unanswered write waits before the upstream is asked (with a ping) whether it read it
-     * @param maxBytes most bytes kept (the oldest go first)
+     * @param window       how long an unanswered write waits before the upstream is asked (with a ping) whether it
+     *                     read it
+     * @param maxBytes     most bytes kept (the oldest go first)
+     * @param matchAnswers whether the upstream's messages answer client messages, one each in order; {@code false}:
+     *                     only a pong to a gateway ping written after a message proves that it was read
      */
-    ReplayWindow(Duration window, long maxBytes) {
+    ReplayWindow(Duration window, long maxBytes, boolean matchAnswers) {
         this.windowNanos = window.toNanos();
         this.maxBytes = maxBytes;
+        this.matchAnswers = matchAnswers;
     }
 
     /**
@@ -114,23 +124,14 @@ final class ReplayWindow {
     }
 
     /**
-     * Drop the messages the upstream answered since, and the writes it is known to have read.
+     * Drop the messages the upstream answered since (when answers count), and the writes it is known to have read.
      *
      * @param readUpTo writes the upstream is known to have read ({@link Leg#readUpTo()})
      * @param answers  messages the upstream has sent so far
      */
     void forget(long readUpTo, long answers) {
-        while (matched < answers && (dropped > 0 || !pieces.isEmpty())) {
-            if (dropped > 0) {
-                dropped--;
-            } else {
-                dropOldestMessage();
-            }
-            matched++;
-        }
-        if (pieces.isEmpty() && dropped == 0 && !dropping) {
-            // answers read while nothing was outstanding answer nothing written later
-            matched = answers;
+        if (matchAnswers) {
+            forgetAnswered(answers);
         }
         if (dropped > 0 && droppedUpToWrite <= readUpTo) {
             dropped = 0;
@@ -161,6 +162,21 @@ final class ReplayWindow {
      */
     boolean waitedTooLong(long now) {
         return !pieces.isEmpty() && now - pieces.peekFirst().nanos() > windowNanos;
+    }
+
+    private void forgetAnswered(long answers) {
+        while (matched < answers && (dropped > 0 || !pieces.isEmpty())) {
+            if (dropped > 0) {
+                dropped--;
+            } else {
+                dropOldestMessage();
+            }
+            matched++;
+        }
+        if (pieces.isEmpty() && dropped == 0 && !dropping) {
+            // answers read while nothing was outstanding answer nothing written later
+            matched = answers;
+        }
     }
 
     private void dropOldestMessage() {

@@ -15,23 +15,34 @@ class ReplayWindowTest {
     private static final long MS = 1_000_000L;
     private static final long T0 = 1_000_000_000L;
 
-    private final ReplayWindow window = new ReplayWindow(Duration.ofMillis(100), 64);
+    private final ReplayWindow window = new ReplayWindow(Duration.ofMillis(100), 64, true);
+    private final ReplayWindow readOnly = new ReplayWindow(Duration.ofMillis(100), 64, false);
 
     private long writes;
 
     /** A write of {@code n} bytes whose first byte is {@code tag}, at {@code T0 + ms}; the leg's next write. */
     private void remember(int tag, int n, boolean startsFrame, boolean endsFrame, boolean openBefore,
                           boolean openAfter, long ms) {
+        remember(window, tag, n, startsFrame, endsFrame, openBefore, openAfter, ms, 0);
+    }
+
+    private void remember(ReplayWindow into, int tag, int n, boolean startsFrame, boolean endsFrame,
+                          boolean openBefore, boolean openAfter, long ms, long answersBefore) {
         byte[] bytes = new byte[n];
         bytes[0] = (byte) tag;
-        window.remember(bytes, 0, n, true,
-                        new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS,
-                                               ++writes),
-                        0, 0);
+        into.remember(bytes, 0, n, true,
+                      new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS,
+                                             ++writes),
+                      answersBefore, 0);
     }
 
     private void frame(int tag, int n, long ms) {
         remember(tag, n, true, true, false, false, ms);
+    }
+
+    /** A whole message written to {@code into}, the upstream having sent {@code answersBefore} messages before it. */
+    private void frame(ReplayWindow into, int tag, int n, long ms, long answersBefore) {
+        remember(into, tag, n, true, true, false, false, ms, answersBefore);
     }
 
     private static List<Integer> tags(List<ReplayWindow.Piece> pieces) {
@@ -188,6 +199,39 @@ class ReplayWindowTest {
         assertThat(window.unsent(0, 0), is(true));
         assertThat(window.unsent(0, 1), is(false));
         assertThat(tags(window.takeResend(0, 1)), contains(4));
+    }
+
+    @Test
+    void aServiceSendingSeveralMessagesPerMessageMakesUnreadOnesLookAnsweredUnlessItAcknowledgesByReading() {
+        // a stream: the answer to message 1 is three messages, read after message 2 was written
+        for (ReplayWindow w : List.of(window, readOnly)) {
+            frame(w, 1, 4, 0, 0);
+            frame(w, 2, 4, 10, 0);
+        }
+        assertThat("matched as answers, the extra messages answer 2, which the service may not have read",
+                   window.takeResend(0, 3), empty());
+        assertThat(tags(readOnly.takeResend(0, 3)), contains(1, 2));
+    }
+
+    @Test
+    void acknowledgedByReadingAMessageIsForgottenOnlyByAPongToAPingWrittenAfterIt() {
+        frame(readOnly, 1, 4, 0, 0);
+        frame(readOnly, 2, 4, 10, 0);
+        frame(readOnly, 3, 4, 20, 0);
+        readOnly.forget(0, 10);
+        assertThat("answers forget nothing", readOnly.waitedTooLong(T0 + 101 * MS), is(true));
+        // the pong to a ping written after the second write: the first two were read
+        readOnly.forget(2, 10);
+        assertThat(tags(readOnly.takeResend(2, 10)), contains(3));
+    }
+
+    @Test
+    void acknowledgedByReadingAMessageTooLargeToKeepStaysUnsentUntilAPongProvesItRead() {
+        frame(readOnly, 1, 65, 0, 0);
+        frame(readOnly, 2, 4, 1, 0);
+        assertThat("answers do not prove it read", readOnly.unsent(0, 5), is(true));
+        assertThat(readOnly.unsent(1, 5), is(false));
+        assertThat(tags(readOnly.takeResend(1, 5)), contains(2));
     }
 
     @Test
