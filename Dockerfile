@@ -23,7 +23,9 @@ EXPOSE 10010
 # HTTP/1.1: Helidon closes an HTTP/1.0 request without an answer.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_MANAGEMENT_PORT:-${SERVER_PORT}} && printf "GET /application/health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/gateway/wsgateway.jar"]
+# On 2 CPUs or fewer, one carrier thread for the virtual threads (measured: bench/RESULTS.md, 2026-12-02); a
+# -Djdk.virtualThreadScheduler.parallelism in JAVA_OPTS comes later on the command line and wins.
+ENTRYPOINT ["sh", "-c", "c=; [ \"$(nproc)\" -le 2 ] && c=-Djdk.virtualThreadScheduler.parallelism=1; exec java $c $JAVA_OPTS -jar /opt/gateway/wsgateway.jar"]
 
 # --target prebuilt: the jar and libs/ from the build context (see .dockerignore: only these two of target/ are sent)
 FROM runtime AS prebuilt

@@ -19,7 +19,8 @@
 #   CAP_HISTO=1         at N sessions: jcmd GC.class_histogram of the gateway (saved in the results dir)
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java   (default: that if present, else java on PATH)
 #   GATEWAY_HEAP="-Xms128m -Xmx1g -Xmn32m" (the flags ./run.sh starts the gateway with)
-#   GATEWAY_OPTS=""     (extra JVM flags, e.g. -XX:StartFlightRecording=...)
+#   GATEWAY_OPTS=...    (extra JVM flags, e.g. -XX:StartFlightRecording=...; default: what ./run.sh adds here,
+#                       -Djdk.virtualThreadScheduler.parallelism=1 on 2 CPUs or fewer; GATEWAY_OPTS= for none)
 #   JAR_B=/path/to/other/wsgateway.jar  with TARGETS="... gateway gatewayb": a second gateway build (port 9105,
 #                       same config and flags) measured in the same interleaved rounds, for before/after comparisons;
 #                       GATEWAY_B_OPTS="" adds JVM flags to that one only (for flag A/Bs, JAR_B may be the same jar)
@@ -39,7 +40,10 @@ CAP_ROUNDS="${CAP_ROUNDS:-1}"
 CAP_HISTO="${CAP_HISTO:-1}"
 CAP_WARM="${CAP_WARM:-1000}"
 GATEWAY_HEAP="${GATEWAY_HEAP:--Xms128m -Xmx1g -Xmn32m}"
-GATEWAY_OPTS="${GATEWAY_OPTS:-}"
+# the flags ./run.sh adds on this machine
+if [[ -z "${GATEWAY_OPTS+x}" ]]; then
+  GATEWAY_OPTS=""; (( $(nproc) <= 2 )) && GATEWAY_OPTS="-Djdk.virtualThreadScheduler.parallelism=1"
+fi
 MAX_MINUTES="${MAX_MINUTES:-60}"
 if [[ -z "${JAVA:-}" ]]; then
   if [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; else JAVA=java; fi
