@@ -85,6 +85,22 @@ class MalformedHandshakeTest {
         }
     }
 
+    @Test
+    void requestMethodWithIllegalCharactersIsA400() throws Exception {
+        EchoService echo = EchoService.start("127.0.0.1", 0);
+        try (TestGateway gateway = TestGateway.start(TestGateway.service("echo", "/echo", echo.port()));
+                Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            // the start of a random request that made Helidon answer 500 and log a stack trace
+            socket.getOutputStream().write("\\0\u000fV\u0013@I?- /ws/v1/echo/x HTTP/1.1\r\nHost: a\r\n\r\n"
+                                                   .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] head = socket.getInputStream().readNBytes(12);
+            assertThat(new String(head, StandardCharsets.ISO_8859_1), is("HTTP/1.1 400"));
+        } finally {
+            echo.stop();
+        }
+    }
+
     /**
      * Send one malformed handshake; the outcome is the HTTP status ("400", ...) or "closed".
      */

@@ -8,6 +8,7 @@ import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.BadRequestException;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
@@ -25,6 +26,7 @@ final class WatchedConnection implements ConnectionContext {
     private final ConnectionContext delegate;
     private final HeadDeadlines deadlines;
     private final DataReader reader;
+    private final MethodToken method = new MethodToken();
     private State state = State.HEAD;
     private boolean headStarted;
     private long headSince;
@@ -109,19 +111,30 @@ final class WatchedConnection implements ConnectionContext {
                     : new CloseConnectionException("Client closed the connection", e);
         }
         byte[] bytes = original.readBytes(original.available());
-        received();
+        if (received() && !method.accept(bytes, bytes.length)) {
+            // a 400 as Helidon gives any other malformed request line, not the 500 its method parser would cause
+            throw new BadRequestException("Invalid request method");
+        }
         return bytes;
     }
 
-    private synchronized void received() {
+    /**
+     * Bytes arrived.
+     *
+     * @return whether they belong to a request head
+     */
+    private synchronized boolean received() {
         if (state == State.IDLE) {
             state = State.HEAD;
             headSince = System.nanoTime();
             deadline = deadlines.schedule(this, headSince);
+            method.reset();
         }
         if (state == State.HEAD) {
             headStarted = true;
+            return true;
         }
+        return false;
     }
 
     /**
