@@ -171,6 +171,7 @@ final class RawWsClient implements AutoCloseable {
         payload[1] = (byte) code;
         System.arraycopy(r, 0, payload, 2, r.length);
         send(true, 0x8, payload);
+        closeSent = true;
     }
 
     static byte[] encode(boolean fin, int opcode, byte[] payload, boolean mask) {
@@ -206,20 +207,26 @@ final class RawWsClient implements AutoCloseable {
     }
 
     /**
-     * Read the next frame, answering pings from the gateway itself as a real client would (unless told not to).
+     * Read the next frame, answering pings from the gateway itself as a real client would (unless told not to). As
+     * real clients (browsers, Node {@code ws}) do, nothing is sent after this client's close frame: a pong sent then
+     * could still be unread when the gateway closes the connection after the close handshake, and the unread bytes
+     * would turn its FIN into a reset that discards what this client had not read yet.
      */
     Frame read() throws IOException {
         while (true) {
             Frame f = readFrame();
             if (answerGatewayPings && f.opcode() == 0x9 && f.payload().length == 10 && f.payload()[0] == 'g') {
                 gatewayPings++;
-                send(true, 0xA, f.payload());
+                if (!closeSent) {
+                    send(true, 0xA, f.payload());
+                }
                 continue;
             }
             return f;
         }
     }
 
+    private boolean closeSent;
     private boolean answerGatewayPings = true;
     private long gatewayPings;
 

@@ -16,6 +16,12 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 class UpgradeRequestTest {
+    private static final String OWN_HEADERS = "Connection: Upgrade\r\n"
+            + "Upgrade: websocket\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\n"
+            + "\r\n";
+
     private static UpstreamTarget target(String host, String uri) {
         ServiceInstance instance = new ServiceInstance("echo", "echo-1", host, 8080, false, InstanceStatus.UP, Map.of());
         return new UpstreamTarget(instance, new ServiceRoute("ws_v1", "ws/v1", "/echo/ws"), URI.create(uri));
@@ -39,11 +45,7 @@ class UpgradeRequestTest {
                                        + "Cookie: a=1; b=2\r\n"
                                        + "X-Trace: one\r\n"
                                        + "X-Trace: two\r\n"
-                                       + "Connection: Upgrade\r\n"
-                                       + "Upgrade: websocket\r\n"
-                                       + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                       + "Sec-WebSocket-Version: 13\r\n"
-                                       + "\r\n"));
+                                       + OWN_HEADERS));
     }
 
     @Test
@@ -55,11 +57,7 @@ class UpgradeRequestTest {
         String request = request(target("::1", "ws://[::1]:8080/echo/ws"), forwarded);
         assertThat(request, is("GET /echo/ws HTTP/1.1\r\n"
                                        + "Host: [::1]:8080\r\n"
-                                       + "Connection: Upgrade\r\n"
-                                       + "Upgrade: websocket\r\n"
-                                       + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                       + "Sec-WebSocket-Version: 13\r\n"
-                                       + "\r\n"));
+                                       + OWN_HEADERS));
     }
 
     @Test
