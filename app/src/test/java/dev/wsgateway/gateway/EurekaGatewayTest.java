@@ -110,7 +110,7 @@ class EurekaGatewayTest {
             service.destroy();
             service.waitFor(10, TimeUnit.SECONDS);
         }
-        TestGateway.await(() -> gateway.gateway().registry().instances("nodeecho").isEmpty(), Duration.ofSeconds(10),
+        TestGateway.await(() -> gateway.gateway().registry().instances("nodeecho").isEmpty(), Duration.ofSeconds(30),
                           "node service deregistered on SIGTERM");
     }
 
@@ -165,11 +165,11 @@ class EurekaGatewayTest {
                 // the TLS gateway trusts the test CA; its own registration carries the secure port and https URLs
                 TestGateway.await(() -> eurekaApp("GATEWAY").contains("\"securePort\":{\"$\":" + tlsGateway.port()
                                                                               + ",\"@enabled\":\"true\"}"),
-                                  Duration.ofSeconds(10), "TLS gateway registered with its secure port");
+                                  Duration.ofSeconds(30), "TLS gateway registered with its secure port");
                 assertThat(eurekaApp("GATEWAY"), containsString("https://127.0.0.1:" + tlsGateway.port()
                                                                         + "/application/health"));
                 TestGateway.await(() -> !tlsGateway.gateway().registry().instances("securesvc").isEmpty(),
-                                  Duration.ofSeconds(10), "TLS gateway sees the secure service");
+                                  Duration.ofSeconds(30), "TLS gateway sees the secure service");
                 HttpClient https = HttpClient.newBuilder().sslContext(certs.clientContext()).build();
                 try (JdkClient client = JdkClient.connect(https, URI.create("wss://localhost:" + tlsGateway.port()
                                                                                     + "/ws/v1/securesvc/x"))) {
@@ -187,7 +187,7 @@ class EurekaGatewayTest {
     @Test
     void theGatewayRegistersItselfAndIsGoneAfterShutdown() throws Exception {
         TestGateway.await(() -> eurekaApp("GATEWAY").contains("\"port\":{\"$\":" + gateway.port()),
-                          Duration.ofSeconds(10), "gateway registered in Eureka");
+                          Duration.ofSeconds(30), "gateway registered in Eureka");
         String app = eurekaApp("GATEWAY");
         assertThat(app, containsString("/application/health"));
         assertThat(app, containsString("\"status\":\"UP\""));
@@ -195,10 +195,10 @@ class EurekaGatewayTest {
         TestGateway second = TestGateway.start(eurekaConfig(true));
         int secondPort = second.port();
         TestGateway.await(() -> eurekaApp("GATEWAY").contains("\"port\":{\"$\":" + secondPort),
-                          Duration.ofSeconds(10), "second gateway registered");
+                          Duration.ofSeconds(30), "second gateway registered");
         second.close();
         TestGateway.await(() -> !eurekaApp("GATEWAY").contains("\"port\":{\"$\":" + secondPort),
-                          Duration.ofSeconds(10), "second gateway gone from Eureka after shutdown");
+                          Duration.ofSeconds(30), "second gateway gone from Eureka after shutdown");
         assertThat(eurekaApp("GATEWAY"), containsString("\"port\":{\"$\":" + gateway.port()));
     }
 
@@ -250,10 +250,14 @@ class EurekaGatewayTest {
                 """.formatted(eureka.url()), MediaTypes.APPLICATION_X_YAML)));
     }
 
+    /**
+     * Wait for the gateway's view: 30 s, because eureka-client can back off (doubling its 1 s fetch interval up to 10 s)
+     * after a fetch that took longer than the interval, as a Eureka server still warming up does on a loaded machine.
+     */
     private static void awaitStatus(String serviceId, InstanceStatus status) {
         TestGateway.await(() -> gateway.gateway().registry().instances(serviceId).stream()
                                   .anyMatch(i -> i.status() == status),
-                          Duration.ofSeconds(10), serviceId + " " + status + " seen by the gateway");
+                          Duration.ofSeconds(30), serviceId + " " + status + " seen by the gateway");
     }
 
     private static void registerByRest(String app, String instanceId, int port) throws Exception {
