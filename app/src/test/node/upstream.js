@@ -8,6 +8,7 @@
 //   - text "close:CODE:REASON" -> the server closes with that code and reason;
 //   - text "drop"        -> the server destroys the TCP connection without a close frame;
 //   - text "count?"      -> JSON {open: number of open connections};
+//   - text "received:SUFFIX" -> JSON {bytes} of the messages received on connections whose path ends with SUFFIX;
 // Paths: /auth/...  requires "Authorization: Basic dXNlcjpwYXNz" (user:pass), else 401 with WWW-Authenticate;
 //        /greet/... sends "hello" right after the handshake; /forbidden/... answers 403;
 //        /slow/... completes the handshake after 500 ms;
@@ -18,6 +19,7 @@ const { WebSocketServer } = require('ws');
 
 const port = Number(process.argv[2] || 0);
 const closes = []; // {path, code, reason}, oldest first
+const received = new Map(); // path -> bytes of the messages received on it
 const server = http.createServer((req, res) => {
   res.writeHead(426, { 'Content-Type': 'text/plain' });
   res.end('upgrade required');
@@ -64,6 +66,7 @@ wss.on('connection', (ws, req) => {
     ws.send('hello');
   }
   ws.on('message', (data, isBinary) => {
+    received.set(url.pathname, (received.get(url.pathname) || 0) + data.length);
     if (!isBinary) {
       const text = data.toString('utf8');
       if (text === 'handshake?') return ws.send(JSON.stringify(handshake));
@@ -73,6 +76,12 @@ wss.on('connection', (ws, req) => {
         return ws.send(JSON.stringify(found ? { code: found.code, reason: found.reason } : null));
       }
       if (text === 'count?') return ws.send(JSON.stringify({ open: wss.clients.size }));
+      if (text.startsWith('received:')) {
+        const suffix = text.substring('received:'.length);
+        let bytes = 0;
+        received.forEach((n, path) => { if (path.endsWith(suffix)) bytes += n; });
+        return ws.send(JSON.stringify({ bytes }));
+      }
       if (text === 'drop') return ws._socket.destroy();
       if (text.startsWith('close:')) {
         const [, code, reason] = text.split(':');

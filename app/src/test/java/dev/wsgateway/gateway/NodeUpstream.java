@@ -91,6 +91,20 @@ final class NodeUpstream implements AutoCloseable {
     }
 
     /**
+     * Bytes of the messages this service received on connections whose path ends with {@code pathSuffix}.
+     *
+     * @return bytes, whole messages only
+     */
+    long bytesReceived(String pathSuffix) {
+        try (JdkClient probe = JdkClient.connect(java.net.URI.create("ws://127.0.0.1:" + port + "/probe"))) {
+            probe.sendText("received:" + pathSuffix);
+            return Long.parseLong(probe.nextText().replaceAll("\\D", ""));
+        } catch (Exception e) {
+            throw new IllegalStateException("the test service did not answer its probe", e);
+        }
+    }
+
+    /**
      * Kill the process the hard way (SIGKILL): its connections vanish without close frames.
      */
     void kill() throws InterruptedException {

@@ -32,10 +32,12 @@ class UnkeptMessageFailoverTest {
         // a service that only listens; its messages wait for a proof of reading longer than the test lasts
         TestGateway gw = gateway("/mute", a, b);
         try (JdkClient client = JdkClient.connect(gw.ws("/ws/v1/unkept/x"))) {
-            RelaySession session = written(gw, 0);
+            RelaySession session = session(gw);
+            NodeUpstream victim = victim(session, a, b);
             client.sendBinary(large());
-            written(gw, LARGE);
-            victim(session, a, b).kill();
+            TestGateway.await(() -> victim.bytesReceived("/mute/x") == LARGE, Duration.ofSeconds(10),
+                              "the instance received the message");
+            victim.kill();
             client.assertClosed(Duration.ofSeconds(10), 1011, is(UNSENT_REASON));
         }
     }
@@ -46,7 +48,7 @@ class UnkeptMessageFailoverTest {
         NodeUpstream b = TEARDOWN.closeAfterAll(NodeUpstream.start());
         TestGateway gw = gateway("/echo", a, b);
         try (JdkClient client = JdkClient.connect(gw.ws("/ws/v1/unkept/x"))) {
-            RelaySession session = written(gw, 0);
+            RelaySession session = session(gw);
             client.sendBinary(large());
             assertThat(Arrays.equals(client.next().binary(), large()), is(true));
             victim(session, a, b).kill();
@@ -67,14 +69,10 @@ class UnkeptMessageFailoverTest {
     }
 
     /**
-     * The session, once its client pump has read this many bytes from the client (and so written all but the last
-     * read to the upstream); then a moment for that last write.
+     * The test's one session, once it is open.
      */
-    private static RelaySession written(TestGateway gw, long bytes) throws InterruptedException {
-        TestGateway.await(() -> gw.gateway().sessions().size() == 1
-                                  && gw.gateway().sessions().sessions().iterator().next().bytesIn() >= bytes,
-                          Duration.ofSeconds(10), "session open, " + bytes + " bytes from the client");
-        Thread.sleep(300);
+    private static RelaySession session(TestGateway gw) {
+        TestGateway.await(() -> gw.gateway().sessions().size() == 1, Duration.ofSeconds(10), "session open");
         return gw.gateway().sessions().sessions().iterator().next();
     }
 
