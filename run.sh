@@ -15,9 +15,7 @@ config=()
 if [ $# -gt 0 ]; then
   config=("$(readlink -f "$1")")
 fi
-# On 2 CPUs or fewer, one carrier thread for the virtual threads: half the CPU per relayed 1 KiB message and 1.4x the
-# throughput, at a slightly higher p99 with 50 ping-pong connections (bench/RESULTS.md, 2026-12-02). GATEWAY_JAVA_OPTS
-# replaces these flags; a -D given there wins.
-flags="-Xms128m -Xmx1g -Xmn32m"
-if [ "$(nproc)" -le 2 ]; then flags="$flags -Djdk.virtualThreadScheduler.parallelism=1"; fi
+# Flags from scripts/gateway-flags.sh; GATEWAY_JAVA_OPTS replaces them.
+source scripts/gateway-flags.sh
+flags="$GATEWAY_HEAP_FLAGS $GATEWAY_CARRIER_FLAGS"
 exec "$JAVA_HOME/bin/java" ${GATEWAY_JAVA_OPTS:-$flags} -jar "$jar" "${config[@]}"

@@ -39,11 +39,10 @@ SESSIONS="${SESSIONS:-own}"
 CAP_ROUNDS="${CAP_ROUNDS:-1}"
 CAP_HISTO="${CAP_HISTO:-1}"
 CAP_WARM="${CAP_WARM:-1000}"
-GATEWAY_HEAP="${GATEWAY_HEAP:--Xms128m -Xmx1g -Xmn32m}"
-# the flags ./run.sh adds on this machine
-if [[ -z "${GATEWAY_OPTS+x}" ]]; then
-  GATEWAY_OPTS=""; (( $(nproc) <= 2 )) && GATEWAY_OPTS="-Djdk.virtualThreadScheduler.parallelism=1"
-fi
+# the flags ./run.sh starts the gateway with on this machine
+source "$PROJECT/scripts/gateway-flags.sh"
+GATEWAY_HEAP="${GATEWAY_HEAP:-$GATEWAY_HEAP_FLAGS}"
+GATEWAY_OPTS="${GATEWAY_OPTS-$GATEWAY_CARRIER_FLAGS}"
 MAX_MINUTES="${MAX_MINUTES:-60}"
 if [[ -z "${JAVA:-}" ]]; then
   if [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; else JAVA=java; fi
