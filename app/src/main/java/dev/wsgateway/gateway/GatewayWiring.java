@@ -4,12 +4,14 @@ import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.wsgateway.discovery.Discovery;
 import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.Balancers;
+import dev.wsgateway.gateway.config.ClusterSettings;
 import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.config.ServerSettings;
@@ -27,6 +29,7 @@ import dev.wsgateway.gateway.relay.Relay;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionRegistry;
+import dev.wsgateway.gateway.security.ClusterProof;
 import dev.wsgateway.gateway.security.GatewaySecurity;
 import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.Ejections;
@@ -81,12 +84,16 @@ public final class GatewayWiring {
         sessions.addListener(new InstanceCounts(active));
         this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
         sessions.addListener(metrics);
-        this.peers = new GatewayPeers(registry, type);
-        this.peerClient = new PeerClient(settings.cluster().peerTimeout(),
-                                         UpstreamTls.create(config.get("gateway.cluster.tls")));
+        ClusterSettings cluster = settings.cluster();
+        this.peers = new GatewayPeers(registry, type, cluster.enabled(), cluster.tls());
+        Optional<ClusterProof> proof = cluster.enabled()
+                ? Optional.of(new ClusterProof(cluster.secret(), cluster.replayWindow()))
+                : Optional.empty();
+        this.peerClient = new PeerClient(cluster.peerTimeout(), UpstreamTls.create(config.get("gateway.cluster.tls")),
+                                         cluster.maxAnswerBytes(), proof);
         this.webSockets = new WebSocketsService(sessions, settings.relay().closeTimeout(), peers, peerClient);
         sessions.addListener(webSockets);
-        this.security = GatewaySecurity.create(settings.security());
+        this.security = GatewaySecurity.create(settings.security(), proof, peers::selfIdentity);
         Tls upstreamTls = UpstreamTls.create(config.get("gateway.upstream.tls"));
         this.connector = new UpstreamConnector(settings.relay().connectTimeout(), upstreamTls);
         InstanceHealth health = new InstanceHealth();
@@ -162,12 +169,6 @@ public final class GatewayWiring {
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, serverSettings.clientReceiveBufferSize())
                 .shutdownHook(false)
                 .addFeature(observe.build());
-        // the gateway's upgrader, 431, TLS 1.2+ and the descriptor budget on the gateway's sockets (not on the
-        // management socket)
-        ServerHardening.apply(server, ingress, configured -> descriptors
-                .map(budget -> budget.maxConnections(configured, 1 + server.sockets().size(),
-                                                     settings.security().maxSessions()))
-                .orElse(configured));
         if (serverSettings.managementPort().isPresent()) {
             // observe endpoints, the session listing and the console on their own port; the gateway port serves only
             // WebSockets
@@ -189,6 +190,12 @@ public final class GatewayWiring {
                         .any(Ingress::upgradeRequired);
             });
         }
+        // on every listener, the management one included (so it is added first): the head deadline, no header
+        // logging, 431, TLS 1.2+ and the descriptor budget; the gateway's upgrader on the gateway's sockets only
+        ServerHardening.apply(server, ingress, Set.of(MANAGEMENT_SOCKET), configured -> descriptors
+                .map(budget -> budget.maxConnections(configured, 1 + server.sockets().size(),
+                                                     settings.security().maxSessions()))
+                .orElse(configured));
     }
 
     /**

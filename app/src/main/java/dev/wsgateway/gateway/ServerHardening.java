@@ -26,8 +26,9 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
 /**
- * Server-side settings applied to every listener of the gateway's {@link WebServer} (the default socket and the
- * named {@code server.sockets}): the gateway's upgrader as the only connection selector, TLS 1.2+ only, 431 for
+ * Server-side settings applied to every listener of the gateway's {@link WebServer} (the default socket, the named
+ * {@code server.sockets} and the management socket): the gateway's HTTP/1 selector as the only connection selector
+ * (its head deadline, no header logging; the WebSocket upgrader but on the management socket), TLS 1.2+ only, 431 for
  * oversized request headers (Helidon answers those with a plain 400), and the connections a socket accepts at once
  * (on a TLS socket counted by the gateway, which also bounds the TLS handshake: see {@code ingress.TlsAccepts}).
  */
@@ -47,9 +48,12 @@ final class ServerHardening {
      *                    sockets' only one (Helidon then creates a connection at the accept, and the selector's
      *                    handshake timeout starts there; with several, Helidon first waits for bytes to choose); a
      *                    TLS socket's connection limit and handshake deadline are its connection options
+     * @param management  names of the sockets that serve only the observe endpoints: they get the ingress's management
+     *                    selector (same head deadline, no WebSocket upgrade) instead of the upgrader
      * @param connections {@code max-tcp-connections} of a socket from the configured one (-1: none configured)
      */
-    static void apply(WebServerConfig.Builder server, Ingress ingress, IntUnaryOperator connections) {
+    static void apply(WebServerConfig.Builder server, Ingress ingress, Set<String> management,
+                      IntUnaryOperator connections) {
         ServerConnectionSelector selector = ingress.selector();
         DirectHandlers handlers = directHandlers();
         int serverConnections = connections.applyAsInt(server.maxTcpConnections());
@@ -68,11 +72,13 @@ final class ServerHardening {
         Map<String, ListenerConfig> sockets = new LinkedHashMap<>(server.sockets());
         sockets.forEach((name, socket) -> {
             socket.tls().filter(Tls::enabled).ifPresent(tls -> tls12Plus(name, tls));
-            if (!socket.connectionSelectors().contains(selector)) {
+            ServerConnectionSelector socketSelector = management.contains(name) ? ingress.managementSelector()
+                    : selector;
+            if (!socket.connectionSelectors().contains(socketSelector)) {
                 int socketConnections = connections.applyAsInt(socket.maxTcpConnections());
                 ListenerConfig.Builder hardened = ListenerConfig.builder()
                         .from(socket)
-                        .connectionSelectors(List.of(selector))
+                        .connectionSelectors(List.of(socketSelector))
                         .protocolsDiscoverServices(false)
                         .protocols(List.of())
                         .maxTcpConnections(socketConnections)

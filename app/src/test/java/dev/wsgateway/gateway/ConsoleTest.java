@@ -79,7 +79,7 @@ class ConsoleTest {
         register("QUOTES", "q0", a.port(), "UP", "/quotes");
         register("QUOTES", "q1", unused, "DOWN", "/quotes");
         // two gateways on one Eureka: each registers itself, so each one's cluster view has both
-        String yaml = """
+        String yaml = ("""
                 gateway:
                   instance:
                     host: 127.0.0.1
@@ -96,13 +96,14 @@ class ConsoleTest {
                     services:
                       quotes:
                         auth: gateway
+                """ + ClusterSecret.yaml("") + """
                   health-checks:
                     services:
                       chat:
                         enabled: true
                         interval: PT0.5S
                         timeout: PT2S
-                """.formatted(ADMIN_PASSWORD, ALICE_PASSWORD) + TestGateway.eureka(eureka.url(), true);
+                """).formatted(ADMIN_PASSWORD, ALICE_PASSWORD) + TestGateway.eureka(eureka.url(), true);
         east = TEARDOWN.gateway(TestGateway.start(yaml));
         west = TEARDOWN.gateway(TestGateway.start(yaml));
         for (TestGateway gateway : List.of(east, west)) {

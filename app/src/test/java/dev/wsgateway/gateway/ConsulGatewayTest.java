@@ -46,10 +46,11 @@ class ConsulGatewayTest {
     }
 
     static String consulConfig() {
-        return """
+        return ("""
                 gateway:
                   instance:
                     host: 127.0.0.1
+                """ + ClusterSecret.yaml("") + """
                 discovery:
                   type: consul
                   consul:
@@ -60,7 +61,7 @@ class ConsulGatewayTest {
                       max-delay: PT1S
                     check:
                       interval: PT0.5S
-                """.formatted(consul.url());
+                """).formatted(consul.url());
     }
 
     @AfterAll

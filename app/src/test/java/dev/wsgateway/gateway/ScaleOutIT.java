@@ -64,10 +64,11 @@ class ScaleOutIT {
             resources.add(echoRegistration);
 
             Path config = dir.resolve("gateway.yaml");
-            Files.writeString(config, """
+            Files.writeString(config, ("""
                     gateway:
                       instance:
                         host: 127.0.0.1
+                    """ + ClusterSecret.yaml("") + """
                       shutdown:
                         drain-period: PT%dS
                       security:
@@ -78,7 +79,7 @@ class ScaleOutIT {
                     demo:
                       echo:
                         enabled: false
-                    """.formatted(DRAIN.toSeconds()) + TestGateway.eureka(eureka.url(), true));
+                    """).formatted(DRAIN.toSeconds()) + TestGateway.eureka(eureka.url(), true));
             int[] ports = {PackagedGateway.freePort(), PackagedGateway.freePort()};
             int[] management = {PackagedGateway.freePort(), PackagedGateway.freePort()};
             PackagedGateway[] gateways = new PackagedGateway[2];

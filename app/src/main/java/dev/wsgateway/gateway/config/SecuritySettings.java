@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.helidon.common.config.Config;
 
@@ -17,7 +18,9 @@ import io.helidon.common.config.Config;
  * @param users              users the gateway authenticates itself
  * @param defaultPolicy      policy of services without an entry
  * @param services           per-service policies, by lower-case service id
- * @param observeRoles       when non-empty, {@code /application/*} requires Basic credentials of a user with one of these roles
+ * @param observeProtected   {@code observe.protect}: {@code /application/*} requires Basic credentials
+ * @param observeRoles       with {@code observeProtected}, the user needs one of these roles; empty: any authenticated
+ *                           user (as for routes; never open)
  * @param maxSessions        sessions the gateway holds at most; more are refused with 503; 0 = no limit
  * @param maxSessionsPerClient sessions one client IP holds at most; 503; 0 = no limit
  * @param handshakeRate      handshakes per second one client IP may start (token bucket refill); 0 = no limit
@@ -32,6 +35,7 @@ public record SecuritySettings(String realm,
                                List<User> users,
                                RoutePolicy defaultPolicy,
                                Map<String, RoutePolicy> services,
+                               boolean observeProtected,
                                Set<String> observeRoles,
                                int maxSessions,
                                int maxSessionsPerClient,
@@ -85,14 +89,14 @@ public record SecuritySettings(String realm,
             services.put(service.name().toLowerCase(Locale.ROOT), RoutePolicy.create(service, defaults));
         }
         Config limits = config.get("limits");
+        boolean observeProtected = config.get("observe.protect").asBoolean().orElse(false);
         return new SecuritySettings(
                 config.get("realm").asString().orElse("wsgateway"),
                 List.copyOf(users),
                 defaults,
                 Map.copyOf(services),
-                config.get("observe.protect").asBoolean().orElse(false)
-                        ? Set.copyOf(config.get("observe.roles").asList(String.class).orElse(List.of("admin")))
-                        : Set.of(),
+                observeProtected,
+                observeProtected ? observeRoles(config.get("observe.roles")) : Set.of(),
                 limits.get("max-sessions").asInt().orElse(20_000),
                 limits.get("max-sessions-per-client").asInt().orElse(1_000),
                 limits.get("handshake-rate").asDouble().orElse(200.0),
@@ -103,14 +107,28 @@ public record SecuritySettings(String realm,
     }
 
     /**
+     * The roles of {@code observe.roles}: {@code admin} when the key is missing; blank entries are dropped, and an
+     * empty list means any authenticated user.
+     */
+    private static Set<String> observeRoles(Config roles) {
+        if (!roles.exists()) {
+            return Set.of("admin");
+        }
+        return roles.asList(String.class).orElse(List.of()).stream()
+                .map(String::trim)
+                .filter(role -> !role.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
      * These settings with another {@code max-sessions}.
      *
      * @param sessions sessions the gateway holds at most
      * @return settings
      */
     public SecuritySettings withMaxSessions(int sessions) {
-        return new SecuritySettings(realm, users, defaultPolicy, services, observeRoles, sessions, maxSessionsPerClient,
-                                    handshakeRate, handshakeBurst, retryAfter, handshakeTimeout, protectHealth);
+        return new SecuritySettings(realm, users, defaultPolicy, services, observeProtected, observeRoles, sessions,
+                                    maxSessionsPerClient, handshakeRate, handshakeBurst, retryAfter, handshakeTimeout, protectHealth);
     }
 
     /**
@@ -129,7 +147,7 @@ public record SecuritySettings(String realm,
      * @return true when Basic authentication is configured somewhere
      */
     public boolean needsUsers() {
-        return !observeRoles.isEmpty()
+        return observeProtected
                 || defaultPolicy.auth() == RoutePolicy.AuthMode.GATEWAY
                 || services.values().stream().anyMatch(p -> p.auth() == RoutePolicy.AuthMode.GATEWAY);
     }

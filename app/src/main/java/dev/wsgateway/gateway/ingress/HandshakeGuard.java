@@ -132,9 +132,14 @@ final class HandshakeGuard {
 
     /**
      * CR, LF, NUL and other control characters (except horizontal tab) are refused in header names and values, so
-     * that nothing the client sends can split or smuggle headers into the upstream handshake.
+     * that nothing the client sends can split or smuggle headers into the upstream handshake; so is more than one
+     * {@code Authorization} header, so that the value checked is the only one forwarded.
      */
     static void validateHeaders(WritableHeaders<?> headers) {
+        // RFC 9110 allows one Authorization field: with several, the checked one and the forwarded ones could differ
+        if (headers.contains(HeaderNames.AUTHORIZATION) && headers.values(HeaderNames.AUTHORIZATION).size() > 1) {
+            throw new Refusal(400, "bad_header", "More than one Authorization header");
+        }
         for (Header header : headers) {
             if (!isToken(header.name())) {
                 throw new Refusal(400, "bad_header", "Invalid header name");

@@ -24,10 +24,12 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  */
 public final class Ingress {
     private final ServerConnectionSelector selector;
+    private final ServerConnectionSelector management;
     private final TlsAccepts tls;
 
-    private Ingress(ServerConnectionSelector selector, TlsAccepts tls) {
+    private Ingress(ServerConnectionSelector selector, ServerConnectionSelector management, TlsAccepts tls) {
         this.selector = selector;
+        this.management = management;
         this.tls = tls;
     }
 
@@ -63,13 +65,17 @@ public final class Ingress {
         if (http1.exists()) {
             config.config(http1);
         }
-        Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder()
-                .config(config.addReceiveListener(deadlines).addSendListener(deadlines).build());
+        // Helidon's own HTTP/1 logging listener (which logs every header, Authorization included, at DEBUG) is never
+        // installed: it is off, and Helidon adds it only to a listener list that is empty
+        Http1Config http1Config = config.receiveLog(false).sendLog(false)
+                .addReceiveListener(deadlines).addSendListener(deadlines).build();
+        Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder().config(http1Config);
         // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
             builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader));
         }
-        return new Ingress(deadlines.wrap(builder.build()), deadlines.tls());
+        ServerConnectionSelector management = Http1ConnectionSelector.builder().config(http1Config).build();
+        return new Ingress(deadlines.wrap(builder.build()), deadlines.wrap(management), deadlines.tls());
     }
 
     /**
@@ -79,6 +85,16 @@ public final class Ingress {
      */
     public ServerConnectionSelector selector() {
         return selector;
+    }
+
+    /**
+     * The connection selector of the management listener, as its only one: HTTP/1 with the same head deadline and
+     * header logging as the gateway's listeners, but no WebSocket upgrade (the management port relays nothing).
+     *
+     * @return selector
+     */
+    public ServerConnectionSelector managementSelector() {
+        return management;
     }
 
     /**

@@ -15,7 +15,6 @@ import dev.wsgateway.gateway.observe.GatewayPeers.Gateway;
 import dev.wsgateway.gateway.observe.GatewayPeers.View;
 import dev.wsgateway.gateway.observe.PeerClient.Answer;
 
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -98,7 +97,7 @@ final class ClusterListing {
         String serviceId = req.query().first("serviceId").orElse("").trim().toLowerCase(Locale.ROOT);
         CharSequence own = local.apply(serviceId);
         if (!cluster) {
-            dev.wsgateway.gateway.http.Json.send(res, Status.OK_200, own);
+            client.send(req, res, Status.OK_200, own);
             return;
         }
         Map<String, String> query = serviceId.isEmpty() ? Map.of() : Map.of("serviceId", serviceId);
@@ -108,7 +107,7 @@ final class ClusterListing {
     /**
      * Ask every peer and merge the answers with the local listing.
      *
-     * @param req    the operator's request (its {@code Authorization} is passed on)
+     * @param req    the operator's request (authorised by this gateway; nothing of it is passed on)
      * @param path   the endpoint's path
      * @param query  query parameters for the peers ({@code scope=local} is added)
      * @param local  this gateway's listing (a JSON array)
@@ -121,8 +120,7 @@ final class ClusterListing {
         View view = peers.view();
         Map<String, String> peerQuery = new HashMap<>(query);
         peerQuery.put("scope", "local");
-        List<Answer> answers = client.ask(view.peers(), Method.GET, path, peerQuery, authorization(req),
-                                          client.timeout());
+        List<Answer> answers = client.ask(view.peers(), Method.GET, path, peerQuery, view.self(), client.timeout());
         JsonArrayBuilder gateways = Json.createArrayBuilder();
         JsonArrayBuilder missing = Json.createArrayBuilder();
         List<JsonObject> entries = new ArrayList<>();
@@ -170,16 +168,6 @@ final class ClusterListing {
     }
 
     /**
-     * The caller's {@code Authorization}, to pass on to peers.
-     *
-     * @param req the request
-     * @return its header value
-     */
-    static Optional<String> authorization(ServerRequest req) {
-        return req.headers().first(HeaderNames.AUTHORIZATION);
-    }
-
-    /**
      * Why a peer's answer cannot be used.
      *
      * @param answer the answer
@@ -191,8 +179,6 @@ final class ClusterListing {
         }
         return switch (answer.status()) {
             case 200 -> "the answer is not a JSON array";
-            case 401 -> "HTTP 401: the peer did not accept the credentials passed on";
-            case 403 -> "HTTP 403: the credentials passed on lack the peer's observe role";
             default -> "HTTP " + answer.status();
         };
     }

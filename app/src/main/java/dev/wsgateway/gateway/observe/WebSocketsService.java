@@ -98,7 +98,7 @@ public final class WebSocketsService implements HttpService, RelayListener {
         Optional<RelaySession> found = sessions.find(id);
         if (found.isEmpty()) {
             if (local || !SESSION_ID.matcher(id).matches()) {
-                RefusalRenderer.send(res, new Refusal(404, "unknown_session", "No active session " + id));
+                peers.send(req, res, new Refusal(404, "unknown_session", "No active session " + id));
             } else {
                 deleteElsewhere(req, res, id);
             }
@@ -131,7 +131,7 @@ public final class WebSocketsService implements HttpService, RelayListener {
         json.append("\"closed\":").append(closed).append(',');
         json.append("\"code\":").append(CLOSE_CODE).append(',');
         Json.field(json, "reason", CLOSE_REASON).append('}');
-        Json.send(res, closed ? Status.OK_200 : Status.ACCEPTED_202, json);
+        peers.send(req, res, closed ? Status.OK_200 : Status.ACCEPTED_202, json);
     }
 
     /**
@@ -142,7 +142,7 @@ public final class WebSocketsService implements HttpService, RelayListener {
     private void deleteElsewhere(ServerRequest req, ServerResponse res, String id) {
         GatewayPeers.View view = cluster.view();
         List<PeerClient.Answer> answers = peers.ask(view.peers(), Method.DELETE, "/application/websockets/" + id,
-                                                    Map.of("scope", "local"), ClusterListing.authorization(req),
+                                                    Map.of("scope", "local"), view.self(),
                                                     peers.timeout().plus(closeWait).plusSeconds(1));
         List<String> unanswered = new ArrayList<>();
         for (PeerClient.Answer answer : answers) {

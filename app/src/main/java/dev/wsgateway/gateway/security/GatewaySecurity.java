@@ -1,12 +1,16 @@
 package dev.wsgateway.gateway.security;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.http.RefusalRenderer;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -24,19 +28,27 @@ public final class GatewaySecurity {
 
     private final SecuritySettings settings;
     private final BasicAuthenticator authenticator;
+    private final Optional<ClusterProof> cluster;
+    private final Supplier<Optional<String>> self;
 
-    private GatewaySecurity(SecuritySettings settings, BasicAuthenticator authenticator) {
+    private GatewaySecurity(SecuritySettings settings, BasicAuthenticator authenticator,
+                            Optional<ClusterProof> cluster, Supplier<Optional<String>> self) {
         this.settings = settings;
         this.authenticator = authenticator;
+        this.cluster = cluster;
+        this.self = self;
     }
 
     /**
      * Build from configuration.
      *
      * @param settings the {@code gateway.security} settings
+     * @param cluster  the proof of the cluster's gateways, when the cluster view is on
+     * @param self     this gateway's identity in the cluster ({@link ClusterProof#identity}), once it registered
      * @return security
      */
-    public static GatewaySecurity create(SecuritySettings settings) {
+    public static GatewaySecurity create(SecuritySettings settings, Optional<ClusterProof> cluster,
+                                         Supplier<Optional<String>> self) {
         BasicAuthenticator authenticator = null;
         if (settings.needsUsers()) {
             if (settings.users().isEmpty()) {
@@ -47,11 +59,12 @@ public final class GatewaySecurity {
         }
         LOGGER.log(System.Logger.Level.INFO, () -> "security: default auth " + settings.defaultPolicy().auth()
                 .name().toLowerCase() + ", " + settings.services().size() + " service policies, "
-                + settings.users().size() + " users, observe " + (settings.observeRoles().isEmpty() ? "open"
+                + settings.users().size() + " users, observe " + (!settings.observeProtected() ? "open"
+                : settings.observeRoles().isEmpty() ? "requires any authenticated user"
                 : "requires " + settings.observeRoles()) + ", limits: sessions " + settings.maxSessions()
                 + ", per client " + settings.maxSessionsPerClient() + ", handshakes/s per client "
-                + settings.handshakeRate());
-        return new GatewaySecurity(settings, authenticator);
+                + settings.handshakeRate() + ", cluster requests " + (cluster.isPresent() ? "signed" : "off"));
+        return new GatewaySecurity(settings, authenticator, cluster, self);
     }
 
     /**
@@ -68,27 +81,38 @@ public final class GatewaySecurity {
     }
 
     /**
-     * Add the observe protection to the gateway's HTTP routing when {@code observe.protect} is on.
+     * Add the check of requests from other gateways (when the cluster view is on) and the observe protection (when
+     * {@code observe.protect} is on) to the gateway's HTTP routing.
      *
-     * @param routing routing of the gateway's listeners
+     * @param routing routing of the listener that serves the observe endpoints
      */
     public void protectObserve(HttpRouting.Builder routing) {
-        if (!settings.observeRoles().isEmpty()) {
+        if (cluster.isPresent() || settings.observeProtected()) {
             routing.addFilter(new ObserveFilter());
         }
     }
 
     private static final String HEALTH = "/application/health";
+    private static final HeaderName SIGNATURE = HeaderNames.create(ClusterProof.SIGNATURE);
 
     /**
-     * Basic authentication (a user with one of the observe roles) for everything under {@code /application}, but
-     * for the health endpoints unless {@code observe.protect-health} is on.
+     * Requests from other gateways of the cluster (they carry a cluster signature): they pass only when the signature
+     * is valid, for this gateway, within the replay window and its nonce not seen before, else 401
+     * {@code cluster_unauthorized}; the observe endpoints sign their answer to them. Other requests: Basic
+     * authentication (a user with one of the observe roles; any authenticated user when the roles are empty) for
+     * everything under {@code /application}, but for the health endpoints unless {@code observe.protect-health} is
+     * on, when {@code observe.protect} is on.
      */
     private final class ObserveFilter implements Filter {
         @Override
         public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+            if (cluster.isPresent() && req.headers().contains(SIGNATURE)) {
+                fromPeer(chain, req, res, cluster.get());
+                return;
+            }
             String path = req.path().path();
-            if (!path.equals("/application") && !path.startsWith("/application/")
+            if (!settings.observeProtected()
+                    || !path.equals("/application") && !path.startsWith("/application/")
                     || !settings.protectHealth() && (path.equals(HEALTH) || path.startsWith(HEALTH + "/"))) {
                 chain.proceed();
                 return;
@@ -96,6 +120,10 @@ public final class GatewaySecurity {
             List<String> authorization = req.headers().contains(HeaderNames.AUTHORIZATION)
                     ? req.headers().values(HeaderNames.AUTHORIZATION)
                     : List.of();
+            if (authorization.size() > 1) {
+                RefusalRenderer.send(res, new Refusal(400, "bad_header", "More than one Authorization header"));
+                return;
+            }
             BasicAuthenticator.Result result = authenticator.authenticate(req.prologue().method().text(), path,
                                                                           authorization, settings.observeRoles());
             if (result.ok()) {
@@ -107,6 +135,24 @@ public final class GatewaySecurity {
                     ? new Refusal(401, "unauthorized", "Credentials required",
                                   Map.of("WWW-Authenticate", authenticator.challenge()))
                     : new Refusal(403, "forbidden", "Role required"));
+        }
+
+        private void fromPeer(FilterChain chain, RoutingRequest req, RoutingResponse res, ClusterProof proof) {
+            Map<String, List<String>> query = new HashMap<>();
+            req.query().names().forEach(name -> query.put(name, req.query().all(name)));
+            ClusterProof.Verdict verdict = proof.verify(req.prologue().method().text(),
+                                                        ClusterProof.target(req.path().path(), query),
+                                                        name -> req.headers().first(HeaderNames.create(name)),
+                                                        self.get());
+            if (verdict.call().isPresent()) {
+                chain.proceed();
+                return;
+            }
+            String host = req.remotePeer().host();
+            LOGGER.log(System.Logger.Level.WARNING, () -> "refused a cluster request from " + host + ": "
+                    + verdict.reason());
+            RefusalRenderer.send(res, new Refusal(401, "cluster_unauthorized",
+                                                  "Not a request of a gateway of this cluster"));
         }
     }
 }
