@@ -57,7 +57,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 /**
- * Every row of the README's error table ("## Errors"), sent to a gateway started in-JVM by Helidon's
+ * Every row of the HTTP refusal table of docs/ERRORS.md, sent to a gateway started in-JVM by Helidon's
  * {@code @ServerTest} on {@link GatewayWiring}, with raw sockets: the status, the headers the table names, and a
  * JSON body {@code {"status","error","message"}} parsed by a JSON parser. The upstreams are real: a Helidon
  * WebSocket echo server, a raw HTTP server answering 500/401/403 (and garbage to a TLS client hello), a port that
@@ -388,7 +388,7 @@ class ErrorTableTest {
                          "WWW-Authenticate", Pattern.quote("Basic realm=\"test-realm\"")),
                 new Case("forbidden", 403, request("GET", "/ws/v1/secured/room",
                                                    handshake("Authorization", basic("bob", "bob-pw"))), null, null),
-                // the README allows Helidon's own 400: its header parser refuses control characters first
+                // docs/ERRORS.md allows Helidon's own 400: its header parser refuses control characters first
                 new Case("bad_header", 400, request("GET", "/ws/v1/echo/room", handshake("X-Note", "a\u0001b")),
                          null, null, true),
                 new Case("bad_header", 400, request("GET", "/ws/v1/echo/room", handshake("Bad@Name", "x")),
@@ -520,13 +520,12 @@ class ErrorTableTest {
     }
 
     @Test
-    void theReadmeTableHasNoRowThisTestMisses() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf("\n## Errors");
-        int end = readme.indexOf("\n## ", start + 1);
-        String section = readme.substring(start, end);
-        // the first table of the section: rows of "| situation | status | `error` |"
-        String table = section.substring(0, section.indexOf("After the session opened"));
+    void theErrorTableHasNoRowThisTestMisses() throws IOException {
+        String errors = Files.readString(Path.of("..", "docs", "ERRORS.md"));
+        int start = errors.indexOf("\n## HTTP refusals");
+        int end = errors.indexOf("\n## ", start + 1);
+        // the section's table: rows of "| situation | status | `error` |"
+        String table = errors.substring(start, end);
         Set<String> documented = new TreeSet<>();
         // skip the header row and the separator
         for (String row : table.lines().filter(l -> l.startsWith("|")).skip(2).toList()) {
@@ -541,9 +540,9 @@ class ErrorTableTest {
         assertThat(documented.size(), greaterThanOrEqualTo(20));
         Set<String> missing = new TreeSet<>(documented);
         missing.removeAll(tested);
-        assertThat("README errors without a case here", missing, empty());
+        assertThat("docs/ERRORS.md errors without a case here", missing, empty());
         Set<String> undocumented = new TreeSet<>(tested);
         undocumented.removeAll(documented);
-        assertThat("cases here the README does not list", undocumented, empty());
+        assertThat("cases here docs/ERRORS.md does not list", undocumented, empty());
     }
 }
