@@ -224,6 +224,7 @@ public final class GatewayWiring {
     void close() {
         healthChecks.ifPresent(HealthChecks::close);
         sessions.close();
+        connector.close();
         metrics.close();
         peerClient.close();
         registry.close();
