@@ -7,6 +7,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
+import dev.wsgateway.gateway.instances.Ejections;
+
 /**
  * Opens a session's upstream, the first time and on failover, under one {@link ConnectPolicy}: a round tries the UP
  * instances in balancer order (ejected ones last), bounded in attempts and time ({@code connect-deadline}, which also
@@ -74,7 +76,7 @@ public final class Dialer {
         long end = deadline - roundEnd < 0 ? deadline : roundEnd;
         UpstreamException last = null;
         int attempts = 0;
-        for (UpstreamTarget target : ejections.order(usable)) {
+        for (UpstreamTarget target : ejections.order(usable, UpstreamTarget::instance)) {
             if (attempts == policy.attempts() || (attempts > 0 && System.nanoTime() - end >= 0)) {
                 break;
             }
@@ -82,7 +84,7 @@ public final class Dialer {
             long start = System.nanoTime();
             try {
                 UpstreamConnector.Link link = connector.connect(target, request.headers(), request.offered(), end);
-                ejections.succeeded(target);
+                ejections.succeeded(target.instance());
                 attempted(request, target, start, true);
                 return new Dialed(target, link);
             } catch (UpstreamException e) {
@@ -91,7 +93,7 @@ public final class Dialer {
                 if (!retryable(e.failure())) {
                     throw e;
                 }
-                ejections.failed(target, candidates);
+                ejections.failed(target.instance(), candidates.stream().map(UpstreamTarget::instance).toList());
             }
         }
         throw last;

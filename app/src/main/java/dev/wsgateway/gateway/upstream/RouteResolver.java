@@ -12,6 +12,7 @@ import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.discovery.ServiceRoute;
 import dev.wsgateway.gateway.balancing.Balancer;
 import dev.wsgateway.gateway.config.AffinitySettings;
+import dev.wsgateway.gateway.instances.InstanceHealth;
 
 /**
  * Turns a session's request into the instances that may serve it, in the order the balancer prefers. Instances the

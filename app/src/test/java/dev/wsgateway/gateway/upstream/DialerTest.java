@@ -22,6 +22,7 @@ import dev.wsgateway.discovery.RegistryListener;
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.Balancer;
+import dev.wsgateway.gateway.instances.Ejections;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
