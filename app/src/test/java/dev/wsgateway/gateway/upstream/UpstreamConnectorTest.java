@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.wsgateway.discovery.InstanceStatus;
+import dev.wsgateway.discovery.ServiceInstance;
+import dev.wsgateway.discovery.ServiceRoute;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -108,6 +113,25 @@ class UpstreamConnectorTest {
             assertThat(silent.accepted(), is(1));
         } finally {
             patient.close();
+        }
+    }
+
+    @Test
+    void aTlsHandshakeThatNeverEndsEndsAtConnectTimeout() throws Exception {
+        UpstreamConnector quick = new UpstreamConnector(Duration.ofMillis(300), null);
+        try (ScriptedUpstream silent = ScriptedUpstream.start((key, out) -> Thread.sleep(30_000))) {
+            ServiceInstance secure = new ServiceInstance("echo", "tls", "127.0.0.1", silent.port(), true,
+                                                         InstanceStatus.UP, Map.of());
+            UpstreamTarget target = new UpstreamTarget(secure, new ServiceRoute("ws_v1", "ws/v1", "/echo"),
+                                                       URI.create("wss://127.0.0.1:" + silent.port() + "/echo"));
+            long start = System.nanoTime();
+            UpstreamException e = assertThrows(UpstreamException.class,
+                                               () -> quick.connect(target, NO_HEADERS, List.of()));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(e.failure(), is(new ConnectFailure.TimedOut("tls")));
+            assertThat(millis, lessThan(WELL_BEFORE_MILLIS));
+        } finally {
+            quick.close();
         }
     }
 
