@@ -8,12 +8,16 @@ import java.util.Optional;
 import dev.wsgateway.discovery.Discovery;
 import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
-import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.Balancers;
 import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
+import dev.wsgateway.gateway.instances.ActiveSessions;
+import dev.wsgateway.gateway.instances.Ejections;
+import dev.wsgateway.gateway.instances.HealthChecks;
+import dev.wsgateway.gateway.instances.InstanceHealth;
+import dev.wsgateway.gateway.instances.InstanceMigration;
 import dev.wsgateway.gateway.observe.ConsoleService;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
@@ -22,16 +26,12 @@ import dev.wsgateway.gateway.observe.HealthCheckMetrics;
 import dev.wsgateway.gateway.observe.InstancesService;
 import dev.wsgateway.gateway.observe.PeerClient;
 import dev.wsgateway.gateway.observe.WebSocketsService;
-import dev.wsgateway.gateway.relay.DrainMigration;
 import dev.wsgateway.gateway.relay.Relay;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.security.GatewaySecurity;
 import dev.wsgateway.gateway.upstream.Dialer;
-import dev.wsgateway.gateway.upstream.Ejections;
-import dev.wsgateway.gateway.upstream.HealthChecks;
-import dev.wsgateway.gateway.upstream.InstanceHealth;
 import dev.wsgateway.gateway.upstream.RouteResolver;
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
 import dev.wsgateway.gateway.upstream.UpstreamTls;
@@ -107,18 +107,10 @@ public final class GatewayWiring {
                                                             Duration.ofMillis(50), Duration.ofSeconds(1)));
         Relay relay = new Relay(settings.relay(), settings.failover(), sessions, dialer);
         if (settings.failover().migrateOnDrain()) {
-            DrainMigration.listen(registry, sessions);
-            health.addListener(new InstanceHealth.Listener() {
-                @Override
-                public void transition(String serviceId, String instanceId, boolean healthy) {
-                    if (!healthy) {
-                        sessions.sessions().stream()
-                                .filter(s -> s.info().serviceId().equals(serviceId)
-                                        && s.info().instanceId().equals(instanceId))
-                                .forEach(s -> s.migrate("Instance " + instanceId + " fails its health checks"));
-                    }
-                }
-            });
+            InstanceMigration.listen(registry, health, active, (serviceId, instanceId, reason) -> sessions.sessions()
+                    .stream()
+                    .filter(s -> s.info().serviceId().equals(serviceId) && s.info().instanceId().equals(instanceId))
+                    .forEach(s -> s.migrate(reason)));
         }
         this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
                                       security.authenticator(), relay, settings.affinity().instanceIdHeader());
@@ -224,6 +216,7 @@ public final class GatewayWiring {
     void close() {
         healthChecks.ifPresent(HealthChecks::close);
         sessions.close();
+        connector.close();
         metrics.close();
         peerClient.close();
         registry.close();

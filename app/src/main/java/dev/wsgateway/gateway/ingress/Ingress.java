@@ -67,7 +67,7 @@ public final class Ingress {
                 .config(config.addReceiveListener(deadlines).addSendListener(deadlines).build());
         // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
-            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader));
+            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader, security.retryAfter()));
         }
         return new Ingress(deadlines.wrap(builder.build()), deadlines.tls());
     }

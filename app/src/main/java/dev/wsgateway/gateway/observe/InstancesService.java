@@ -13,11 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
-import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.http.Json;
+import dev.wsgateway.gateway.instances.ActiveSessions;
+import dev.wsgateway.gateway.instances.Ejections;
+import dev.wsgateway.gateway.instances.InstanceHealth;
 import dev.wsgateway.gateway.relay.RelayListener;
-import dev.wsgateway.gateway.upstream.Ejections;
-import dev.wsgateway.gateway.upstream.InstanceHealth;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
