@@ -7,7 +7,7 @@ import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.upstream.ConnectFailure;
 
 /**
- * The HTTP refusal a client gets when its session found no upstream: one row of the README's error table per
+ * The HTTP refusal a client gets when its session found no upstream: one row of docs/ERRORS.md per
  * {@link ConnectFailure}. Every 503 carries {@code Retry-After} from {@code gateway.security.limits.retry-after}.
  */
 final class UpstreamRefusals {
