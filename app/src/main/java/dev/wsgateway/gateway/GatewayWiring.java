@@ -14,6 +14,7 @@ import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
+import dev.wsgateway.gateway.observe.AccessLog;
 import dev.wsgateway.gateway.observe.ConsoleService;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
@@ -81,6 +82,7 @@ public final class GatewayWiring {
         sessions.addListener(new InstanceCounts(active));
         this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
         sessions.addListener(metrics);
+        sessions.addListener(new AccessLog());
         this.peers = new GatewayPeers(registry, type);
         this.peerClient = new PeerClient(settings.cluster().peerTimeout(),
                                          UpstreamTls.create(config.get("gateway.cluster.tls")));
