@@ -20,6 +20,7 @@ import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
 import dev.wsgateway.gateway.observe.GatewayPeers;
 import dev.wsgateway.gateway.observe.HealthCheckMetrics;
+import dev.wsgateway.gateway.observe.History;
 import dev.wsgateway.gateway.observe.InstancesService;
 import dev.wsgateway.gateway.observe.PeerClient;
 import dev.wsgateway.gateway.observe.WebSocketsService;
@@ -66,6 +67,7 @@ public final class GatewayWiring {
     private final WebSocketsService webSockets;
     private final InstancesService instances;
     private final ConsoleService console;
+    private final History history;
     private final GatewayPeers peers;
     private final PeerClient peerClient;
     private final Optional<HealthChecks> healthChecks;
@@ -98,7 +100,9 @@ public final class GatewayWiring {
                                             settings.balancing().maxEjectedPercent());
         this.instances = new InstancesService(registry, active, health, ejections, peers, peerClient);
         sessions.addListener(instances);
-        this.console = ConsoleService.create();
+        this.history = History.start();
+        sessions.addListener(history);
+        this.console = ConsoleService.create(history, type, registry);
         Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
                                                      settings.affinity()),
                                    connector,
@@ -227,6 +231,7 @@ public final class GatewayWiring {
         healthChecks.ifPresent(HealthChecks::close);
         sessions.close();
         metrics.close();
+        history.close();
         peerClient.close();
         registry.close();
     }
