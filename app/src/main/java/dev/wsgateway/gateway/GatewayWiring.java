@@ -18,11 +18,13 @@ import dev.wsgateway.gateway.instances.Ejections;
 import dev.wsgateway.gateway.instances.HealthChecks;
 import dev.wsgateway.gateway.instances.InstanceHealth;
 import dev.wsgateway.gateway.instances.InstanceMigration;
+import dev.wsgateway.gateway.observe.AccessLog;
 import dev.wsgateway.gateway.observe.ConsoleService;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
 import dev.wsgateway.gateway.observe.GatewayPeers;
 import dev.wsgateway.gateway.observe.HealthCheckMetrics;
+import dev.wsgateway.gateway.observe.History;
 import dev.wsgateway.gateway.observe.InstancesService;
 import dev.wsgateway.gateway.observe.PeerClient;
 import dev.wsgateway.gateway.observe.WebSocketsService;
@@ -65,6 +67,7 @@ public final class GatewayWiring {
     private final WebSocketsService webSockets;
     private final InstancesService instances;
     private final ConsoleService console;
+    private final History history;
     private final GatewayPeers peers;
     private final PeerClient peerClient;
     private final Optional<HealthChecks> healthChecks;
@@ -81,6 +84,7 @@ public final class GatewayWiring {
         sessions.addListener(new InstanceCounts(active));
         this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
         sessions.addListener(metrics);
+        sessions.addListener(new AccessLog());
         this.peers = new GatewayPeers(registry, type);
         this.peerClient = new PeerClient(settings.cluster().peerTimeout(),
                                          UpstreamTls.create(config.get("gateway.cluster.tls")));
@@ -96,7 +100,9 @@ public final class GatewayWiring {
                                             settings.balancing().maxEjectedPercent());
         this.instances = new InstancesService(registry, active, health, ejections, peers, peerClient);
         sessions.addListener(instances);
-        this.console = ConsoleService.create();
+        this.history = History.start();
+        sessions.addListener(history);
+        this.console = ConsoleService.create(history, type, registry);
         Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
                                                      settings.affinity()),
                                    connector,
@@ -218,6 +224,7 @@ public final class GatewayWiring {
         sessions.close();
         connector.close();
         metrics.close();
+        history.close();
         peerClient.close();
         registry.close();
     }

@@ -18,6 +18,7 @@ import dev.wsgateway.gateway.instances.ActiveSessions;
 import dev.wsgateway.gateway.instances.Ejections;
 import dev.wsgateway.gateway.instances.InstanceHealth;
 import dev.wsgateway.gateway.relay.RelayListener;
+import dev.wsgateway.gateway.relay.RelaySession;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -66,6 +67,11 @@ public final class InstancesService implements HttpService, RelayListener {
     @Override
     public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
         connects.computeIfAbsent(serviceId + "/" + instanceId, k -> new ConnectStats()).record(nanos, success);
+    }
+
+    @Override
+    public void failover(RelaySession session, String fromInstance, String toInstance) {
+        connects.computeIfAbsent(session.info().serviceId() + "/" + fromInstance, k -> new ConnectStats()).lost();
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -140,6 +146,17 @@ public final class InstancesService implements HttpService, RelayListener {
         } else {
             json.append(String.format(Locale.ROOT, "%.3f", stats.lastNanos.get() / 1_000_000.0));
         }
+        // the evidence that an instance listed UP really answers: the outcome of this gateway's last connect to it,
+        // and sessions that lost it without a close (they failed over)
+        json.append(",\"lastConnectOk\":").append(stats == null || stats.lastAt == null ? "null" : stats.lastOk);
+        json.append(',');
+        nullable(json, "lastConnectAt", Optional.ofNullable(stats == null ? null : stats.lastAt)
+                .map(Instant::toString)).append(',');
+        nullable(json, "lastConnectFailureAt", Optional.ofNullable(stats == null ? null : stats.lastFailureAt)
+                .map(Instant::toString)).append(',');
+        json.append("\"sessionsLost\":").append(stats == null ? 0 : stats.lostSessions.get()).append(',');
+        nullable(json, "lastSessionLostAt", Optional.ofNullable(stats == null ? null : stats.lastLostAt)
+                .map(Instant::toString));
         json.append('}');
     }
 
@@ -155,13 +172,27 @@ public final class InstancesService implements HttpService, RelayListener {
         private final AtomicLong connects = new AtomicLong();
         private final AtomicLong failures = new AtomicLong();
         private final AtomicLong lastNanos = new AtomicLong(-1);
+        private final AtomicLong lostSessions = new AtomicLong();
+        private volatile boolean lastOk;
+        private volatile Instant lastAt;
+        private volatile Instant lastFailureAt;
+        private volatile Instant lastLostAt;
 
         void record(long nanos, boolean success) {
+            Instant now = Instant.now();
             connects.incrementAndGet();
             if (!success) {
                 failures.incrementAndGet();
+                lastFailureAt = now;
             }
             lastNanos.set(nanos);
+            lastOk = success;
+            lastAt = now;
+        }
+
+        void lost() {
+            lostSessions.incrementAndGet();
+            lastLostAt = Instant.now();
         }
     }
 }
