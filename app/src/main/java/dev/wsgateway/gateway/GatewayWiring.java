@@ -12,6 +12,7 @@ import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.Balancers;
 import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.SecuritySettings;
+import dev.wsgateway.gateway.config.ZoweTokenSettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
 import dev.wsgateway.gateway.observe.ConsoleService;
@@ -28,6 +29,7 @@ import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.security.GatewaySecurity;
+import dev.wsgateway.gateway.security.ZoweTokenAuthenticator;
 import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.Ejections;
 import dev.wsgateway.gateway.upstream.HealthChecks;
@@ -120,8 +122,10 @@ public final class GatewayWiring {
                 }
             });
         }
+        ZoweTokenAuthenticator tokens = ZoweTokenAuthenticator.create(
+                ZoweTokenSettings.create(config.get("gateway.security.zowe-jwt"))).orElse(null);
         this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
-                                      security.authenticator(), relay, settings.affinity().instanceIdHeader());
+                                      security.authenticator(), tokens, relay, settings.affinity().instanceIdHeader());
     }
 
     /**
