@@ -35,7 +35,8 @@ import static org.hamcrest.Matchers.is;
  * The gateway against a Eureka server that speaks HTTPS and requires a client certificate (Zowe's Discovery Service
  * in its default mode), all certificates made at test time: with a trusted client certificate (from a JKS store
  * holding two keys, the right one chosen by alias) it fetches, registers itself and routes; without a client
- * certificate, or with one the server does not trust, readiness stays down and one log line says why.
+ * certificate, or with one the server does not trust, readiness stays down and one log line says why. A server
+ * certificate that does not name the host is refused unless {@code tls.verify-hostname: false}.
  */
 class EurekaMutualTlsTest {
     private static final HttpClient PLAIN = HttpClient.newHttpClient();
@@ -108,6 +109,32 @@ class EurekaMutualTlsTest {
                       key-store: %s
                       key-store-password: changeit
                 """.formatted(certs.selfSigned), "TLS handshake failed");
+    }
+
+    @Test
+    void hostNamesAreVerifiedUnlessSwitchedOff() throws Exception {
+        // a second server whose certificate names wrong.example only, reached as 127.0.0.1
+        try (EurekaServerProcess wrongHost = EurekaServerProcess.start(
+                EurekaServerProcess.freePort(), true, clientContext(certs.client), null,
+                List.of("--server.ssl.enabled=true",
+                        "--server.ssl.key-store=" + certs.wrongHost,
+                        "--server.ssl.key-store-password=" + TestCerts.PASSWORD,
+                        "--server.ssl.key-store-type=PKCS12",
+                        "--server.ssl.key-alias=1"));
+                LogCapture log = LogCapture.attach()) {
+            String yaml = config(false, "").replace(eureka.url(), wrongHost.url());
+            try (TestGateway strict = TestGateway.start(yaml)) {
+                TestGateway.await(() -> !lines(log, "Eureka fetch failed").isEmpty(), Duration.ofSeconds(20),
+                                  "the host name mismatch is reported");
+                assertThat(lines(log, "Eureka fetch failed").getFirst(),
+                           containsString("does not name this host (discovery.eureka.tls.verify-hostname)"));
+                assertThat(ready(strict), is(503));
+            }
+            try (TestGateway lenient = TestGateway.start(yaml + "      verify-hostname: false\n")) {
+                TestGateway.await(() -> lenient.gateway().registry().ready(), Duration.ofSeconds(20),
+                                  "with verify-hostname: false the trusted certificate is enough");
+            }
+        }
     }
 
     private static void refused(String keyStoreYaml, String reason) throws Exception {

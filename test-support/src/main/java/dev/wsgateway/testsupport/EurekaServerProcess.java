@@ -39,6 +39,7 @@ public final class EurekaServerProcess implements AutoCloseable {
     private final boolean https;
     private final List<String> extraArgs;
     private final String probeAuthorization;
+    private final SSLContext probeTls;
     private final HttpClient http;
     private volatile Process process;
     private final Thread shutdownHook = new Thread(this::kill, "eureka-server-process-killer");
@@ -50,6 +51,7 @@ public final class EurekaServerProcess implements AutoCloseable {
         this.https = https;
         this.extraArgs = List.copyOf(extraArgs);
         this.probeAuthorization = probeAuthorization;
+        this.probeTls = probeTls;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
         if (probeTls != null) {
             builder.sslContext(probeTls);
@@ -226,6 +228,9 @@ public final class EurekaServerProcess implements AutoCloseable {
     }
 
     private boolean answers() {
+        if (https) {
+            return answersOverTls();
+        }
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url() + "apps"))
                 .header("Accept", "application/json")
                 .timeout(Duration.ofSeconds(2))
@@ -241,6 +246,29 @@ public final class EurekaServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for Eureka", e);
+        }
+    }
+
+    /**
+     * The probe over a bare TLS socket, which checks no host name: a test may give the server a certificate that names
+     * another host on purpose.
+     */
+    private boolean answersOverTls() {
+        try {
+            SSLContext context = probeTls == null ? SSLContext.getDefault() : probeTls;
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                    .createSocket("127.0.0.1", port)) {
+                socket.setSoTimeout(2000);
+                String request = "GET /eureka/apps HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+                        + (probeAuthorization == null ? "" : "Authorization: " + probeAuthorization + "\r\n")
+                        + "Connection: close\r\n\r\n";
+                socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                byte[] head = socket.getInputStream().readNBytes(12);
+                return new String(head, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            return false;
         }
     }
 
