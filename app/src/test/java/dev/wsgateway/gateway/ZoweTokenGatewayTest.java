@@ -104,5 +104,14 @@ class ZoweTokenGatewayTest {
                                                   List.of())) {
             assertThat(client.nextText(), is("authorization=-none-"));
         }
+        // an expired token cookie beside Basic credentials: the explicit header is the one checked
+        String expired = token("ZOWEUSR", Instant.now().minusSeconds(120));
+        try (JdkClient client = JdkClient.connect(gateway.ws("/ws/v1/tokensvc/x"),
+                                                  Map.of("Authorization", basic,
+                                                         "Cookie", "apimlAuthenticationToken=" + expired),
+                                                  List.of())) {
+            assertThat(client.nextText(), is("authorization=-none-"));
+            assertThat(gateway.gateway().sessions().sessions().iterator().next().info().user(), is("alice"));
+        }
     }
 }

@@ -15,7 +15,8 @@ import io.helidon.http.WritableHeaders;
  * Zowe single sign-on tokens on {@code auth: gateway} routes, next to Basic: a handshake carrying
  * {@code Authorization: Bearer <jwt>} or the {@code apimlAuthenticationToken} cookie is admitted when the token
  * verifies ({@link ZoweJwt}) against the keys of {@code jwks-url} ({@link JwksKeys}); its subject is the session's
- * user. A handshake with neither is left to Basic. The token is never logged; a refusal names the failed check only.
+ * user. A handshake with neither, or with a Basic {@code Authorization} (which wins over the cookie), is left to
+ * Basic. The token is never logged; a refusal names the failed check only.
  */
 public final class ZoweTokenAuthenticator {
     private static final System.Logger LOGGER = System.getLogger(ZoweTokenAuthenticator.class.getName());
@@ -65,7 +66,11 @@ public final class ZoweTokenAuthenticator {
      * @return the outcome, empty when the handshake carries no token
      */
     public Optional<Outcome> check(WritableHeaders<?> headers, Set<String> requiredRoles, boolean forwardCredentials) {
-        Optional<String> token = bearer(headers).or(() -> cookie(headers));
+        Optional<String> token = bearer(headers);
+        if (token.isEmpty() && !headers.contains(HeaderNames.AUTHORIZATION)) {
+            // an explicit Authorization (Basic) wins over a cookie the browser sends by itself
+            token = cookie(headers);
+        }
         if (token.isEmpty()) {
             return Optional.empty();
         }
