@@ -11,6 +11,7 @@ import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.Balancers;
 import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.SecuritySettings;
+import dev.wsgateway.gateway.config.ZoweTokenSettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
 import dev.wsgateway.gateway.instances.ActiveSessions;
@@ -33,6 +34,7 @@ import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.security.GatewaySecurity;
+import dev.wsgateway.gateway.security.ZoweTokenAuthenticator;
 import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.RouteResolver;
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
@@ -118,8 +120,10 @@ public final class GatewayWiring {
                     .filter(s -> s.info().serviceId().equals(serviceId) && s.info().instanceId().equals(instanceId))
                     .forEach(s -> s.migrate(reason)));
         }
+        ZoweTokenAuthenticator tokens = ZoweTokenAuthenticator.create(
+                ZoweTokenSettings.create(config.get("gateway.security.zowe-jwt"))).orElse(null);
         this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
-                                      security.authenticator(), relay, settings.affinity().instanceIdHeader());
+                                      security.authenticator(), tokens, relay, settings.affinity().instanceIdHeader());
     }
 
     /**

@@ -1,5 +1,6 @@
 /**
  * Basic authentication (Helidon's http-basic-auth provider) for gateway-authenticated routes and the protection of the
- * observe endpoints.
+ * observe endpoints; Zowe single sign-on tokens (JWT verified against the key set Zowe's gateway publishes) beside
+ * Basic on gateway-authenticated routes.
  */
 package dev.wsgateway.gateway.security;
