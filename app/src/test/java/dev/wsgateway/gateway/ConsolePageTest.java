@@ -1,5 +1,6 @@
 package dev.wsgateway.gateway;
 
+import java.io.StringReader;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 
 import dev.wsgateway.testsupport.JdkClient;
 
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,7 +178,14 @@ class ConsolePageTest {
         JsonObject dead = deadInstance(page);
         assertThat(dead.getString("status"), is("UP"));
         assertThat(dead.getString("evidence"), startsWith("failing"));
-        assertThat(dead.getString("evidence"), containsString("last connect failed"));
+        assertThat(dead.getString("evidence"), containsString("last connect failed (refused)"));
+        // and why, in /application/instances: the kind of failure, from its type
+        JsonObject deadJson = Json.createReader(new StringReader(HTTP.send(
+                HttpRequest.newBuilder(gateway.http("/application/instances?serviceId=dead&scope=local"))
+                        .header("Authorization", ADMIN).build(), HttpResponse.BodyHandlers.ofString()).body()))
+                .readArray().getJsonObject(0).getJsonArray("instances").getJsonObject(0);
+        assertThat(deadJson.getString("lastConnectFailureReason"), is("refused"));
+        assertThat(deadJson.getBoolean("lastConnectOk"), is(false));
         assertThat(rowWith(page, "refusals", "0", "upstream_refused").getString("1"), is("502"));
         assertThat(rowWith(page, "refusals", "0", "unknown_service").getString("1"), is("404"));
         assertThat(rowWith(page, "closes", "0", "1000").getString("1"), is("normal"));

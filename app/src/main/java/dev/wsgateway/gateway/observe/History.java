@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -13,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.wsgateway.gateway.http.Json;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.gateway.upstream.ConnectFailure;
 
 /**
  * The gateway's own short history for the console's sparklines, with no external service: every {@code interval} a
@@ -78,8 +80,8 @@ public final class History implements RelayListener, AutoCloseable {
     }
 
     @Override
-    public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
-        if (!success) {
+    public void upstreamConnect(String serviceId, String instanceId, long nanos, Optional<ConnectFailure> failure) {
+        if (failure.isPresent()) {
             connectFailures.incrementAndGet();
         }
     }

@@ -19,6 +19,7 @@ import dev.wsgateway.gateway.instances.Ejections;
 import dev.wsgateway.gateway.instances.InstanceHealth;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.gateway.upstream.ConnectFailure;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -65,8 +66,8 @@ public final class InstancesService implements HttpService, RelayListener {
     }
 
     @Override
-    public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
-        connects.computeIfAbsent(serviceId + "/" + instanceId, k -> new ConnectStats()).record(nanos, success);
+    public void upstreamConnect(String serviceId, String instanceId, long nanos, Optional<ConnectFailure> failure) {
+        connects.computeIfAbsent(serviceId + "/" + instanceId, k -> new ConnectStats()).record(nanos, failure);
     }
 
     @Override
@@ -152,8 +153,10 @@ public final class InstancesService implements HttpService, RelayListener {
         json.append(',');
         nullable(json, "lastConnectAt", Optional.ofNullable(stats == null ? null : stats.lastAt)
                 .map(Instant::toString)).append(',');
-        nullable(json, "lastConnectFailureAt", Optional.ofNullable(stats == null ? null : stats.lastFailureAt)
-                .map(Instant::toString)).append(',');
+        // when and why the last failed connect failed (the kind of failure, from its type: never peer-sent text)
+        Optional<LastFailure> failed = Optional.ofNullable(stats == null ? null : stats.lastFailure);
+        nullable(json, "lastConnectFailureAt", failed.map(f -> f.at().toString())).append(',');
+        nullable(json, "lastConnectFailureReason", failed.map(LastFailure::reason)).append(',');
         json.append("\"sessionsLost\":").append(stats == null ? 0 : stats.lostSessions.get()).append(',');
         nullable(json, "lastSessionLostAt", Optional.ofNullable(stats == null ? null : stats.lastLostAt)
                 .map(Instant::toString));
@@ -175,18 +178,18 @@ public final class InstancesService implements HttpService, RelayListener {
         private final AtomicLong lostSessions = new AtomicLong();
         private volatile boolean lastOk;
         private volatile Instant lastAt;
-        private volatile Instant lastFailureAt;
+        private volatile LastFailure lastFailure;
         private volatile Instant lastLostAt;
 
-        void record(long nanos, boolean success) {
+        void record(long nanos, Optional<ConnectFailure> failure) {
             Instant now = Instant.now();
             connects.incrementAndGet();
-            if (!success) {
+            if (failure.isPresent()) {
                 failures.incrementAndGet();
-                lastFailureAt = now;
+                lastFailure = new LastFailure(now, failure.get().reason());
             }
             lastNanos.set(nanos);
-            lastOk = success;
+            lastOk = failure.isEmpty();
             lastAt = now;
         }
 
@@ -194,5 +197,12 @@ public final class InstancesService implements HttpService, RelayListener {
             lostSessions.incrementAndGet();
             lastLostAt = Instant.now();
         }
+    }
+
+    /**
+     * When and why the last connect to an instance failed (one object, so that a reader never pairs the time of one
+     * failure with the reason of another).
+     */
+    private record LastFailure(Instant at, String reason) {
     }
 }

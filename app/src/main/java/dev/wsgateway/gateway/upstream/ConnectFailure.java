@@ -25,6 +25,30 @@ public sealed interface ConnectFailure {
         return "";
     }
 
+    /**
+     * A few words naming the kind of failure, from its type alone (no instance id, address or text from the TLS layer
+     * or the peer): what the console and {@code /application/instances} show beside an instance.
+     *
+     * @return e.g. {@code refused}, {@code timed out}, {@code HTTP 503}
+     */
+    default String reason() {
+        return switch (this) {
+        case UnknownService f -> "unknown service";
+        case UnknownRoute f -> "unknown route";
+        case UnknownInstance f -> "unknown instance";
+        case InstanceUnavailable f -> "instance unavailable";
+        case NoInstance f -> "no instance";
+        case NoOtherInstance f -> "no other instance";
+        case Refused f -> "refused";
+        case UnknownHost f -> "unknown host";
+        case TimedOut f -> "timed out";
+        case TlsFailed f -> "TLS handshake failed";
+        case Broken f -> "connection broken";
+        case Rejected f -> "HTTP " + f.status();
+        case BadAnswer f -> "bad upgrade answer";
+        case Incompatible f -> "incompatible";
+        };
+    }
 
     /**
      * No instance of the service is known to discovery.

@@ -2,6 +2,7 @@ package dev.wsgateway.gateway.upstream;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -85,10 +86,10 @@ public final class Dialer {
             try {
                 UpstreamConnector.Link link = connector.connect(target, request.headers(), request.offered(), end);
                 ejections.succeeded(target.instance());
-                attempted(request, target, start, true);
+                attempted(request, target, start, Optional.empty());
                 return new Dialed(target, link);
             } catch (UpstreamException e) {
-                attempted(request, target, start, false);
+                attempted(request, target, start, Optional.of(e.failure()));
                 last = e;
                 if (!retryable(e.failure())) {
                     throw e;
@@ -153,9 +154,10 @@ public final class Dialer {
         }
     }
 
-    private void attempted(UpstreamRequest request, UpstreamTarget target, long start, boolean success) {
+    private void attempted(UpstreamRequest request, UpstreamTarget target, long start,
+                           Optional<ConnectFailure> failure) {
         listener.upstreamConnect(request.serviceId(), target.instance().instanceId(), System.nanoTime() - start,
-                                 success);
+                                 failure);
     }
 
     /**

@@ -3,7 +3,10 @@ package dev.wsgateway.gateway.observe;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+
+import dev.wsgateway.gateway.upstream.ConnectFailure;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -20,8 +23,8 @@ class HistoryTest {
         try (History history = History.start(Duration.ofMillis(10), 3)) {
             history.handshakeRejected("127.0.0.1", "x", 404, "unknown_service");
             history.handshakeRejected("127.0.0.1", "x", 401, "challenge");
-            history.upstreamConnect("x", "i", 1_000, false);
-            history.upstreamConnect("x", "i", 1_000, true);
+            history.upstreamConnect("x", "i", 1_000, Optional.of(new ConnectFailure.Refused("i")));
+            history.upstreamConnect("x", "i", 1_000, Optional.empty());
             // three samples taken (the first at the start), then no more are kept
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (samples(history) < 4 && System.nanoTime() < deadline) {

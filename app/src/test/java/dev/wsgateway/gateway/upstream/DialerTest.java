@@ -84,8 +84,9 @@ class DialerTest {
                           new ConnectListener() {
                               @Override
                               public void upstreamConnect(String serviceId, String instanceId, long nanos,
-                                                          boolean success) {
-                                  DialerTest.this.attempts.add(instanceId + (success ? "+" : "-"));
+                                                          Optional<ConnectFailure> failure) {
+                                  DialerTest.this.attempts.add(instanceId + failure.map(f -> "-" + f.reason())
+                                          .orElse("+"));
                               }
                           },
                           new Dialer.ConnectPolicy(attempts, roundDeadline, Duration.ofMillis(20),
@@ -116,7 +117,7 @@ class DialerTest {
             Dialer.Dialed dialed = dialer.dial(REQUEST, Set.of());
             dialed.link().close();
             assertThat(dialed.target().instance().instanceId(), is("good"));
-            assertThat(attempts, contains("dead-", "good+"));
+            assertThat(attempts, contains("dead-refused", "good+"));
             // the ejected instance goes last next time
             attempts.clear();
             dialer.dial(REQUEST, Set.of()).link().close();
@@ -138,6 +139,8 @@ class DialerTest {
                                           instance("good", good.port())).dial(REQUEST, Set.of());
             dialed.link().close();
             assertThat(dialed.target().instance().instanceId(), is("good"));
+            // the listener hears why each attempt failed
+            assertThat(attempts, contains("forbidding-HTTP 403", "failing-HTTP 503", "good+"));
         }
     }
 
@@ -163,6 +166,7 @@ class DialerTest {
             assertThat(e.failure(), is(new ConnectFailure.TimedOut("silent")));
             assertThat(millis, lessThan(WELL_BEFORE_MILLIS));
             assertThat(good.accepted(), is(0));
+            assertThat(attempts, contains("silent-timed out"));
         }
     }
 
