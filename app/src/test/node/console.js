@@ -5,6 +5,8 @@
 //   {"cmd":"type","page":"a","selector":"#filter","text":"chat"}   (replaces the field's text)
 //   {"cmd":"click","page":"a","selector":"..."}
 //   {"cmd":"screenshot","page":"a","path":"/tmp/x.png"}
+//   {"cmd":"layout","page":"a"}         -> widths: viewport, document, the session table and its panel, each header
+//                                          (clipped or not), the rightmost Close button
 //   {"cmd":"close","page":"a"}
 // Every answer is {"ok":true,...} or {"ok":false,"error":"..."}. Console errors and failed requests of each page are
 // collected and reported by "state" (the console must run under its Content-Security-Policy without a violation).
@@ -39,6 +41,14 @@ function snapshot() {
   for (const card of document.querySelectorAll('.card[data-rate]')) {
     rates[card.dataset.rate] = { value: text(card.querySelector('.value')), sub: text(card.querySelector('.sub')) };
   }
+  const rowsOf = (selector) => [...document.querySelectorAll(selector + ' tbody tr')].map((tr) => {
+    const row = {};
+    [...tr.children].forEach((td, i) => { row[td.dataset.col || String(i)] = td.textContent.trim(); });
+    return row;
+  });
+  const sparks = {};
+  for (const c of document.querySelectorAll('canvas.spark')) sparks[c.dataset.spark] = Number(c.dataset.points || 0);
+  const discoveryState = document.getElementById('discovery-state');
   const sorted = document.querySelector('#sessions th[aria-sort]');
   const cluster = document.getElementById('cluster');
   const toast = document.getElementById('toast');
@@ -56,6 +66,34 @@ function snapshot() {
     sessions,
     instances,
     rates,
+    discovery: {
+      state: discoveryState ? discoveryState.dataset.state || null : null,
+      text: text(document.getElementById('discovery')),
+    },
+    refusals: rowsOf('#refusals'),
+    closes: rowsOf('#closes'),
+    services: rowsOf('#service-totals'),
+    sparks,
+  };
+}
+
+function layout() {
+  const table = document.getElementById('sessions');
+  const panel = table.closest('.panel');
+  const headers = [...table.querySelectorAll('thead th')].filter((th) => getComputedStyle(th).display !== 'none')
+    .map((th) => {
+      return { key: th.dataset.key || '', text: th.textContent.trim(), clipped: th.scrollWidth > th.clientWidth,
+        right: th.getBoundingClientRect().right };
+    });
+  const buttons = [...table.querySelectorAll('button[data-action="close"]')].map((b) => b.getBoundingClientRect().right);
+  return {
+    viewport: window.innerWidth,
+    document: document.documentElement.scrollWidth,
+    table: table.getBoundingClientRect().width,
+    tableScroll: table.scrollWidth,
+    panel: panel.clientWidth,
+    headers,
+    closeRight: buttons.length ? Math.max(...buttons) : null,
   };
 }
 
@@ -70,7 +108,8 @@ async function open(browser, cmd) {
   page.on('response', (r) => {
     if (r.status() >= 400 && r.status() !== 401) problems.push('HTTP ' + r.status() + ' ' + r.url());
   });
-  await page.setViewport({ width: cmd.width || 1440, height: cmd.height || 900 });
+  // the size the console must fit without sideways scrolling
+  await page.setViewport({ width: cmd.width || 1366, height: cmd.height || 768 });
   if (cmd.user) await page.authenticate({ username: cmd.user, password: cmd.password });
   const response = await page.goto(cmd.url, { waitUntil: 'load' });
   pages.set(cmd.page, { page, problems });
@@ -104,6 +143,8 @@ async function run(browser, cmd) {
     case 'click':
       await page.click(cmd.selector);
       return {};
+    case 'layout':
+      return page.evaluate(layout);
     case 'screenshot':
       await page.screenshot({ path: cmd.path, fullPage: true });
       return {};

@@ -9,32 +9,36 @@ import java.util.Set;
 import dev.wsgateway.discovery.Discovery;
 import dev.wsgateway.discovery.SelfRegistration;
 import dev.wsgateway.discovery.ServiceRegistry;
-import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.balancing.Balancers;
 import dev.wsgateway.gateway.config.ClusterSettings;
 import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.SecuritySettings;
+import dev.wsgateway.gateway.config.ZoweTokenSettings;
 import dev.wsgateway.gateway.config.ServerSettings;
 import dev.wsgateway.gateway.ingress.Ingress;
+import dev.wsgateway.gateway.instances.ActiveSessions;
+import dev.wsgateway.gateway.instances.Ejections;
+import dev.wsgateway.gateway.instances.HealthChecks;
+import dev.wsgateway.gateway.instances.InstanceHealth;
+import dev.wsgateway.gateway.instances.InstanceMigration;
+import dev.wsgateway.gateway.observe.AccessLog;
 import dev.wsgateway.gateway.observe.ConsoleService;
 import dev.wsgateway.gateway.observe.DiscoveryReadiness;
 import dev.wsgateway.gateway.observe.GatewayMetrics;
 import dev.wsgateway.gateway.observe.GatewayPeers;
 import dev.wsgateway.gateway.observe.HealthCheckMetrics;
+import dev.wsgateway.gateway.observe.History;
 import dev.wsgateway.gateway.observe.InstancesService;
 import dev.wsgateway.gateway.observe.PeerClient;
 import dev.wsgateway.gateway.observe.WebSocketsService;
-import dev.wsgateway.gateway.relay.DrainMigration;
 import dev.wsgateway.gateway.relay.Relay;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.security.ClusterProof;
 import dev.wsgateway.gateway.security.GatewaySecurity;
+import dev.wsgateway.gateway.security.ZoweTokenAuthenticator;
 import dev.wsgateway.gateway.upstream.Dialer;
-import dev.wsgateway.gateway.upstream.Ejections;
-import dev.wsgateway.gateway.upstream.HealthChecks;
-import dev.wsgateway.gateway.upstream.InstanceHealth;
 import dev.wsgateway.gateway.upstream.RouteResolver;
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
 import dev.wsgateway.gateway.upstream.UpstreamTls;
@@ -68,6 +72,7 @@ public final class GatewayWiring {
     private final WebSocketsService webSockets;
     private final InstancesService instances;
     private final ConsoleService console;
+    private final History history;
     private final GatewayPeers peers;
     private final PeerClient peerClient;
     private final Optional<HealthChecks> healthChecks;
@@ -84,6 +89,7 @@ public final class GatewayWiring {
         sessions.addListener(new InstanceCounts(active));
         this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
         sessions.addListener(metrics);
+        sessions.addListener(new AccessLog());
         ClusterSettings cluster = settings.cluster();
         this.peers = new GatewayPeers(registry, type, cluster.enabled(), cluster.tls());
         Optional<ClusterProof> proof = cluster.enabled()
@@ -103,7 +109,9 @@ public final class GatewayWiring {
                                             settings.balancing().maxEjectedPercent());
         this.instances = new InstancesService(registry, active, health, ejections, peers, peerClient);
         sessions.addListener(instances);
-        this.console = ConsoleService.create();
+        this.history = History.start();
+        sessions.addListener(history);
+        this.console = ConsoleService.create(history, type, registry);
         Dialer dialer = new Dialer(new RouteResolver(registry, Balancers.create(settings.balancing(), active), health,
                                                      settings.affinity()),
                                    connector,
@@ -114,21 +122,15 @@ public final class GatewayWiring {
                                                             Duration.ofMillis(50), Duration.ofSeconds(1)));
         Relay relay = new Relay(settings.relay(), settings.failover(), sessions, dialer);
         if (settings.failover().migrateOnDrain()) {
-            DrainMigration.listen(registry, sessions);
-            health.addListener(new InstanceHealth.Listener() {
-                @Override
-                public void transition(String serviceId, String instanceId, boolean healthy) {
-                    if (!healthy) {
-                        sessions.sessions().stream()
-                                .filter(s -> s.info().serviceId().equals(serviceId)
-                                        && s.info().instanceId().equals(instanceId))
-                                .forEach(s -> s.migrate("Instance " + instanceId + " fails its health checks"));
-                    }
-                }
-            });
+            InstanceMigration.listen(registry, health, active, (serviceId, instanceId, reason) -> sessions.sessions()
+                    .stream()
+                    .filter(s -> s.info().serviceId().equals(serviceId) && s.info().instanceId().equals(instanceId))
+                    .forEach(s -> s.migrate(reason)));
         }
+        ZoweTokenAuthenticator tokens = ZoweTokenAuthenticator.create(
+                ZoweTokenSettings.create(config.get("gateway.security.zowe-jwt"))).orElse(null);
         this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
-                                      security.authenticator(), relay, settings.affinity().instanceIdHeader());
+                                      security.authenticator(), tokens, relay, settings.affinity().instanceIdHeader());
     }
 
     /**
@@ -231,7 +233,9 @@ public final class GatewayWiring {
     void close() {
         healthChecks.ifPresent(HealthChecks::close);
         sessions.close();
+        connector.close();
         metrics.close();
+        history.close();
         peerClient.close();
         registry.close();
     }

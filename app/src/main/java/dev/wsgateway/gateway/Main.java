@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway;
 
 import dev.wsgateway.gateway.config.GatewayConfig;
+import dev.wsgateway.gateway.observe.LogLineFormatter;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
@@ -18,6 +19,7 @@ public final class Main {
         LogConfig.configureRuntime();
         String userFile = args.length > 0 ? args[0] : System.getenv("GATEWAY_CONFIG");
         Config config = GatewayConfig.load(userFile);
+        LogLineFormatter.useFormat(config.get("gateway.log.format").asString().orElse("text"));
         Gateway gateway = Gateway.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.stop();

@@ -30,7 +30,7 @@ import static org.hamcrest.Matchers.is;
  * A real browser through the gateway: Debian's Chromium, headless, driven by {@code puppeteer-core}
  * ({@code src/test/node/browser.js}), loads a page served here ({@code browser-page.html}) that opens WebSockets
  * through the gateway to the Node {@code ws} service and checks what comes back. The page's results table is saved
- * as {@code target/browser-test.png} (the README shows a copy, {@code docs/browser-test.png}).
+ * as {@code target/browser-test.png} (docs/ROUTING.md shows a copy, {@code docs/browser-test.png}).
  */
 class BrowserTest {
     private static final Path NODE_DIR = Path.of("src/test/node").toAbsolutePath();

@@ -106,6 +106,13 @@ final class ConsoleBrowser implements AutoCloseable {
         send(Json.createObjectBuilder().add("cmd", "click").add("page", page).add("selector", selector).build());
     }
 
+    /**
+     * The page's widths (see {@code layout()} in console.js).
+     */
+    JsonObject layout(String page) {
+        return send(Json.createObjectBuilder().add("cmd", "layout").add("page", page).build());
+    }
+
     void screenshot(String page, Path png) {
         send(Json.createObjectBuilder().add("cmd", "screenshot").add("page", page).add("path", png.toString())
                      .build());

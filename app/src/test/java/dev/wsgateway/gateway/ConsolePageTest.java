@@ -1,9 +1,12 @@
 package dev.wsgateway.gateway;
 
+import java.io.StringReader;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.regex.Pattern;
 
 import dev.wsgateway.testsupport.JdkClient;
 
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +57,10 @@ class ConsolePageTest {
     @BeforeAll
     static void start() throws Exception {
         NodeUpstream node = TEARDOWN.closeAfterAll(NodeUpstream.start());
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
         gateway = TEARDOWN.gateway(TestGateway.start("""
                 gateway:
                   security:
@@ -63,7 +71,7 @@ class ConsolePageTest {
                     observe:
                       protect: true
                 """ + TestGateway.services().add("chat", node.port(), "/chat").add("quotes", node.port(), "/quotes")
-                .yaml()));
+                .add("dead", closedPort, "/dead").yaml()));
         browser = TEARDOWN.closeAfterAll(ConsoleBrowser.start());
     }
 
@@ -130,6 +138,80 @@ class ConsolePageTest {
         browser.click("sort", "#sessions th[data-key=\"serviceId\"] button");
         assertThat(column(browser.state("sort"), "serviceId"), contains("quotes", "chat", "chat"));
         assertThat(browser.state("sort").getJsonArray("problems"), is(empty()));
+    }
+
+    /**
+     * The page an operator opens on a 1366x768 screen: the session table fits (no sideways scrolling, no header cut,
+     * every Close button on screen) with long paths; an instance listed UP whose connects fail is shown failing, not
+     * healthy; refusals by reason, closes by code, per-service totals, discovery's state and the history lines.
+     */
+    @Test
+    void fitsA1366ScreenAndShowsEvidenceTotalsAndHistory() throws Exception {
+        open("/ws/v1/chat/room/a-rather-long-room-name-that-does-not-fit-in-its-column?token=secret&user=someone");
+        open("/ws/v1/quotes/feed/eur-usd");
+        JdkClient closing = JdkClient.connect(gateway.ws("/ws/v1/chat/room/short-lived"));
+        closing.close(1000, "bye");
+        assertThat(JdkClient.refusedStatus(gateway.ws("/ws/v1/dead/anything"), Map.of()), is(502));
+        assertThat(JdkClient.refusedStatus(gateway.ws("/ws/v1/nosuch/anything"), Map.of()), is(404));
+        gateway.sessionPaths(2);
+
+        assertThat(browser.open("ops", gateway.http("/application/console?refresh=500"), "admin", "page-pw")
+                           .getInt("status"), is(200));
+        JsonObject page = browser.await("ops", s -> s.getJsonArray("sessions").size() == 2
+                && !s.getJsonArray("refusals").isEmpty() && !s.getJsonArray("closes").isEmpty()
+                && s.getJsonObject("sparks").getInt("active") >= 2, WAIT, "sessions, refusals, closes, history");
+
+        JsonObject layout = browser.layout("ops");
+        assertThat("page wider than the screen: " + layout, layout.getInt("document") <= layout.getInt("viewport"),
+                   is(true));
+        assertThat("session table wider than its panel: " + layout,
+                   layout.getInt("tableScroll") <= layout.getInt("panel"), is(true));
+        List<String> cut = layout.getJsonArray("headers").getValuesAs(JsonObject.class).stream()
+                .filter(h -> h.getBoolean("clipped")
+                        || h.getJsonNumber("right").doubleValue() > layout.getInt("viewport"))
+                .map(h -> h.getString("text")).toList();
+        assertThat("headers cut or off screen: " + layout, cut, is(empty()));
+        assertThat("Close button off screen: " + layout,
+                   layout.getJsonNumber("closeRight").doubleValue() <= layout.getInt("viewport"), is(true));
+
+        // the dead instance: UP in discovery, its connects refused: failing, with the evidence
+        JsonObject dead = deadInstance(page);
+        assertThat(dead.getString("status"), is("UP"));
+        assertThat(dead.getString("evidence"), startsWith("failing"));
+        assertThat(dead.getString("evidence"), containsString("last connect failed (refused)"));
+        // and why, in /application/instances: the kind of failure, from its type
+        JsonObject deadJson = Json.createReader(new StringReader(HTTP.send(
+                HttpRequest.newBuilder(gateway.http("/application/instances?serviceId=dead&scope=local"))
+                        .header("Authorization", ADMIN).build(), HttpResponse.BodyHandlers.ofString()).body()))
+                .readArray().getJsonObject(0).getJsonArray("instances").getJsonObject(0);
+        assertThat(deadJson.getString("lastConnectFailureReason"), is("refused"));
+        assertThat(deadJson.getBoolean("lastConnectOk"), is(false));
+        assertThat(rowWith(page, "refusals", "0", "upstream_refused").getString("1"), is("502"));
+        assertThat(rowWith(page, "refusals", "0", "unknown_service").getString("1"), is("404"));
+        assertThat(rowWith(page, "closes", "0", "1000").getString("1"), is("normal"));
+        JsonObject chat = rowWith(page, "services", "service", "chat");
+        assertThat(chat.getString("active"), is("1"));
+        assertThat(chat.getString("instancesUp"), is("1 of 1"));
+        assertThat(rowWith(page, "services", "service", "dead").getString("instancesUp"), is("1 of 1"));
+        assertThat(page.getJsonObject("discovery").getString("state"), is("ready"));
+        assertThat(page.getJsonObject("discovery").getString("text"), containsString("static"));
+        browser.screenshot("ops", Path.of("target/console-1366.png").toAbsolutePath());
+        assertThat(browser.state("ops").getJsonArray("problems"), is(empty()));
+    }
+
+    private static JsonObject deadInstance(JsonObject page) {
+        for (JsonObject service : page.getJsonArray("instances").getValuesAs(JsonObject.class)) {
+            if (service.getString("service").equals("dead")) {
+                return service.getJsonArray("instances").getJsonObject(0);
+            }
+        }
+        throw new AssertionError("no dead service on the page: " + page);
+    }
+
+    private static JsonObject rowWith(JsonObject page, String table, String column, String value) {
+        return page.getJsonArray(table).getValuesAs(JsonObject.class).stream()
+                .filter(r -> r.getString(column, "").equals(value)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + value + " in " + table + ": " + page.get(table)));
     }
 
     @Test

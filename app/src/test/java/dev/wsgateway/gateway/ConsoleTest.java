@@ -46,7 +46,7 @@ import static org.hamcrest.Matchers.is;
  * live counters and the instances per service with their state; in cluster scope it lists both gateways' sessions with
  * their holder, and its close button closes a session the other gateway holds (the client gets 1008). The page runs
  * under its own Content-Security-Policy: any violation or script error fails the test. The cluster page is saved as
- * {@code target/console.png} (the README shows a copy, {@code docs/console.png}). Filter and sort: {@link
+ * {@code target/console.png} (docs/OPERATIONS.md and the README show a copy, {@code docs/console.png}). Filter and sort: {@link
  * ConsolePageTest}.
  */
 class ConsoleTest {

@@ -57,11 +57,12 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 /**
- * Every row of the README's error table ("## Errors"), sent to a gateway started in-JVM by Helidon's
+ * Every row of the HTTP refusal table of docs/ERRORS.md, sent to a gateway started in-JVM by Helidon's
  * {@code @ServerTest} on {@link GatewayWiring}, with raw sockets: the status, the headers the table names, and a
  * JSON body {@code {"status","error","message"}} parsed by a JSON parser. The upstreams are real: a Helidon
- * WebSocket echo server, a raw HTTP server answering 500/401/403 (and garbage to a TLS client hello), a port that
- * accepts and never answers, a closed port.
+ * WebSocket echo server, a raw HTTP server answering 500/401/403/404/200 or half a status line before it hangs up
+ * (and garbage to a TLS client hello), a port that accepts and never answers, a closed port, a host name in the
+ * reserved {@code .invalid} domain. {@code shutting_down} is a second gateway, stopped while it drains a session.
  */
 @ServerTest
 class ErrorTableTest {
@@ -108,6 +109,10 @@ class ErrorTableTest {
                 + service("refused", closed, "/x", "UP", false)
                 + service("broken", responder.getLocalPort(), "/h500", "UP", false)
                 + service("tls", responder.getLocalPort(), "/x", "UP", true)
+                + service("nohost", "upstream.invalid", closed, "/x", "UP", false)
+                + service("hangup", responder.getLocalPort(), "/hclose", "UP", false)
+                + service("missing", responder.getLocalPort(), "/h404", "UP", false)
+                + service("plain", responder.getLocalPort(), "/h200", "UP", false)
                 + service("slow", silent.getLocalPort(), "/x", "UP", false)
                 + service("auth401", responder.getLocalPort(), "/h401", "UP", false)
                 + service("auth403", responder.getLocalPort(), "/h403", "UP", false)
@@ -190,21 +195,27 @@ class ErrorTableTest {
     }
 
     private static String service(String id, int port, String serviceUrl, String status, boolean secure) {
+        return service(id, "127.0.0.1", port, serviceUrl, status, secure);
+    }
+
+    private static String service(String id, String host, int port, String serviceUrl, String status,
+                                  boolean secure) {
         return """
                       - serviceId: %s
                         instances:
-                          - host: 127.0.0.1
+                          - host: %s
                             port: %d
                             status: %s
                             secure: %s
                             metadata-map:
                               apiml.routes.ws_v1.gatewayUrl: ws/v1
                               apiml.routes.ws_v1.serviceUrl: %s
-                """.formatted(id, port, status, secure, serviceUrl);
+                """.formatted(id, host, port, status, secure, serviceUrl);
     }
 
     /**
-     * The raw HTTP upstream: 500, 401 (with a challenge) or 403 by path; to a TLS client hello it answers plain text.
+     * The raw HTTP upstream: 500, 401 (with a challenge), 403, 404 or 200 by path, or on {@code /hclose} half a status
+     * line and the end of the connection; to a TLS client hello it answers plain text.
      */
     private static void respond() {
         while (!responder.isClosed()) {
@@ -218,10 +229,18 @@ class ErrorTableTest {
                 }
                 String head = (char) first + readHead(in);
                 String answer;
+                if (head.contains("/hclose")) {
+                    out.write("HTTP/1.1 101 Swi".getBytes(StandardCharsets.US_ASCII));
+                    continue;
+                }
                 if (head.contains("/h401")) {
                     answer = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"svc\"\r\n";
                 } else if (head.contains("/h403")) {
                     answer = "HTTP/1.1 403 Forbidden\r\n";
+                } else if (head.contains("/h404")) {
+                    answer = "HTTP/1.1 404 Not Found\r\n";
+                } else if (head.contains("/h200")) {
+                    answer = "HTTP/1.1 200 OK\r\n";
                 } else {
                     answer = "HTTP/1.1 500 Internal Server Error\r\n";
                 }
@@ -287,13 +306,21 @@ class ErrorTableTest {
 
     /** Send a request from a local address of the loopback network (each its own client IP), read the response. */
     private Response exchange(String fromIp, String request) throws IOException {
-        try (Socket socket = connect(fromIp)) {
+        return exchange(fromIp, port, request);
+    }
+
+    private static Response exchange(String fromIp, int port, String request) throws IOException {
+        try (Socket socket = connect(fromIp, port)) {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             return read(socket.getInputStream());
         }
     }
 
     private Socket connect(String fromIp) throws IOException {
+        return connect(fromIp, port);
+    }
+
+    private static Socket connect(String fromIp, int port) throws IOException {
         Socket socket = new Socket();
         socket.bind(new InetSocketAddress(fromIp, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -347,15 +374,19 @@ class ErrorTableTest {
                 new Case("unknown_service", 404, request("GET", "/ws/v1/nosuch/room", handshake()), null, null),
                 new Case("unknown_route", 404, request("GET", "/ws/v2/echo/room", handshake()), null, null),
                 new Case("no_instance", 503, request("GET", "/ws/v1/down/room", handshake()), "Retry-After",
-                         ANY_SECONDS),
+                         String.valueOf(RETRY_AFTER.toSeconds())),
                 new Case("unknown_instance", 404, request("GET", "/ws/v1/echo/room",
                                                           handshake("X-InstanceId", "no-such-instance")), null, null),
                 new Case("instance_unavailable", 503, request("GET", "/ws/v1/down/room",
                                                               handshake("X-InstanceId", "127.0.0.1:down:" + echo.port())),
-                         "Retry-After", ANY_SECONDS),
+                         "Retry-After", String.valueOf(RETRY_AFTER.toSeconds())),
                 new Case("upstream_refused", 502, request("GET", "/ws/v1/refused", handshake()), null, null),
                 new Case("upstream_handshake", 502, request("GET", "/ws/v1/broken", handshake()), null, null),
                 new Case("upstream_tls", 502, request("GET", "/ws/v1/tls", handshake()), null, null),
+                new Case("upstream_unknown_host", 502, request("GET", "/ws/v1/nohost", handshake()), null, null),
+                new Case("upstream_io", 502, request("GET", "/ws/v1/hangup", handshake()), null, null),
+                new Case("upstream_rejected", 502, request("GET", "/ws/v1/missing", handshake()), null, null),
+                new Case("upstream_rejected", 502, request("GET", "/ws/v1/plain", handshake()), null, null),
                 new Case("upstream_timeout", 504, request("GET", "/ws/v1/slow", handshake()), null, null),
                 new Case("unauthorized", 401, request("GET", "/ws/v1/auth401", handshake()), "WWW-Authenticate",
                          Pattern.quote("Bearer realm=\"svc\"")),
@@ -388,7 +419,7 @@ class ErrorTableTest {
                          "WWW-Authenticate", Pattern.quote("Basic realm=\"test-realm\"")),
                 new Case("forbidden", 403, request("GET", "/ws/v1/secured/room",
                                                    handshake("Authorization", basic("bob", "bob-pw"))), null, null),
-                // the README allows Helidon's own 400: its header parser refuses control characters first
+                // docs/ERRORS.md allows Helidon's own 400: its header parser refuses control characters first
                 new Case("bad_header", 400, request("GET", "/ws/v1/echo/room", handshake("X-Note", "a\u0001b")),
                          null, null, true),
                 new Case("bad_header", 400, request("GET", "/ws/v1/echo/room", handshake("Bad@Name", "x")),
@@ -519,14 +550,47 @@ class ErrorTableTest {
         awaitSessions(0);
     }
 
+    /**
+     * A second gateway (the shared one cannot stop draining), stopped while one session keeps it in its drain period:
+     * a handshake then gets 503 {@code shutting_down} with the {@code Retry-After} of
+     * {@code gateway.security.limits.retry-after}; once the session ends, the stop ends well before the drain period.
+     */
     @Test
-    void theReadmeTableHasNoRowThisTestMisses() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf("\n## Errors");
-        int end = readme.indexOf("\n## ", start + 1);
-        String section = readme.substring(start, end);
-        // the first table of the section: rows of "| situation | status | `error` |"
-        String table = section.substring(0, section.indexOf("After the session opened"));
+    void aGatewayThatIsShuttingDownRefusesNewSessions() throws IOException, InterruptedException {
+        TestGateway gateway = TestGateway.start(TestGateway.service("echo", "/echo/ws", echo.port()) + """
+                gateway:
+                  shutdown:
+                    drain-period: PT30S
+                  security:
+                    limits:
+                      retry-after: PT3S
+                """);
+        String open = request("GET", "/ws/v1/echo/room", handshake());
+        Thread stopping = null;
+        try (Socket session = connect("127.0.0.7", gateway.port())) {
+            session.getOutputStream().write(open.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(read(session.getInputStream()).status(), is(101));
+            await(() -> gateway.gateway().sessions().size() == 1, "the session to drain");
+            stopping = Thread.ofVirtual().name("gateway-stop").start(gateway::close);
+            await(() -> gateway.gateway().sessions().draining(), "draining");
+            assertRefusal(exchange("127.0.0.8", gateway.port(), open),
+                          new Case("shutting_down", 503, open, "Retry-After", "3"));
+        } finally {
+            if (stopping == null) {
+                gateway.close();
+            }
+        }
+        // the drain period is 30 s: a stop that ends sooner ended because the last session did
+        assertThat("the stop ended with the last session", stopping.join(Duration.ofSeconds(15)), is(true));
+    }
+
+    @Test
+    void theErrorTableHasNoRowThisTestMisses() throws IOException {
+        String errors = Files.readString(Path.of("..", "docs", "ERRORS.md"));
+        int start = errors.indexOf("\n## HTTP refusals");
+        int end = errors.indexOf("\n## ", start + 1);
+        // the section's table: rows of "| situation | status | `error` |"
+        String table = errors.substring(start, end);
         Set<String> documented = new TreeSet<>();
         // skip the header row and the separator
         for (String row : table.lines().filter(l -> l.startsWith("|")).skip(2).toList()) {
@@ -537,13 +601,13 @@ class ErrorTableTest {
             }
         }
         Set<String> tested = new TreeSet<>(cases().map(Case::error).toList());
-        tested.addAll(List.of("rate_limited", "too_many_sessions", "too_many_client_sessions"));
+        tested.addAll(List.of("rate_limited", "too_many_sessions", "too_many_client_sessions", "shutting_down"));
         assertThat(documented.size(), greaterThanOrEqualTo(20));
         Set<String> missing = new TreeSet<>(documented);
         missing.removeAll(tested);
-        assertThat("README errors without a case here", missing, empty());
+        assertThat("docs/ERRORS.md errors without a case here", missing, empty());
         Set<String> undocumented = new TreeSet<>(tested);
         undocumented.removeAll(documented);
-        assertThat("cases here the README does not list", undocumented, empty());
+        assertThat("cases here docs/ERRORS.md does not list", undocumented, empty());
     }
 }

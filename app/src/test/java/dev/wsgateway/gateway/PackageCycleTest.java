@@ -32,6 +32,7 @@ class PackageCycleTest {
     void httpAndConfigDependOnNoOtherPackage() {
         noClasses().that().resideInAnyPackage("..gateway.http..", "..gateway.config..")
                 .should().dependOnClassesThat().resideInAnyPackage("..gateway.balancing..", "..gateway.upstream..",
+                                                                  "..gateway.instances..",
                                                                   "..gateway.relay..", "..gateway.ingress..",
                                                                   "..gateway.security..", "..gateway.observe..",
                                                                   "..gateway.demo..")
@@ -40,9 +41,19 @@ class PackageCycleTest {
 
     @Test
     void relayKnowsNothingOfIngressSecurityOrObserve() {
-        noClasses().that().resideInAnyPackage("..gateway.relay..", "..gateway.upstream..", "..gateway.balancing..")
+        noClasses().that().resideInAnyPackage("..gateway.relay..", "..gateway.upstream..", "..gateway.balancing..",
+                                              "..gateway.instances..")
                 .should().dependOnClassesThat().resideInAnyPackage("..gateway.ingress..", "..gateway.security..",
                                                                   "..gateway.observe..")
+                .check(classes);
+    }
+
+    @Test
+    void instanceKnowledgeUsesNoSessionsAndNoConnecting() {
+        // the migrations reach sessions through InstanceMigration.SessionMover, which the wiring implements
+        noClasses().that().resideInAPackage("..gateway.instances..")
+                .should().dependOnClassesThat().resideInAnyPackage("..gateway.relay..", "..gateway.upstream..",
+                                                                  "..gateway.balancing..", "..gateway.http..")
                 .check(classes);
     }
 

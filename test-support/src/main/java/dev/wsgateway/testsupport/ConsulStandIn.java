@@ -81,6 +81,7 @@ public final class ConsulStandIn implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final HttpClient checker = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final SSLContext tls;
+    private final boolean clientCertificates;
     private long raftIndex = 12;
     private long catalogIndex;
     private volatile String requiredToken;
@@ -88,8 +89,9 @@ public final class ConsulStandIn implements AutoCloseable {
     private volatile WebServer server;
     private volatile int port;
 
-    private ConsulStandIn(SSLContext tls) {
+    private ConsulStandIn(SSLContext tls, boolean clientCertificates) {
         this.tls = tls;
+        this.clientCertificates = clientCertificates;
         register("{\"ID\":\"consul\",\"Name\":\"consul\",\"Port\":8300}");
     }
 
@@ -109,7 +111,18 @@ public final class ConsulStandIn implements AutoCloseable {
      * @return the running stand-in
      */
     public static ConsulStandIn start(SSLContext tls) {
-        ConsulStandIn consul = new ConsulStandIn(tls);
+        return start(tls, false);
+    }
+
+    /**
+     * Start on a free loopback port with TLS.
+     *
+     * @param tls                server TLS (its trust managers decide which client certificates are accepted)
+     * @param clientCertificates whether every client must present a certificate
+     * @return the running stand-in
+     */
+    public static ConsulStandIn start(SSLContext tls, boolean clientCertificates) {
+        ConsulStandIn consul = new ConsulStandIn(tls, clientCertificates);
         consul.listen(0);
         return consul;
     }
@@ -303,7 +316,9 @@ public final class ConsulStandIn implements AutoCloseable {
                         .put("/v1/agent/service/register", this::agentRegister)
                         .put("/v1/agent/service/deregister/{id}", this::agentDeregister));
         if (tls != null) {
-            builder.tls(t -> t.sslContext(tls));
+            javax.net.ssl.SSLParameters parameters = tls.getDefaultSSLParameters();
+            parameters.setNeedClientAuth(clientCertificates);
+            builder.tls(t -> t.sslContext(tls).sslParameters(parameters));
         }
         down = false;
         WebServer started = builder.build().start();

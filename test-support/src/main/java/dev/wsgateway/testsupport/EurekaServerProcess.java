@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * The Eureka test server ({@code eureka-test-server} module) run as a separate JVM on a free loopback port.
  * <p>
@@ -34,13 +36,27 @@ public final class EurekaServerProcess implements AutoCloseable {
 
     private final Path jar;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final boolean https;
+    private final List<String> extraArgs;
+    private final String probeAuthorization;
+    private final SSLContext probeTls;
+    private final HttpClient http;
     private volatile Process process;
     private final Thread shutdownHook = new Thread(this::kill, "eureka-server-process-killer");
 
-    private EurekaServerProcess(Path jar, int port) {
+    private EurekaServerProcess(Path jar, int port, boolean https, SSLContext probeTls, String probeAuthorization,
+                                List<String> extraArgs) {
         this.jar = jar;
         this.port = port;
+        this.https = https;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.probeAuthorization = probeAuthorization;
+        this.probeTls = probeTls;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (probeTls != null) {
+            builder.sslContext(probeTls);
+        }
+        this.http = builder.build();
     }
 
     /**
@@ -59,7 +75,25 @@ public final class EurekaServerProcess implements AutoCloseable {
      * @return the running server
      */
     public static EurekaServerProcess start(int port) {
-        EurekaServerProcess server = new EurekaServerProcess(jar(), port);
+        return start(port, false, null, null, List.of());
+    }
+
+    /**
+     * Start the server with Spring Boot arguments of its own (such as {@code --server.ssl.*} for HTTPS with client
+     * certificates, or {@code --test.basic-auth=user:password}) and wait until it answers.
+     *
+     * @param port               port to listen on
+     * @param https              whether the server speaks HTTPS ({@link #url()} then starts with {@code https})
+     * @param probeTls           TLS context that the readiness probe uses (needs a client certificate when the server
+     *                           requires one), {@code null} for the JDK default
+     * @param probeAuthorization {@code Authorization} header of the probe, {@code null} for none
+     * @param extraArgs          further arguments of the server
+     * @return the running server
+     */
+    public static EurekaServerProcess start(int port, boolean https, SSLContext probeTls, String probeAuthorization,
+                                            List<String> extraArgs) {
+        EurekaServerProcess server = new EurekaServerProcess(jar(), port, https, probeTls, probeAuthorization,
+                                                             extraArgs);
         Runtime.getRuntime().addShutdownHook(server.shutdownHook);
         server.launch();
         return server;
@@ -94,7 +128,7 @@ public final class EurekaServerProcess implements AutoCloseable {
      * @return service URL
      */
     public String url() {
-        return "http://127.0.0.1:" + port + "/eureka/";
+        return (https ? "https" : "http") + "://127.0.0.1:" + port + "/eureka/";
     }
 
     /**
@@ -164,6 +198,7 @@ public final class EurekaServerProcess implements AutoCloseable {
                                                        "-jar", jar.toString(),
                                                        "--server.port=" + port,
                                                        "--server.address=127.0.0.1"));
+        command.addAll(extraArgs);
         Path log = logFile();
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -193,11 +228,17 @@ public final class EurekaServerProcess implements AutoCloseable {
     }
 
     private boolean answers() {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "apps"))
+        if (https) {
+            return answersOverTls();
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url() + "apps"))
                 .header("Accept", "application/json")
                 .timeout(Duration.ofSeconds(2))
-                .GET()
-                .build();
+                .GET();
+        if (probeAuthorization != null) {
+            builder.header("Authorization", probeAuthorization);
+        }
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
@@ -205,6 +246,29 @@ public final class EurekaServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for Eureka", e);
+        }
+    }
+
+    /**
+     * The probe over a bare TLS socket, which checks no host name: a test may give the server a certificate that names
+     * another host on purpose.
+     */
+    private boolean answersOverTls() {
+        try {
+            SSLContext context = probeTls == null ? SSLContext.getDefault() : probeTls;
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                    .createSocket("127.0.0.1", port)) {
+                socket.setSoTimeout(2000);
+                String request = "GET /eureka/apps HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+                        + (probeAuthorization == null ? "" : "Authorization: " + probeAuthorization + "\r\n")
+                        + "Connection: close\r\n\r\n";
+                socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                byte[] head = socket.getInputStream().readNBytes(12);
+                return new String(head, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.gateway.config.BalancingSettings;
+import dev.wsgateway.gateway.instances.ActiveSessions;
 
 /**
  * The gateway's balancer: each service ordered by its configured strategy.

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import dev.wsgateway.discovery.ServiceInstance;
+import dev.wsgateway.gateway.instances.ActiveSessions;
 
 /**
  * The instance with the fewest active sessions first; ties go round robin.

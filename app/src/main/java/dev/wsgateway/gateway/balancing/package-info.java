@@ -1,4 +1,4 @@
 /**
- * Orders the UP instances of a service for a new session (round robin, least sessions).
+ * Orders the UP instances of a service for a new session (round robin, least sessions, user affinity).
  */
 package dev.wsgateway.gateway.balancing;

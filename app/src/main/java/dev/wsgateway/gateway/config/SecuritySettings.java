@@ -25,7 +25,8 @@ import io.helidon.common.config.Config;
  * @param maxSessionsPerClient sessions one client IP holds at most; 503; 0 = no limit
  * @param handshakeRate      handshakes per second one client IP may start (token bucket refill); 0 = no limit
  * @param handshakeBurst     token bucket size: handshakes a client IP may start at once
- * @param retryAfter         {@code Retry-After} sent with the 503 of a session limit
+ * @param retryAfter         {@code Retry-After} of every 503 of a handshake (session limits, no instance, instance
+ *                           unavailable, shutting down)
  * @param handshakeTimeout   longest time a connection may take to send a complete request head (from its accept,
  *                           or from its first byte after a previous request); then it is closed; 0 = no limit
  * @param protectHealth      whether the observe protection covers {@code /application/health} too (off by default:

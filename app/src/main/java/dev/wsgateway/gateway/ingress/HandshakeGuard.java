@@ -12,6 +12,7 @@ import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.http.WsHeaders;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.security.BasicAuthenticator;
+import dev.wsgateway.gateway.security.ZoweTokenAuthenticator;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -30,16 +31,20 @@ final class HandshakeGuard {
     private final ClientSessions clients = new ClientSessions();
     private final HandshakeRateLimiter rateLimiter;
     private final BasicAuthenticator authenticator;
+    private final ZoweTokenAuthenticator tokens;
 
     /**
      * @param settings      security settings
      * @param sessions      active sessions (the guard counts them, reservations included, through its listener)
      * @param authenticator the Basic authenticator, or {@code null} when no route uses {@code auth: gateway}
+     * @param tokens        Zowe tokens accepted on {@code auth: gateway} routes, {@code null} when not configured
      */
-    HandshakeGuard(SecuritySettings settings, SessionRegistry sessions, BasicAuthenticator authenticator) {
+    HandshakeGuard(SecuritySettings settings, SessionRegistry sessions, BasicAuthenticator authenticator,
+                   ZoweTokenAuthenticator tokens) {
         this.settings = settings;
         this.rateLimiter = new HandshakeRateLimiter(settings.handshakeRate(), settings.handshakeBurst());
         this.authenticator = authenticator;
+        this.tokens = tokens;
         sessions.addListener(clients);
     }
 
@@ -105,6 +110,16 @@ final class HandshakeGuard {
             }
         }
         case GATEWAY -> {
+            Optional<ZoweTokenAuthenticator.Outcome> token = tokens == null ? Optional.empty()
+                    : tokens.check(headers, policy.roles(), policy.forwardCredentials());
+            if (token.isPresent()) {
+                user = admitted(token.get());
+                if (!policy.forwardCredentials() && headers.contains(HeaderNames.AUTHORIZATION)) {
+                    headers.remove(HeaderNames.AUTHORIZATION);
+                    removed.add(HeaderNames.AUTHORIZATION.defaultCase());
+                }
+                break;
+            }
             List<String> authorization = headers.contains(HeaderNames.AUTHORIZATION)
                     ? headers.values(HeaderNames.AUTHORIZATION)
                     : List.of();
@@ -128,6 +143,15 @@ final class HandshakeGuard {
         default -> throw new IllegalStateException("unknown auth mode " + policy.auth());
         }
         return new HandshakeDecision(user, List.copyOf(removed));
+    }
+
+    private static String admitted(ZoweTokenAuthenticator.Outcome outcome) {
+        return switch (outcome.status()) {
+        case 0 -> outcome.user();
+        case 403 -> throw new Refusal(403, "forbidden", "User " + outcome.user() + " may not use this route");
+        default -> throw new Refusal(401, "unauthorized", "Invalid token: " + outcome.reason(),
+                                     Map.of("WWW-Authenticate", "Bearer error=\"invalid_token\""));
+        };
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.http.RefusalRenderer;
 import dev.wsgateway.gateway.relay.Relay;
 import dev.wsgateway.gateway.security.BasicAuthenticator;
+import dev.wsgateway.gateway.security.ZoweTokenAuthenticator;
 
 import io.helidon.common.config.Config;
 import io.helidon.common.socket.SocketOptions;
@@ -59,7 +60,23 @@ public final class Ingress {
      */
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
                                  Relay relay, boolean instanceIdHeader) {
-        HandshakeGuard guard = new HandshakeGuard(security, relay.sessions(), authenticator);
+        return create(http1, security, authenticator, null, relay, instanceIdHeader);
+    }
+
+    /**
+     * Build the ingress.
+     *
+     * @param http1            the {@code server.protocols.http_1_1} node (may be missing)
+     * @param security         handshake limits and route policies
+     * @param authenticator    Basic authenticator for {@code auth: gateway} routes, {@code null} when none needs it
+     * @param tokens           Zowe tokens on {@code auth: gateway} routes, {@code null} when not configured
+     * @param relay            opens upstreams and runs sessions
+     * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @return ingress
+     */
+    public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
+                                 ZoweTokenAuthenticator tokens, Relay relay, boolean instanceIdHeader) {
+        HandshakeGuard guard = new HandshakeGuard(security, relay.sessions(), authenticator, tokens);
         HeadDeadlines deadlines = new HeadDeadlines(security.handshakeTimeout(), relay.sessions());
         Http1Config.Builder config = Http1Config.builder();
         if (http1.exists()) {
@@ -72,7 +89,7 @@ public final class Ingress {
         Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder().config(http1Config);
         // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
-            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader));
+            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader, security.retryAfter()));
         }
         ServerConnectionSelector management = Http1ConnectionSelector.builder().config(http1Config).build();
         return new Ingress(deadlines.wrap(builder.build()), deadlines.wrap(management), deadlines.tls());

@@ -21,6 +21,7 @@ import dev.wsgateway.gateway.relay.SessionInfo;
 import dev.wsgateway.gateway.relay.SessionRegistry;
 import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
+import dev.wsgateway.gateway.upstream.UpstreamException;
 import dev.wsgateway.gateway.upstream.UpstreamRequest;
 
 import io.helidon.common.buffers.BufferData;
@@ -57,19 +58,22 @@ final class ProxyUpgrader implements Http1Upgrader {
     private final SessionRegistry sessions;
     private final HandshakeGuard guard;
     private final boolean instanceIdHeader;
+    private final Duration retryAfter;
 
     /**
      * @param protocol         the {@code Upgrade} value this instance answers (Helidon matches it exactly)
      * @param relay            routing, connecting and session settings
      * @param guard            security checks of the handshake (rate, limits, origin, authentication)
      * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @param retryAfter       {@code Retry-After} of the 503s
      */
-    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard, boolean instanceIdHeader) {
+    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard, boolean instanceIdHeader, Duration retryAfter) {
         this.protocol = protocol;
         this.relay = relay;
         this.sessions = relay.sessions();
         this.guard = guard;
         this.instanceIdHeader = instanceIdHeader;
+        this.retryAfter = retryAfter;
     }
 
     @Override
@@ -99,7 +103,7 @@ final class ProxyUpgrader implements Http1Upgrader {
                                   Map.of("Sec-WebSocket-Version", "13"));
             }
             if (sessions.draining()) {
-                throw new Refusal(503, "shutting_down", "The gateway is shutting down", Map.of("Retry-After", "5"));
+                throw UpstreamRefusals.later(503, "shutting_down", "The gateway is shutting down", retryAfter);
             }
             HandshakeDecision decision = guard.check(ctx, prologue, headers, path);
             try {
@@ -133,7 +137,12 @@ final class ProxyUpgrader implements Http1Upgrader {
                                                       rawQuery, forwardedHeaders(ctx, headers),
                                                       subprotocols(headers), decision.user(),
                                                       headers.first(INSTANCE_ID).orElse("").trim());
-        Dialer.Dialed dialed = relay.dialer().dial(request, Set.of());
+        Dialer.Dialed dialed;
+        try {
+            dialed = relay.dialer().dial(request, Set.of());
+        } catch (UpstreamException e) {
+            throw UpstreamRefusals.refusal(e.failure(), retryAfter);
+        }
         UpstreamConnector.Link link = dialed.link();
         String gatewayPath = rawPath + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
         SessionInfo info = SessionInfo.create(client, gatewayPath, path.serviceId(),

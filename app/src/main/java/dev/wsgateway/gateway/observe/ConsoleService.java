@@ -6,9 +6,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.wsgateway.discovery.ServiceInstance;
+import dev.wsgateway.discovery.ServiceRegistry;
+import dev.wsgateway.gateway.http.Json;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -21,7 +31,10 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * {@code GET /application/console}: the operator console, one static HTML page (inline script and style, no external
  * resource) that polls the observe endpoints beside it. It is answered with a Content-Security-Policy that allows
- * exactly its own inline script and style (by hash) and requests to its own origin, nothing else.
+ * exactly its own inline script and style (by hash) and requests to its own origin, nothing else. Beside the page,
+ * what only the console reads: {@code /application/console/history} (the gateway's own samples, {@link History}) and
+ * {@code /application/console/discovery} (the discovery backend, whether it has a view, its last successful refresh
+ * and the instances by status).
  */
 public final class ConsoleService implements HttpService {
     private static final String RESOURCE = "console.html";
@@ -31,9 +44,15 @@ public final class ConsoleService implements HttpService {
 
     private final byte[] page;
     private final String policy;
+    private final History history;
+    private final String discoveryType;
+    private final ServiceRegistry discovery;
 
-    private ConsoleService(String page) {
+    private ConsoleService(String page, History history, String discoveryType, ServiceRegistry discovery) {
         this.page = page.getBytes(StandardCharsets.UTF_8);
+        this.history = history;
+        this.discoveryType = discoveryType;
+        this.discovery = discovery;
         this.policy = "default-src 'none'; script-src " + hash(SCRIPT, page) + "; style-src " + hash(STYLE, page)
                 + "; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     }
@@ -41,14 +60,18 @@ public final class ConsoleService implements HttpService {
     /**
      * Load the page from the classpath.
      *
+     * @param history       the gateway's samples
+     * @param discoveryType discovery backend ({@code discovery.type})
+     * @param discovery     discovery
      * @return the console
      */
-    public static ConsoleService create() {
+    public static ConsoleService create(History history, String discoveryType, ServiceRegistry discovery) {
         try (InputStream in = ConsoleService.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("console page " + RESOURCE + " missing from the classpath");
             }
-            return new ConsoleService(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new ConsoleService(new String(in.readAllBytes(), StandardCharsets.UTF_8), history, discoveryType,
+                                      discovery);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,7 +79,36 @@ public final class ConsoleService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::page);
+        rules.get("/", this::page)
+                .get("/history", (req, res) -> Json.send(res, Status.OK_200, history.json()))
+                .get("/discovery", (req, res) -> Json.send(res, Status.OK_200, discoveryJson()));
+    }
+
+    private String discoveryJson() {
+        StringBuilder json = new StringBuilder(256).append('{');
+        Json.field(json, "type", discoveryType).append(",\"ready\":").append(discovery.ready()).append(',');
+        Optional<Instant> refreshed = discovery.lastRefresh();
+        if (refreshed.isPresent()) {
+            Json.field(json, "lastRefresh", refreshed.get().toString()).append(",\"refreshAgeSeconds\":")
+                    .append(Duration.between(refreshed.get(), Instant.now()).toMillis() / 1000.0);
+        } else {
+            json.append("\"lastRefresh\":null,\"refreshAgeSeconds\":null");
+        }
+        Map<String, Integer> byStatus = new TreeMap<>();
+        Set<String> services = discovery.services();
+        for (String serviceId : services) {
+            for (ServiceInstance instance : discovery.instances(serviceId)) {
+                byStatus.merge(instance.status().name(), 1, Integer::sum);
+            }
+        }
+        json.append(",\"registered\":").append(discovery.registration().isPresent())
+                .append(",\"services\":").append(services.size()).append(",\"instances\":{");
+        String comma = "";
+        for (Map.Entry<String, Integer> e : byStatus.entrySet()) {
+            json.append(comma).append('"').append(e.getKey()).append("\":").append(e.getValue());
+            comma = ",";
+        }
+        return json.append("}}").toString();
     }
 
     private void page(ServerRequest req, ServerResponse res) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.gateway.upstream.ConnectFailure;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.FunctionalCounter;
@@ -103,8 +105,8 @@ public final class GatewayMetrics implements RelayListener {
     }
 
     @Override
-    public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
-        String outcome = success ? "success" : "failure";
+    public void upstreamConnect(String serviceId, String instanceId, long nanos, Optional<ConnectFailure> failure) {
+        String outcome = failure.isEmpty() ? "success" : "failure";
         TIMERS.computeIfAbsent(serviceId + '\n' + outcome, k -> register(
                         Timer.builder("wsgateway.upstream.connect")
                                 .description("Time to connect to an instance and receive its 101 (or fail)")

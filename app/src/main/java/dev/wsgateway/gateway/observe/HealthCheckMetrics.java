@@ -3,7 +3,7 @@ package dev.wsgateway.gateway.observe;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.wsgateway.gateway.upstream.InstanceHealth;
+import dev.wsgateway.gateway.instances.InstanceHealth;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;

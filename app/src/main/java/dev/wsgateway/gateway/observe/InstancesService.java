@@ -13,11 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
-import dev.wsgateway.gateway.balancing.ActiveSessions;
 import dev.wsgateway.gateway.http.Json;
+import dev.wsgateway.gateway.instances.ActiveSessions;
+import dev.wsgateway.gateway.instances.Ejections;
+import dev.wsgateway.gateway.instances.InstanceHealth;
 import dev.wsgateway.gateway.relay.RelayListener;
-import dev.wsgateway.gateway.upstream.Ejections;
-import dev.wsgateway.gateway.upstream.InstanceHealth;
+import dev.wsgateway.gateway.relay.RelaySession;
+import dev.wsgateway.gateway.upstream.ConnectFailure;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -64,8 +66,13 @@ public final class InstancesService implements HttpService, RelayListener {
     }
 
     @Override
-    public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
-        connects.computeIfAbsent(serviceId + "/" + instanceId, k -> new ConnectStats()).record(nanos, success);
+    public void upstreamConnect(String serviceId, String instanceId, long nanos, Optional<ConnectFailure> failure) {
+        connects.computeIfAbsent(serviceId + "/" + instanceId, k -> new ConnectStats()).record(nanos, failure);
+    }
+
+    @Override
+    public void failover(RelaySession session, String fromInstance, String toInstance) {
+        connects.computeIfAbsent(session.info().serviceId() + "/" + fromInstance, k -> new ConnectStats()).lost();
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -140,6 +147,19 @@ public final class InstancesService implements HttpService, RelayListener {
         } else {
             json.append(String.format(Locale.ROOT, "%.3f", stats.lastNanos.get() / 1_000_000.0));
         }
+        // the evidence that an instance listed UP really answers: the outcome of this gateway's last connect to it,
+        // and sessions that lost it without a close (they failed over)
+        json.append(",\"lastConnectOk\":").append(stats == null || stats.lastAt == null ? "null" : stats.lastOk);
+        json.append(',');
+        nullable(json, "lastConnectAt", Optional.ofNullable(stats == null ? null : stats.lastAt)
+                .map(Instant::toString)).append(',');
+        // when and why the last failed connect failed (the kind of failure, from its type: never peer-sent text)
+        Optional<LastFailure> failed = Optional.ofNullable(stats == null ? null : stats.lastFailure);
+        nullable(json, "lastConnectFailureAt", failed.map(f -> f.at().toString())).append(',');
+        nullable(json, "lastConnectFailureReason", failed.map(LastFailure::reason)).append(',');
+        json.append("\"sessionsLost\":").append(stats == null ? 0 : stats.lostSessions.get()).append(',');
+        nullable(json, "lastSessionLostAt", Optional.ofNullable(stats == null ? null : stats.lastLostAt)
+                .map(Instant::toString));
         json.append('}');
     }
 
@@ -155,13 +175,34 @@ public final class InstancesService implements HttpService, RelayListener {
         private final AtomicLong connects = new AtomicLong();
         private final AtomicLong failures = new AtomicLong();
         private final AtomicLong lastNanos = new AtomicLong(-1);
+        private final AtomicLong lostSessions = new AtomicLong();
+        private volatile boolean lastOk;
+        private volatile Instant lastAt;
+        private volatile LastFailure lastFailure;
+        private volatile Instant lastLostAt;
 
-        void record(long nanos, boolean success) {
+        void record(long nanos, Optional<ConnectFailure> failure) {
+            Instant now = Instant.now();
             connects.incrementAndGet();
-            if (!success) {
+            if (failure.isPresent()) {
                 failures.incrementAndGet();
+                lastFailure = new LastFailure(now, failure.get().reason());
             }
             lastNanos.set(nanos);
+            lastOk = failure.isEmpty();
+            lastAt = now;
         }
+
+        void lost() {
+            lostSessions.incrementAndGet();
+            lastLostAt = Instant.now();
+        }
+    }
+
+    /**
+     * When and why the last connect to an instance failed (one object, so that a reader never pairs the time of one
+     * failure with the reason of another).
+     */
+    private record LastFailure(Instant at, String reason) {
     }
 }

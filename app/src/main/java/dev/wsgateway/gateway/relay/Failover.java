@@ -5,9 +5,9 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
-import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 import dev.wsgateway.gateway.upstream.Dialer;
+import dev.wsgateway.gateway.upstream.UpstreamException;
 import dev.wsgateway.gateway.upstream.UpstreamRequest;
 
 import io.helidon.websocket.WsCloseCodes;
@@ -107,7 +107,7 @@ final class Failover {
             dialed = dialer.redial(request, exclude, deadline,
                                    () -> state.phase() != Phase.FAILING_OVER || side.heldExpired(System.nanoTime()),
                                    candidate -> compatible(candidate) && resume(candidate, switched));
-        } catch (Refusal e) {
+        } catch (UpstreamException e) {
             return new Outcome(null, WsCloseCodes.TRY_AGAIN_LATER, "No instance of '" + request.serviceId()
                     + "' to continue the session: " + e.getMessage());
         }

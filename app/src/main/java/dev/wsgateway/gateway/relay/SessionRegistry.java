@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import dev.wsgateway.gateway.config.RelaySettings;
+import dev.wsgateway.gateway.upstream.ConnectFailure;
 import dev.wsgateway.gateway.upstream.ConnectListener;
 
 /**
@@ -79,8 +80,8 @@ public final class SessionRegistry implements ConnectListener, AutoCloseable {
     }
 
     @Override
-    public void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
-        notify(l -> l.upstreamConnect(serviceId, instanceId, nanos, success));
+    public void upstreamConnect(String serviceId, String instanceId, long nanos, Optional<ConnectFailure> failure) {
+        notify(l -> l.upstreamConnect(serviceId, instanceId, nanos, failure));
     }
 
     void opened(RelaySession session) {

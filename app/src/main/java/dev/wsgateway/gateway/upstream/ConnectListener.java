@@ -1,5 +1,7 @@
 package dev.wsgateway.gateway.upstream;
 
+import java.util.Optional;
+
 /**
  * Told about every upstream connection attempt (for metrics). Called on the connecting thread: fast, never throws.
  */
@@ -10,8 +12,8 @@ public interface ConnectListener {
      * @param serviceId  service
      * @param instanceId instance
      * @param nanos      time from connect start to the 101 or the failure
-     * @param success    whether the upstream accepted the upgrade
+     * @param failure    why the attempt failed; empty when the upstream accepted the upgrade
      */
-    default void upstreamConnect(String serviceId, String instanceId, long nanos, boolean success) {
+    default void upstreamConnect(String serviceId, String instanceId, long nanos, Optional<ConnectFailure> failure) {
     }
 }

@@ -2,22 +2,22 @@ package dev.wsgateway.gateway.upstream;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
-import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.instances.Ejections;
 
 /**
  * Opens a session's upstream, the first time and on failover, under one {@link ConnectPolicy}: a round tries the UP
- * instances in balancer order (ejected ones last), bounded in attempts and time; refusals that another instance
- * would repeat (401, 403, other 4xx) end the round. A failover repeats rounds with backoff until its deadline.
+ * instances in balancer order (ejected ones last), bounded in attempts and time ({@code connect-deadline}, which also
+ * ends an attempt in progress); refusals that another instance would repeat (401, 403, other 4xx) end the round. A
+ * failover repeats rounds with backoff until its deadline, which ends an attempt in progress too. Failures are typed
+ * ({@link ConnectFailure}); which ones try the next instance is decided by type in {@link #retryable}.
  */
 public final class Dialer {
-    private static final String NO_OTHER_INSTANCE = "no_other_instance";
-
     private final RouteResolver resolver;
     private final UpstreamConnector connector;
     private final Ejections ejections;
@@ -50,43 +50,51 @@ public final class Dialer {
     }
 
     /**
-     * One round: connect to the first instance that accepts.
+     * One round: connect to the first instance that accepts, within {@code connect-deadline}.
      *
      * @param request what to open
      * @param exclude instance ids not to use
      * @return the connected upstream
-     * @throws Refusal the refusal for the client (404/503 from routing, the last connect failure)
+     * @throws UpstreamException a routing failure, or the last attempt's
      */
     public Dialed dial(UpstreamRequest request, Set<String> exclude) {
+        return dial(request, exclude, System.nanoTime() + policy.roundDeadline().toNanos());
+    }
+
+    /**
+     * One round that also ends, an attempt in progress included, at the caller's deadline.
+     */
+    private Dialed dial(UpstreamRequest request, Set<String> exclude, long deadline) {
         List<UpstreamTarget> candidates = resolver.resolve(request);
         List<UpstreamTarget> usable = candidates.stream()
                 .filter(t -> !exclude.contains(t.instance().instanceId()))
                 .toList();
         if (usable.isEmpty()) {
-            throw new Refusal(503, exclude.isEmpty() ? "no_instance" : NO_OTHER_INSTANCE, "No other instance of "
-                    + "service '" + request.serviceId() + "' is available", Map.of("Retry-After", "5"));
+            throw new UpstreamException(exclude.isEmpty() ? new ConnectFailure.NoInstance(request.serviceId())
+                                                          : new ConnectFailure.NoOtherInstance(request.serviceId()));
         }
-        long end = System.nanoTime() + policy.roundDeadline().toNanos();
-        Refusal last = null;
+        long roundEnd = System.nanoTime() + policy.roundDeadline().toNanos();
+        long end = deadline - roundEnd < 0 ? deadline : roundEnd;
+        UpstreamException last = null;
         int attempts = 0;
-        for (UpstreamTarget target : ejections.order(usable)) {
-            if (attempts == policy.attempts() || (attempts > 0 && System.nanoTime() - end > 0)) {
+        for (UpstreamTarget target : ejections.order(usable, UpstreamTarget::instance)) {
+            if (attempts == policy.attempts() || (attempts > 0 && System.nanoTime() - end >= 0)) {
                 break;
             }
             attempts++;
             long start = System.nanoTime();
             try {
-                UpstreamConnector.Link link = connector.connect(target, request.headers(), request.offered());
-                ejections.succeeded(target);
-                attempted(request, target, start, true);
+                UpstreamConnector.Link link = connector.connect(target, request.headers(), request.offered(), end);
+                ejections.succeeded(target.instance());
+                attempted(request, target, start, Optional.empty());
                 return new Dialed(target, link);
-            } catch (Refusal e) {
-                attempted(request, target, start, false);
+            } catch (UpstreamException e) {
+                attempted(request, target, start, Optional.of(e.failure()));
                 last = e;
-                if (!retryable(e)) {
+                if (!retryable(e.failure())) {
                     throw e;
                 }
-                ejections.failed(target, candidates);
+                ejections.failed(target.instance(), candidates.stream().map(UpstreamTarget::instance).toList());
             }
         }
         throw last;
@@ -95,31 +103,31 @@ public final class Dialer {
     /**
      * Rounds with backoff until an upstream is accepted, the deadline passes or the caller gives up. An upstream the
      * caller does not accept is closed and its instance excluded from the next rounds; when only excluded instances
-     * are left, the next round tries them again (a lost connection to a service's only instance is re-dialled).
+     * are left, the next round tries them again (a lost connection to a service's only instance is re-dialled). An
+     * attempt still running at the deadline is ended there.
      *
      * @param request   what to open
      * @param exclude   instance ids not to use (grows with refused instances)
-     * @param deadline  {@link System#nanoTime()} after which no round starts
+     * @param deadline  {@link System#nanoTime()} at which the search ends
      * @param abandoned whether the caller no longer needs an upstream (checked before each round)
      * @param accept    takes over an upstream, or refuses it
      * @return the accepted upstream, or {@code null} when abandoned
-     * @throws Refusal the last round's failure when the deadline passed
+     * @throws UpstreamException the last round's failure when the deadline passed
      */
     public Dialed redial(UpstreamRequest request, Set<String> exclude, long deadline, BooleanSupplier abandoned,
                          Predicate<Dialed> accept) {
         long backoff = policy.backoff().toNanos();
-        Refusal last = new Refusal(503, "no_instance", "No instance of service '" + request.serviceId()
-                + "' answered in time", Map.of("Retry-After", "5"));
+        UpstreamException last = new UpstreamException(new ConnectFailure.NoInstance(request.serviceId()));
         while (!abandoned.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
+            if (System.nanoTime() - deadline >= 0) {
                 throw last;
             }
             Dialed dialed;
             try {
-                dialed = dial(request, exclude);
-            } catch (Refusal e) {
+                dialed = dial(request, exclude, deadline);
+            } catch (UpstreamException e) {
                 last = e;
-                if (e.error().equals(NO_OTHER_INSTANCE)) {
+                if (e.failure() instanceof ConnectFailure.NoOtherInstance) {
                     // the excluded instances are all there is (a service with one instance): try them again
                     exclude.clear();
                 }
@@ -131,9 +139,9 @@ public final class Dialer {
                 return dialed;
             }
             close(dialed);
-            exclude.add(dialed.target().instance().instanceId());
-            last = new Refusal(502, "upstream_handshake", "Instance " + dialed.target().instance().instanceId()
-                    + " could not continue the session");
+            String instance = dialed.target().instance().instanceId();
+            exclude.add(instance);
+            last = new UpstreamException(new ConnectFailure.Incompatible(instance));
         }
         return null;
     }
@@ -146,13 +154,36 @@ public final class Dialer {
         }
     }
 
-    private void attempted(UpstreamRequest request, UpstreamTarget target, long start, boolean success) {
+    private void attempted(UpstreamRequest request, UpstreamTarget target, long start,
+                           Optional<ConnectFailure> failure) {
         listener.upstreamConnect(request.serviceId(), target.instance().instanceId(), System.nanoTime() - start,
-                                 success);
+                                 failure);
     }
 
-    private static boolean retryable(Refusal e) {
-        return (e.status() == 502 || e.status() == 504) && !e.error().equals("upstream_rejected");
+    /**
+     * Whether another instance may accept what this one did not: not when the service itself refused (a 4xx: the
+     * credentials, the path), nor when routing found nothing to try.
+     *
+     * @param failure the attempt's failure
+     * @return whether the round goes on to the next instance
+     */
+    static boolean retryable(ConnectFailure failure) {
+        return switch (failure) {
+        case ConnectFailure.Refused f -> true;
+        case ConnectFailure.UnknownHost f -> true;
+        case ConnectFailure.TimedOut f -> true;
+        case ConnectFailure.TlsFailed f -> true;
+        case ConnectFailure.Broken f -> true;
+        case ConnectFailure.BadAnswer f -> true;
+        case ConnectFailure.Incompatible f -> true;
+        case ConnectFailure.Rejected f -> f.status() >= 500;
+        case ConnectFailure.UnknownService f -> false;
+        case ConnectFailure.UnknownRoute f -> false;
+        case ConnectFailure.UnknownInstance f -> false;
+        case ConnectFailure.InstanceUnavailable f -> false;
+        case ConnectFailure.NoInstance f -> false;
+        case ConnectFailure.NoOtherInstance f -> false;
+        };
     }
 
     /**

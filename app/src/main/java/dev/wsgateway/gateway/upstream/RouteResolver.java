@@ -12,7 +12,7 @@ import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.discovery.ServiceRoute;
 import dev.wsgateway.gateway.balancing.Balancer;
 import dev.wsgateway.gateway.config.AffinitySettings;
-import dev.wsgateway.gateway.http.Refusal;
+import dev.wsgateway.gateway.instances.InstanceHealth;
 
 /**
  * Turns a session's request into the instances that may serve it, in the order the balancer prefers. Instances the
@@ -46,13 +46,13 @@ public final class RouteResolver {
      *
      * @param request the session's request
      * @return candidate targets, best first (never empty)
-     * @throws Refusal 404 unknown service, no such route or unknown requested instance, 503 no instance UP and
-     *                 healthy or requested instance not available
+     * @throws UpstreamException unknown service, no such route, unknown requested instance, no instance UP and
+     *                           healthy, or requested instance not available
      */
     public List<UpstreamTarget> resolve(UpstreamRequest request) {
         List<ServiceInstance> instances = registry.instances(request.serviceId());
         if (instances.isEmpty()) {
-            throw new Refusal(404, "unknown_service", "Service '" + request.serviceId() + "' is not known");
+            throw new UpstreamException(new ConnectFailure.UnknownService(request.serviceId()));
         }
         if (!request.instanceId().isEmpty() && affinity.clientChoice(request.serviceId())) {
             return List.of(requested(request, instances));
@@ -71,13 +71,10 @@ public final class RouteResolver {
             }
         }
         if (!anyRoute) {
-            throw new Refusal(404, "unknown_route",
-                                       "Service '" + request.serviceId() + "' has no route for " + request.gatewayUrl());
+            throw new UpstreamException(new ConnectFailure.UnknownRoute(request.serviceId(), request.gatewayUrl(), ""));
         }
         if (routed.isEmpty()) {
-            throw new Refusal(503, "no_instance",
-                                       "No instance of service '" + request.serviceId() + "' is available",
-                                       Map.of("Retry-After", "5"));
+            throw new UpstreamException(new ConnectFailure.NoInstance(request.serviceId()));
         }
         Map<ServiceInstance, UpstreamTarget> byInstance = new IdentityHashMap<>();
         routed.forEach(target -> byInstance.put(target.instance(), target));
@@ -95,17 +92,16 @@ public final class RouteResolver {
         ServiceInstance instance = instances.stream()
                 .filter(i -> i.instanceId().equals(id))
                 .findFirst()
-                .orElseThrow(() -> new Refusal(404, "unknown_instance", "Service '" + request.serviceId()
-                        + "' has no instance '" + id + "'"));
+                .orElseThrow(() -> new UpstreamException(new ConnectFailure.UnknownInstance(request.serviceId(), id)));
         ServiceRoute route = ServiceRoute.fromMetadata(instance.metadata()).stream()
                 .filter(r -> r.gatewayUrl().equals(request.gatewayUrl()))
                 .findFirst()
-                .orElseThrow(() -> new Refusal(404, "unknown_route", "Instance '" + id + "' of service '"
-                        + request.serviceId() + "' has no route for " + request.gatewayUrl()));
+                .orElseThrow(() -> new UpstreamException(new ConnectFailure.UnknownRoute(request.serviceId(),
+                                                                                          request.gatewayUrl(), id)));
         if (!instance.isUp() || !health.admits(instance.serviceId(), id)) {
-            throw new Refusal(503, "instance_unavailable", "Instance '" + id + "' of service '" + request.serviceId()
-                    + "' is " + (instance.isUp() ? "failing its health checks" : instance.status()),
-                              Map.of("Retry-After", "5"));
+            throw new UpstreamException(new ConnectFailure.InstanceUnavailable(
+                    request.serviceId(), id, instance.isUp() ? "failing its health checks"
+                            : String.valueOf(instance.status())));
         }
         return new UpstreamTarget(instance, route, uri(instance, route, request));
     }

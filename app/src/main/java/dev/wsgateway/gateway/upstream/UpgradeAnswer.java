@@ -8,7 +8,9 @@ import io.helidon.http.WritableHeaders;
 /**
  * The head of an instance's answer to the upgrade request (RFC 9112 §4 and §5): the status code and the header
  * fields, parsed from the bytes read so far. Lines end with CRLF (a bare LF is accepted, as RFC 9112 §2.2 allows);
- * folded header lines, header names with white space and heads over {@link #MAX_HEAD} bytes are refused.
+ * folded header lines, header names with white space, control characters other than HTAB anywhere in a line (CR,
+ * NUL, ESC, DEL, ...: RFC 9110 §5.5 allows none in a field value, and the 101's headers are relayed to the client)
+ * and heads over {@link #MAX_HEAD} bytes are refused.
  *
  * @param status     the status code
  * @param headers    the header fields, in order
@@ -107,7 +109,8 @@ record UpgradeAnswer(int status, WritableHeaders<?> headers, int headLength) {
     private static String line(byte[] bytes, int start, int lineEnd) {
         int end = lineEnd > start && bytes[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
         for (int i = start; i < end; i++) {
-            if (bytes[i] == '\r' || bytes[i] == 0) {
+            int b = bytes[i] & 0xff;
+            if ((b < 0x20 && b != '\t') || b == 0x7f) {
                 throw new IllegalArgumentException("control character in the response head");
             }
         }

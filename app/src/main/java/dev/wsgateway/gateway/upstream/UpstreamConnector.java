@@ -15,7 +15,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -23,33 +26,40 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import dev.wsgateway.gateway.http.HandshakeKeys;
-import dev.wsgateway.gateway.http.Refusal;
 import dev.wsgateway.gateway.http.WsHeaders;
 
 import io.helidon.common.tls.Tls;
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 
 /**
  * Opens upstream WebSocket connections itself: a TCP connection (wrapped in TLS for {@code wss} instances), the HTTP/1.1
  * upgrade request with the forwarded handshake headers (RFC 6455 §4.1), and the instance's answer read up to the end
- * of its head. The connection is then handed to the relay as a plain socket, with the bytes the instance sent after its
- * 101. An HTTP client would do the same with more objects and buffers per connection, and keep an 8 KiB read buffer
- * for the whole life of the session.
+ * of its head, checked by {@link UpgradeCheck}. The connection is then handed to the relay as a plain socket, with the
+ * bytes the instance sent after its 101. An HTTP client would do the same with more objects and buffers per
+ * connection, and keep an 8 KiB read buffer for the whole life of the session.
+ *
+ * <p>An attempt has one deadline for all of it (TCP connect, TLS handshake, request, the whole answer head):
+ * {@code connect-timeout} from its start, or the caller's earlier deadline. A single daemon timer thread closes the
+ * plain socket of an attempt still running at its deadline; closing a socket never blocks, so the timer never waits on
+ * an attempt, and the connecting thread holds no lock while it reads.
  */
-public final class UpstreamConnector {
-    private final int timeoutMillis;
+public final class UpstreamConnector implements AutoCloseable {
+    private final long timeoutNanos;
     private final Tls tls;
+    private final ScheduledThreadPoolExecutor deadlines;
 
     /**
-     * @param connectTimeout time to connect, and then for each read of the TLS handshake and the 101
-     * @param tls      TLS for {@code wss} instances (trust, host name verification, client certificate); {@code null}
-     *                 for the JDK's default trust with host name verification
+     * @param connectTimeout longest time of one attempt: connect, TLS handshake and the whole answer head
+     * @param tls            TLS for {@code wss} instances (trust, host name verification, client certificate);
+     *                       {@code null} for the JDK's default trust with host name verification
      */
     public UpstreamConnector(Duration connectTimeout, Tls tls) {
-        this.timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        this.timeoutNanos = Math.max(1, connectTimeout.toNanos());
         this.tls = tls;
+        this.deadlines = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("wsgateway-connect-deadlines").factory());
+        deadlines.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -79,19 +89,41 @@ public final class UpstreamConnector {
     }
 
     /**
-     * Connect and upgrade.
+     * Connect and upgrade within {@code connect-timeout}.
      *
      * @param target  where to
      * @param headers request headers to send (forwarded client headers; key, version and upgrade are added here)
      * @param offered subprotocols the client offered
      * @return the link
-     * @throws Refusal 502 refused or failed handshake, 504 timeout, 401/403 as the upstream answered
+     * @throws UpstreamException why the instance gave no usable 101
      */
     Link connect(UpstreamTarget target, Map<String, List<String>> headers, List<String> offered) {
-        String key = HandshakeKeys.newKey();
-        Socket socket = null;
+        return connect(target, headers, offered, System.nanoTime() + timeoutNanos);
+    }
+
+    /**
+     * Connect and upgrade within {@code connect-timeout} and before a deadline of the caller.
+     *
+     * @param target   where to
+     * @param headers  request headers to send (forwarded client headers; key, version and upgrade are added here)
+     * @param offered  subprotocols the client offered
+     * @param deadline {@link System#nanoTime()} at which the attempt ends if it has not already
+     * @return the link
+     * @throws UpstreamException why the instance gave no usable 101 ({@link ConnectFailure.TimedOut} at the deadline)
+     */
+    Link connect(UpstreamTarget target, Map<String, List<String>> headers, List<String> offered, long deadline) {
+        long start = System.nanoTime();
+        long left = Math.min(timeoutNanos, deadline - start);
+        String instance = target.instance().instanceId();
+        if (left <= 0) {
+            throw new UpstreamException(new ConnectFailure.TimedOut(instance));
+        }
+        Attempt attempt = new Attempt(new Socket());
+        ScheduledFuture<?> cut = deadlines.schedule(attempt::expire, left, TimeUnit.NANOSECONDS);
+        Socket socket = attempt.raw;
         try {
-            socket = open(target);
+            socket = open(target, attempt.raw, left);
+            String key = HandshakeKeys.newKey();
             OutputStream out = socket.getOutputStream();
             out.write(UpgradeRequest.bytes(target, headers, key));
             out.flush();
@@ -110,46 +142,47 @@ public final class UpstreamConnector {
                 read += n;
             }
             if (answer.status() != 101) {
-                throw handshakeRefused(target, answer);
+                throw new UpstreamException(new ConnectFailure.Rejected(
+                        instance, answer.status(), answer.headers().first(HeaderNames.WWW_AUTHENTICATE)));
             }
-            Link link = accepted(target, socket, answer, key, offered,
-                                 Arrays.copyOfRange(head, answer.headLength(), read));
-            socket.setSoTimeout(0);
+            Link link = UpgradeCheck.accepted(instance, socket, answer, key, offered, headers,
+                                              Arrays.copyOfRange(head, answer.headLength(), read));
+            if (!attempt.finish()) {
+                throw new SocketTimeoutException("deadline");
+            }
+            cut.cancel(false);
             return link;
-        } catch (Refusal e) {
+        } catch (UpstreamException e) {
+            cut.cancel(false);
             closeQuietly(socket);
             throw e;
         } catch (IOException | RuntimeException e) {
+            cut.cancel(false);
             closeQuietly(socket);
-            throw connectFailure(target, e);
+            throw new UpstreamException(attempt.expired() ? new ConnectFailure.TimedOut(instance)
+                                                          : failure(instance, e));
         }
     }
 
-    private Socket open(UpstreamTarget target) throws IOException {
+    private Socket open(UpstreamTarget target, Socket socket, long leftNanos) throws IOException {
         String host = target.instance().host();
         int port = target.instance().port();
-        Socket socket = new Socket();
-        try {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), timeoutMillis);
-            socket.setSoTimeout(timeoutMillis);
-            if (!target.instance().secure()) {
-                return socket;
-            }
-            SSLSocket secure = (SSLSocket) sslContext().getSocketFactory().createSocket(socket, host, port, true);
-            if (tls != null) {
-                secure.setSSLParameters(tls.sslParameters());
-            } else {
-                SSLParameters parameters = secure.getSSLParameters();
-                parameters.setEndpointIdentificationAlgorithm("HTTPS");
-                secure.setSSLParameters(parameters);
-            }
-            secure.startHandshake();
-            return secure;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
-            throw e;
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(host, port),
+                       (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(leftNanos))));
+        if (!target.instance().secure()) {
+            return socket;
         }
+        SSLSocket secure = (SSLSocket) sslContext().getSocketFactory().createSocket(socket, host, port, true);
+        if (tls != null) {
+            secure.setSSLParameters(tls.sslParameters());
+        } else {
+            SSLParameters parameters = secure.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            secure.setSSLParameters(parameters);
+        }
+        secure.startHandshake();
+        return secure;
     }
 
     private SSLContext sslContext() throws IOException {
@@ -163,53 +196,7 @@ public final class UpstreamConnector {
         }
     }
 
-    private static Link accepted(UpstreamTarget target, Socket socket, UpgradeAnswer answer, String key,
-                                 List<String> offered, byte[] leftover) {
-        Headers responseHeaders = answer.headers();
-        String instance = target.instance().instanceId();
-        if (!responseHeaders.first(HeaderNames.UPGRADE).orElse("").trim().equalsIgnoreCase("websocket")
-                || !hasToken(responseHeaders, HeaderNames.CONNECTION, "upgrade")) {
-            throw new Refusal(502, "upstream_handshake", "Upstream " + instance + " answered 101 without "
-                    + "'Upgrade: websocket' and 'Connection: Upgrade'");
-        }
-        String accept = responseHeaders.first(WsHeaders.ACCEPT).orElse("");
-        if (!accept.equals(HandshakeKeys.accept(key))) {
-            throw new Refusal(502, "upstream_handshake",
-                              "Upstream " + instance + " answered with an invalid Sec-WebSocket-Accept");
-        }
-        String subprotocol = responseHeaders.first(WsHeaders.PROTOCOL).orElse("").trim();
-        if (!subprotocol.isEmpty() && !offered.contains(subprotocol)) {
-            throw new Refusal(502, "upstream_handshake",
-                              "Upstream chose subprotocol '" + subprotocol + "' the client did not offer");
-        }
-        return new Link(socket, leftover, responseHeaders, subprotocol);
-    }
-
-    private static boolean hasToken(Headers headers, HeaderName name, String token) {
-        for (String value : headers.values(name)) {
-            for (String part : value.split(",")) {
-                if (part.trim().equalsIgnoreCase(token)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static Refusal handshakeRefused(UpstreamTarget target, UpgradeAnswer answer) {
-        int status = answer.status();
-        if (status == 401 || status == 403) {
-            Optional<String> challenge = answer.headers().first(HeaderNames.WWW_AUTHENTICATE);
-            return new Refusal(status, status == 401 ? "unauthorized" : "forbidden",
-                               "Upstream service refused the credentials",
-                               challenge.map(c -> Map.of("WWW-Authenticate", c)).orElse(Map.of()));
-        }
-        return new Refusal(502, status >= 500 ? "upstream_handshake" : "upstream_rejected",
-                           "Upstream " + target.instance().instanceId() + " answered the WebSocket "
-                                   + "handshake with HTTP " + status);
-    }
-
-    private static void closeQuietly(Socket socket) {
+    static void closeQuietly(Socket socket) {
         if (socket != null) {
             try {
                 socket.close();
@@ -219,30 +206,67 @@ public final class UpstreamConnector {
         }
     }
 
-    private static Refusal connectFailure(UpstreamTarget target, Exception e) {
-        String instance = target.instance().instanceId();
+    /**
+     * The failure an exception of a running attempt stands for.
+     */
+    static ConnectFailure failure(String instance, Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException) {
-                return new Refusal(504, "upstream_timeout", "Upstream " + instance + " did not answer in time");
+                return new ConnectFailure.TimedOut(instance);
             }
             if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-                return new Refusal(502, "upstream_refused", "Upstream " + instance + " refused the connection");
+                return new ConnectFailure.Refused(instance);
             }
             if (t instanceof UnknownHostException) {
-                return new Refusal(502, "upstream_unknown_host", "Upstream host of " + instance + " is unknown");
+                return new ConnectFailure.UnknownHost(instance);
             }
             if (t instanceof SSLException) {
-                return new Refusal(502, "upstream_tls", "TLS handshake with upstream " + instance + " failed: "
-                        + t.getMessage());
+                return new ConnectFailure.TlsFailed(instance, String.valueOf(t.getMessage()));
             }
             if (t instanceof IllegalArgumentException) {
-                return new Refusal(502, "upstream_handshake", "Upstream " + instance
-                        + " answered the WebSocket handshake with a malformed HTTP response: " + t.getMessage());
-            }
-            if (t instanceof IOException) {
-                return new Refusal(502, "upstream_io", "Connection to upstream " + instance + " failed");
+                return new ConnectFailure.BadAnswer(instance, "answered the WebSocket handshake with a malformed "
+                        + "HTTP response: " + t.getMessage());
             }
         }
-        return new Refusal(502, "upstream_error", "Connection to upstream " + instance + " failed");
+        return new ConnectFailure.Broken(instance);
+    }
+
+    /**
+     * Stop the deadline timer (after the server stopped).
+     */
+    @Override
+    public void close() {
+        deadlines.shutdownNow();
+    }
+
+    /**
+     * One attempt's race between its end and its deadline: whichever comes first wins; a deadline that wins closes
+     * the plain socket (which ends a blocked connect, TLS handshake or read at once).
+     */
+    private static final class Attempt {
+        private static final int RUNNING = 0;
+        private static final int FINISHED = 1;
+        private static final int EXPIRED = 2;
+
+        private final Socket raw;
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
+
+        Attempt(Socket raw) {
+            this.raw = raw;
+        }
+
+        void expire() {
+            if (state.compareAndSet(RUNNING, EXPIRED)) {
+                closeQuietly(raw);
+            }
+        }
+
+        boolean finish() {
+            return state.compareAndSet(RUNNING, FINISHED);
+        }
+
+        boolean expired() {
+            return state.get() == EXPIRED;
+        }
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.gateway.config.BalancingSettings;
+import dev.wsgateway.gateway.instances.ActiveSessions;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;

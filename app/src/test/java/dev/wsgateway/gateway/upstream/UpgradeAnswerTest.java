@@ -76,10 +76,23 @@ class UpgradeAnswerTest {
                 "HTTP/1.1 101 OK\r\n: empty name\r\n\r\n",
                 "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\n folded\r\n\r\n",
                 "HTTP/1.1 101 OK\r\nUpgrade: web\rsocket\r\n\r\n",
+                "HTTP/1.1 101 OK\r\nX-Note: a\u0000b\r\n\r\n",
+                "HTTP/1.1 101 OK\r\nX-Note: a\u0001b\r\n\r\n",
+                "HTTP/1.1 101 OK\r\nX-Note: \u001b[31mred\r\n\r\n",
+                "HTTP/1.1 101 OK\r\nX-Note: a\u000bb\r\n\r\n",
+                "HTTP/1.1 101 OK\r\nX-Note: a\u007fb\r\n\r\n",
+                "HTTP/1.1 101 O\u0008K\r\n\r\n",
         };
         for (String head : heads) {
             assertThrows(IllegalArgumentException.class, () -> parse(head), head);
         }
+    }
+
+    @Test
+    void tabsAndObsTextAreFieldContent() {
+        UpgradeAnswer answer = parse("HTTP/1.1 101 OK\r\nX-Note: a\tb caf\u00e9\r\n\r\n");
+        assertThat(answer.headers().first(io.helidon.http.HeaderNames.create("X-Note")).orElseThrow(),
+                   is("a\tb caf\u00e9"));
     }
 
     @Test

@@ -6,9 +6,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -69,7 +74,9 @@ final class ConsulClient {
                 .readTimeout(Duration.ofSeconds(10))
                 .followRedirects(false)
                 .shareConnectionCache(false);
-        settings.trustStore().ifPresent(path -> builder.tls(tls(path, settings)));
+        if (settings.trustStore().isPresent() || settings.keyStore().isPresent()) {
+            builder.tls(tls(settings));
+        }
         return new ConsulClient(builder.build(), settings, token);
     }
 
@@ -178,23 +185,79 @@ final class ConsulClient {
         return body;
     }
 
-    private static Tls tls(Path path, ConsulSettings settings) {
-        char[] password = settings.trustStorePassword().map(String::toCharArray).orElse(null);
-        String type = settings.trustStoreType()
-                .orElse(path.toString().toLowerCase(Locale.ROOT).endsWith(".jks") ? "JKS" : "PKCS12");
+    /**
+     * TLS to Consul: the trust store (else the JVM's trust) and, when {@code tls.key-store} is set, the client
+     * certificate (the key named by {@code tls.key-alias}, else the store's only key).
+     */
+    private static Tls tls(ConsulSettings settings) {
         try {
-            KeyStore trustStore = KeyStore.getInstance(type);
-            try (var in = java.nio.file.Files.newInputStream(path)) {
-                trustStore.load(in, password);
-            }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trustStore);
+            if (settings.trustStore().isPresent()) {
+                Path path = settings.trustStore().get();
+                String type = settings.trustStoreType()
+                        .orElse(path.toString().toLowerCase(Locale.ROOT).endsWith(".jks") ? "JKS" : "PKCS12");
+                KeyStore trustStore = KeyStore.getInstance(type);
+                try (var in = java.nio.file.Files.newInputStream(path)) {
+                    trustStore.load(in, settings.trustStorePassword().map(String::toCharArray).orElse(null));
+                } catch (IOException | GeneralSecurityException e) {
+                    throw new IllegalArgumentException("Cannot load discovery.consul.tls.trust-store " + path + ": "
+                                                               + e.getMessage(), e);
+                }
+                tmf.init(trustStore);
+            } else {
+                tmf.init((KeyStore) null);
+            }
+            KeyManager[] keyManagers = null;
+            if (settings.keyStore().isPresent()) {
+                char[] password = settings.keyStorePassword().map(String::toCharArray).orElse(new char[0]);
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(oneKey(settings, password), password);
+                keyManagers = kmf.getKeyManagers();
+            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
+            context.init(keyManagers, tmf.getTrustManagers(), null);
             return Tls.builder().sslContext(context).build();
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("Cannot load discovery.consul.tls.trust-store " + path + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("Cannot set up TLS to Consul: " + e.getMessage(), e);
         }
+    }
+
+    private static KeyStore oneKey(ConsulSettings settings, char[] password) throws GeneralSecurityException {
+        Path path = settings.keyStore().orElseThrow();
+        KeyStore store;
+        try {
+            // the type (PKCS12, JKS) is detected from the file
+            store = KeyStore.getInstance(path.toFile(), password);
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("Cannot load discovery.consul.tls.key-store " + path + ": "
+                                                       + e.getMessage(), e);
+        }
+        List<String> keys = new ArrayList<>();
+        for (String alias : Collections.list(store.aliases())) {
+            if (store.isKeyEntry(alias)) {
+                keys.add(alias);
+            }
+        }
+        String alias = settings.keyAlias()
+                .map(wanted -> keys.stream().filter(wanted::equalsIgnoreCase).findFirst().orElseThrow(
+                        () -> new IllegalArgumentException("discovery.consul.tls.key-alias " + wanted
+                                                                   + " names no key in " + path + " (keys: " + keys + ")")))
+                .orElseGet(() -> {
+                    if (keys.size() != 1) {
+                        throw new IllegalArgumentException("discovery.consul.tls.key-store " + path + " holds "
+                                                                   + keys.size() + " keys " + keys
+                                                                   + ": set discovery.consul.tls.key-alias");
+                    }
+                    return keys.getFirst();
+                });
+        KeyStore single = KeyStore.getInstance("PKCS12");
+        try {
+            single.load(null, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        single.setKeyEntry(alias, store.getKey(alias, password), password, store.getCertificateChain(alias));
+        return single;
     }
 
     /**

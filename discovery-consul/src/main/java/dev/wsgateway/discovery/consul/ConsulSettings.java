@@ -32,6 +32,10 @@ import io.helidon.common.config.Config;
  * @param trustStore              trust store for an {@code https} URL ({@code tls.trust-store})
  * @param trustStorePassword      its password ({@code tls.trust-store-password})
  * @param trustStoreType          its type ({@code tls.trust-store-type}), empty = PKCS12, or JKS for a {@code .jks} file
+ * @param keyStore                key store with the gateway's client certificate, for a Consul that verifies clients
+ *                                ({@code tls.key-store}, PKCS12 or JKS, the type detected from the file)
+ * @param keyStorePassword        its password, also the key's ({@code tls.key-store-password})
+ * @param keyAlias                the key to offer ({@code tls.key-alias}), empty = the store's only key
  */
 public record ConsulSettings(URI url,
                              Optional<String> datacenter,
@@ -50,7 +54,10 @@ public record ConsulSettings(URI url,
                              Optional<Duration> deregisterCriticalAfter,
                              Optional<Path> trustStore,
                              Optional<String> trustStorePassword,
-                             Optional<String> trustStoreType) {
+                             Optional<String> trustStoreType,
+                             Optional<Path> keyStore,
+                             Optional<String> keyStorePassword,
+                             Optional<String> keyAlias) {
     /** Consul's own default address. */
     public static final String DEFAULT_URL = "http://127.0.0.1:8500";
     /** The environment variable Consul's CLI reads the token from. */
@@ -77,6 +84,9 @@ public record ConsulSettings(URI url,
         }
         if (warningStatus == InstanceStatus.UNKNOWN) {
             throw new IllegalArgumentException("discovery.consul.warning-status must be UP, DOWN or OUT_OF_SERVICE");
+        }
+        if (keyAlias.isPresent() && keyStore.isEmpty()) {
+            throw new IllegalArgumentException("discovery.consul.tls.key-alias needs tls.key-store");
         }
         requirePositive("check.interval", checkInterval);
         requirePositive("check.timeout", checkTimeout);
@@ -111,7 +121,10 @@ public record ConsulSettings(URI url,
                                   config.get("check.deregister-critical-after").as(Duration.class).asOptional(),
                                   nonBlank(config.get("tls.trust-store").asString().asOptional()).map(Path::of),
                                   config.get("tls.trust-store-password").asString().asOptional(),
-                                  nonBlank(config.get("tls.trust-store-type").asString().asOptional()));
+                                  nonBlank(config.get("tls.trust-store-type").asString().asOptional()),
+                                  nonBlank(config.get("tls.key-store").asString().asOptional()).map(Path::of),
+                                  config.get("tls.key-store-password").asString().asOptional(),
+                                  nonBlank(config.get("tls.key-alias").asString().asOptional()));
     }
 
     /**
@@ -122,7 +135,9 @@ public record ConsulSettings(URI url,
         return "ConsulSettings[url=" + url + ", datacenter=" + datacenter.orElse("(agent's)") + ", token-env=" + tokenEnv
                 + ", wait=" + waitTime + ", register=" + register + ", warning-status=" + warningStatus
                 + ", trust-store=" + trustStore.map(Path::toString).orElse("(JVM default)")
-                + (trustStorePassword.isPresent() ? ", trust-store-password=****" : "") + "]";
+                + (trustStorePassword.isPresent() ? ", trust-store-password=****" : "")
+                + keyStore.map(k -> ", key-store=" + k + keyAlias.map(a -> " alias " + a).orElse("")).orElse("")
+                + (keyStorePassword.isPresent() ? ", key-store-password=****" : "") + "]";
     }
 
     private static URI uri(String value) {

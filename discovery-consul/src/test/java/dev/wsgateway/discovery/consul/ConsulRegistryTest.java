@@ -21,6 +21,7 @@ import java.util.logging.SimpleFormatter;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.wsgateway.discovery.Discovery;
@@ -241,6 +242,45 @@ class ConsulRegistryTest {
             assertThat("certificate not trusted by the JVM", defaultTrust.ready(), is(false));
             assertThat("certificate for another host name", wrongName.ready(), is(false));
         }
+    }
+
+    @Test
+    void httpsWithAClientCertificate() throws Exception {
+        consul.close();
+        Path dir = Files.createTempDirectory("consul-mtls");
+        var client = java.util.concurrent.CompletableFuture.supplyAsync(() -> selfSigned(dir, "gateway-client"));
+        var stranger = java.util.concurrent.CompletableFuture.supplyAsync(() -> selfSigned(dir, "stranger"));
+        KeyStore localhost = selfSigned(dir, "localhost");
+        Path trustStore = trustStore(dir, localhost);
+        // the server accepts exactly the gateway's (self-signed) client certificate
+        KeyStore clients = KeyStore.getInstance("PKCS12");
+        clients.load(null, null);
+        clients.setCertificateEntry("gateway", client.get(30, TimeUnit.SECONDS).getCertificate("1"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(clients);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(localhost, "changeit".toCharArray());
+        SSLContext server = SSLContext.getInstance("TLS");
+        server.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        stranger.get(30, TimeUnit.SECONDS);
+        consul = ConsulStandIn.start(server, true);
+        consul.register(service("echo", "echo-1", 10001, "passing"));
+        String base = "url: https://localhost:" + consul.port() + "\ntls:\n  trust-store: " + trustStore
+                + "\n  trust-store-password: changeit\n";
+        ServiceRegistry withCertificate = registry(base + "  key-store: " + dir.resolve("gateway-client.p12")
+                                                           + "\n  key-store-password: changeit\n");
+        ServiceRegistry without = registry(base);
+        ServiceRegistry untrusted = registry(base + "  key-store: " + dir.resolve("stranger.p12")
+                                                     + "\n  key-store-password: changeit\n");
+        await(withCertificate::ready, Duration.ofSeconds(5), "ready over mutual TLS");
+        assertThat(withCertificate.instances("echo").size(), is(1));
+        LockSupport.parkNanos(QUICK.toNanos());
+        assertThat("no client certificate", without.ready(), is(false));
+        assertThat("a client certificate the server does not trust", untrusted.ready(), is(false));
+        IllegalArgumentException noKey = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> registry(base + "  key-store: " + dir.resolve("gateway-client.p12")
+                        + "\n  key-store-password: changeit\n  key-alias: other\n"));
+        assertThat(noKey.getMessage(), org.hamcrest.Matchers.containsString("key-alias other names no key"));
     }
 
     private ServiceRegistry registry(String extraYaml) {

@@ -2,8 +2,6 @@ package dev.wsgateway.discovery.eureka;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.netflix.appinfo.ApplicationInfoManager;
 import com.netflix.appinfo.InstanceInfo;
@@ -26,7 +23,6 @@ import com.netflix.discovery.shared.Application;
 import com.netflix.discovery.shared.Applications;
 import com.netflix.discovery.shared.resolver.EndpointRandomizer;
 import com.netflix.discovery.shared.resolver.EurekaEndpoint;
-import com.netflix.discovery.shared.transport.jersey3.Jersey3TransportClientFactories;
 import dev.wsgateway.discovery.InMemoryRegistry;
 import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.discovery.SelfRegistration;
@@ -69,7 +65,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
 
     private EurekaRegistry(EurekaSettings settings) {
         this.settings = settings;
-        this.sslContext = settings.trustStore().map(path -> sslContext(settings)).orElse(null);
+        this.sslContext = EurekaTls.context(settings).orElse(null);
         this.lossGuard = new RegistryLossGuard(Duration.ofSeconds(settings.registryLossGraceSeconds()));
     }
 
@@ -105,7 +101,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
                 onRefreshed();
             }
         };
-        DiscoveryClient client = newClient(identity, ClientConfig.query(settings), listener);
+        DiscoveryClient client = newClient(identity, ClientConfig.query(settings), listener, "fetch");
         queryClient = client;
         if (refreshedBeforeClientExisted) {
             // the first fetch ran inside the constructor, before we could read the client
@@ -115,7 +111,10 @@ public final class EurekaRegistry extends InMemoryRegistry {
                    settings.serviceUrls(), settings.fetchIntervalSeconds(), ready());
     }
 
-    private DiscoveryClient newClient(InstanceConfig instance, ClientConfig config, EurekaEventListener listener) {
+    private DiscoveryClient newClient(InstanceConfig instance,
+                                      ClientConfig config,
+                                      EurekaEventListener listener,
+                                      String role) {
         ApplicationInfoManager manager = new ApplicationInfoManager(instance, instance.toInstanceInfo());
         Jersey3DiscoveryClientOptionalArgs args = new Jersey3DiscoveryClientOptionalArgs();
         if (listener != null) {
@@ -124,7 +123,9 @@ public final class EurekaRegistry extends InMemoryRegistry {
         if (sslContext != null) {
             args.setSSLContext(sslContext);
         }
-        return new DiscoveryClient(manager, config, new Jersey3TransportClientFactories(), args, IN_ORDER);
+        EurekaTls.hostnameVerifier(settings.security()).ifPresent(args::setHostnameVerifier);
+        ReportingTransport transport = new ReportingTransport(role, settings.security(), closed::get);
+        return new DiscoveryClient(manager, config, transport, args, IN_ORDER);
     }
 
     private void onRefreshed() {
@@ -211,7 +212,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
                                                          settings.leaseRenewalSeconds(),
                                                          settings.leaseExpirationSeconds(),
                                                          self.metadata());
-            registrationClient = newClient(instance, ClientConfig.registration(settings), null);
+            registrationClient = newClient(instance, ClientConfig.registration(settings), null, "registration");
             published = new SelfRegistration(app, instanceId, host, self.port(), self.securePort(), self.healthUrl(),
                                              self.statusPageUrl(), self.metadata());
             LOGGER.log(System.Logger.Level.INFO, "Registering in Eureka as {0}/{1} at {2}:{3}",
@@ -292,21 +293,6 @@ public final class EurekaRegistry extends InMemoryRegistry {
             return InetAddress.getByName(host).getHostAddress();
         } catch (IOException e) {
             return host;
-        }
-    }
-
-    private static SSLContext sslContext(EurekaSettings settings) {
-        char[] password = settings.trustStorePassword().map(String::toCharArray).orElse(null);
-        try {
-            KeyStore trustStore = KeyStore.getInstance(settings.trustStore().orElseThrow().toFile(), password);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trustStore);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("Cannot load discovery.eureka.tls.trust-store "
-                                                       + settings.trustStore().orElseThrow() + ": " + e.getMessage(), e);
         }
     }
 }

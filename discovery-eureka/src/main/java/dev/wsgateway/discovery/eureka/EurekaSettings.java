@@ -25,6 +25,8 @@ import io.helidon.common.config.Config;
  * @param registryLossGraceSeconds how long instances stay in the view after a fetch lost more than half of them
  *                             at once, waiting for them to register again ({@code registry-loss-grace}, seconds;
  *                             0 = never kept), see {@link RegistryLossGuard}
+ * @param security             client certificate, Basic credentials and host name verification
+ *                             ({@link EurekaClientSecurity})
  */
 public record EurekaSettings(List<String> serviceUrls,
                              int fetchIntervalSeconds,
@@ -38,7 +40,8 @@ public record EurekaSettings(List<String> serviceUrls,
                              Optional<Path> trustStore,
                              Optional<String> trustStorePassword,
                              Optional<String> instanceHost,
-                             int registryLossGraceSeconds) {
+                             int registryLossGraceSeconds,
+                             EurekaClientSecurity security) {
     /** Default service URL. */
     public static final String DEFAULT_SERVICE_URL = "http://localhost:8761/eureka/";
     /** Default app name of the gateway. */
@@ -48,7 +51,9 @@ public record EurekaSettings(List<String> serviceUrls,
         if (serviceUrls.isEmpty()) {
             throw new IllegalArgumentException("discovery.eureka.service-url must name at least one URL");
         }
-        serviceUrls = serviceUrls.stream().map(EurekaSettings::withTrailingSlash).toList();
+        serviceUrls = EurekaClientSecurity.withoutCredentials(serviceUrls).stream()
+                .map(EurekaSettings::withTrailingSlash).toList();
+        security = security == null ? EurekaClientSecurity.NONE : security;
         requirePositive("fetch-interval", fetchIntervalSeconds);
         requirePositive("connect-timeout", connectTimeoutMillis);
         requirePositive("read-timeout", readTimeoutMillis);
@@ -72,7 +77,8 @@ public record EurekaSettings(List<String> serviceUrls,
             // environment variable EUREKA_SERVICE_URL (Helidon maps it to eureka.service.url)
             urls = config.root().get("eureka.service.url");
         }
-        return new EurekaSettings(serviceUrls(urls),
+        List<String> serviceUrls = serviceUrls(urls);
+        return new EurekaSettings(serviceUrls,
                                   config.get("fetch-interval").asInt().orElse(5),
                                   config.get("connect-timeout").asInt().orElse(2000),
                                   config.get("read-timeout").asInt().orElse(5000),
@@ -84,7 +90,8 @@ public record EurekaSettings(List<String> serviceUrls,
                                   nonBlank(config.get("tls.trust-store").asString().asOptional()).map(Path::of),
                                   config.get("tls.trust-store-password").asString().asOptional(),
                                   nonBlank(config.get("instance-host").asString().asOptional()),
-                                  config.get("registry-loss-grace").asInt().orElse(90));
+                                  config.get("registry-loss-grace").asInt().orElse(90),
+                                  EurekaClientSecurity.from(config, serviceUrls, System::getenv));
     }
 
     private static List<String> serviceUrls(Config node) {

@@ -58,7 +58,7 @@ final class EurekaTestSupport {
     static DiscoveryClient javaService(String eurekaUrl, String app, String instanceId, int port, Map<String, String> metadata) {
         EurekaSettings settings = new EurekaSettings(java.util.List.of(eurekaUrl), 1, 1000, 2000, false, true,
                                                      java.util.Optional.empty(), 1, 3, java.util.Optional.empty(),
-                                                     java.util.Optional.empty(), java.util.Optional.empty(), 0);
+                                                     java.util.Optional.empty(), java.util.Optional.empty(), 0, null);
         InstanceConfig instance = new InstanceConfig(app, instanceId, "127.0.0.1", "127.0.0.1", port, -1,
                                                      "http://127.0.0.1:" + port + "/application/health",
                                                      "http://127.0.0.1:" + port + "/application/info",

@@ -1,11 +1,15 @@
-package dev.wsgateway.gateway.balancing;
+package dev.wsgateway.gateway.instances;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Active sessions per instance ({@code serviceId/instanceId}), kept by the relay as sessions open, move and end.
+ * Active sessions per instance ({@code serviceId/instanceId}), kept by the relay as sessions open, move and end (through
+ * a relay listener the wiring adds): the {@code least-sessions} balancer, the instance listing and the drain migration
+ * read it.
  */
 public final class ActiveSessions {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
@@ -19,6 +23,23 @@ public final class ActiveSessions {
         if (count != null && count.decrementAndGet() <= 0) {
             counts.remove(serviceId + "/" + instanceId, count);
         }
+    }
+
+    /**
+     * The instances of a service that hold sessions now.
+     *
+     * @param serviceId service
+     * @return instance ids
+     */
+    public Set<String> instances(String serviceId) {
+        String prefix = serviceId + "/";
+        Set<String> ids = new HashSet<>();
+        counts.forEach((key, count) -> {
+            if (key.startsWith(prefix) && count.get() > 0) {
+                ids.add(key.substring(prefix.length()));
+            }
+        });
+        return ids;
     }
 
     public int count(String serviceId, String instanceId) {

@@ -1,4 +1,4 @@
-package dev.wsgateway.gateway.upstream;
+package dev.wsgateway.gateway.instances;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.wsgateway.gateway.upstream;
+package dev.wsgateway.gateway.instances;
 
 import java.time.Instant;
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What the active health checks found, per instance: {@link RouteResolver} gives no new sessions to an instance that
+ * What the active health checks found, per instance: the upstream route resolver gives no new sessions to an instance that
  * is unhealthy here. Instances never checked (checks off, or not yet run) are admitted.
  */
 public final class InstanceHealth {

@@ -1,4 +1,4 @@
-package dev.wsgateway.gateway.upstream;
+package dev.wsgateway.gateway.instances;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import dev.wsgateway.discovery.ServiceInstance;
 
 /**
  * Passive health (like Envoy's outlier detection): an instance whose connects fail is ejected for a cool-down and
@@ -31,18 +34,20 @@ public final class Ejections {
     /**
      * Put ejected instances last, keeping the order of the others.
      *
-     * @param targets candidates in balancer order
+     * @param targets  candidates in balancer order
+     * @param instance the instance of a candidate
+     * @param <T>      what the candidates are
      * @return reordered candidates
      */
-    public List<UpstreamTarget> order(List<UpstreamTarget> targets) {
+    public <T> List<T> order(List<T> targets, Function<? super T, ServiceInstance> instance) {
         if (ejectedUntil.isEmpty()) {
             return targets;
         }
         long now = System.nanoTime();
-        List<UpstreamTarget> healthy = new ArrayList<>(targets.size());
-        List<UpstreamTarget> ejected = new ArrayList<>();
-        for (UpstreamTarget target : targets) {
-            (isEjected(key(target), now) ? ejected : healthy).add(target);
+        List<T> healthy = new ArrayList<>(targets.size());
+        List<T> ejected = new ArrayList<>();
+        for (T target : targets) {
+            (isEjected(key(instance.apply(target)), now) ? ejected : healthy).add(target);
         }
         healthy.addAll(ejected);
         return healthy;
@@ -54,7 +59,7 @@ public final class Ejections {
      * @param target     the instance
      * @param candidates all UP instances of the service with the route
      */
-    public void failed(UpstreamTarget target, List<UpstreamTarget> candidates) {
+    public void failed(ServiceInstance target, List<ServiceInstance> candidates) {
         long now = System.nanoTime();
         long ejectedNow = candidates.stream().filter(t -> isEjected(key(t), now)).count();
         long allowed = candidates.size() * (long) maxEjectedPercent / 100;
@@ -71,7 +76,7 @@ public final class Ejections {
      *
      * @param target the instance
      */
-    public void succeeded(UpstreamTarget target) {
+    public void succeeded(ServiceInstance target) {
         if (!ejectedUntil.isEmpty()) {
             ejectedUntil.remove(key(target));
         }
@@ -83,7 +88,7 @@ public final class Ejections {
      * @param target the instance
      * @return whether ejected
      */
-    public boolean isEjected(UpstreamTarget target) {
+    public boolean isEjected(ServiceInstance target) {
         return isEjected(key(target), System.nanoTime());
     }
 
@@ -116,7 +121,7 @@ public final class Ejections {
         return true;
     }
 
-    private static String key(UpstreamTarget target) {
-        return target.instance().serviceId() + "/" + target.instance().instanceId();
+    private static String key(ServiceInstance instance) {
+        return instance.serviceId() + "/" + instance.instanceId();
     }
 }

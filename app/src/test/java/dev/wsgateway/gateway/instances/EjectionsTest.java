@@ -1,6 +1,5 @@
-package dev.wsgateway.gateway.upstream;
+package dev.wsgateway.gateway.instances;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.discovery.ServiceInstance;
-import dev.wsgateway.discovery.ServiceRoute;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
@@ -17,27 +15,24 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.sameInstance;
 
 class EjectionsTest {
-    private static UpstreamTarget target(String service, String id) {
-        ServiceInstance instance = new ServiceInstance(service, id, "host-" + id, 8080, false, InstanceStatus.UP,
-                                                       Map.of());
-        return new UpstreamTarget(instance, new ServiceRoute("ws_v1", "ws/v1", "/" + service + "/ws"),
-                                  URI.create("ws://host-" + id + ":8080/" + service + "/ws"));
+    private static ServiceInstance target(String service, String id) {
+        return new ServiceInstance(service, id, "host-" + id, 8080, false, InstanceStatus.UP, Map.of());
     }
 
-    private static final UpstreamTarget A = target("echo", "a");
-    private static final UpstreamTarget B = target("echo", "b");
-    private static final UpstreamTarget C = target("echo", "c");
-    private static final UpstreamTarget D = target("echo", "d");
-    private static final List<UpstreamTarget> ALL = List.of(A, B, C, D);
+    private static final ServiceInstance A = target("echo", "a");
+    private static final ServiceInstance B = target("echo", "b");
+    private static final ServiceInstance C = target("echo", "c");
+    private static final ServiceInstance D = target("echo", "d");
+    private static final List<ServiceInstance> ALL = List.of(A, B, C, D);
 
-    private static List<String> ids(List<UpstreamTarget> targets) {
-        return targets.stream().map(t -> t.instance().instanceId()).toList();
+    private static List<String> ids(List<ServiceInstance> targets) {
+        return targets.stream().map(ServiceInstance::instanceId).toList();
     }
 
     @Test
     void withoutEjectionsTheOrderIsKept() {
         Ejections ejections = new Ejections(Duration.ofSeconds(10), 50);
-        assertThat(ejections.order(ALL), sameInstance(ALL));
+        assertThat(ejections.order(ALL, i -> i), sameInstance(ALL));
     }
 
     @Test
@@ -46,8 +41,8 @@ class EjectionsTest {
         ejections.failed(B, ALL);
         assertThat(ejections.isEjected(B), is(true));
         assertThat(ejections.isEjected(A), is(false));
-        assertThat(ids(ejections.order(ALL)), contains("a", "c", "d", "b"));
-        assertThat(ids(ejections.order(List.of(D, C, B, A))), contains("d", "c", "a", "b"));
+        assertThat(ids(ejections.order(ALL, i -> i)), contains("a", "c", "d", "b"));
+        assertThat(ids(ejections.order(List.of(D, C, B, A), i -> i)), contains("d", "c", "a", "b"));
     }
 
     @Test
@@ -55,7 +50,7 @@ class EjectionsTest {
         Ejections ejections = new Ejections(Duration.ofSeconds(10), 50);
         ejections.failed(C, ALL);
         ejections.failed(A, ALL);
-        assertThat(ids(ejections.order(ALL)), contains("b", "d", "a", "c"));
+        assertThat(ids(ejections.order(ALL, i -> i)), contains("b", "d", "a", "c"));
     }
 
     @Test
@@ -64,7 +59,7 @@ class EjectionsTest {
         ejections.failed(A, ALL);
         ejections.succeeded(A);
         assertThat(ejections.isEjected(A), is(false));
-        assertThat(ids(ejections.order(ALL)), contains("a", "b", "c", "d"));
+        assertThat(ids(ejections.order(ALL, i -> i)), contains("a", "b", "c", "d"));
         ejections.succeeded(B); // never ejected: nothing happens
         assertThat(ejections.isEjected(B), is(false));
     }
@@ -76,7 +71,7 @@ class EjectionsTest {
         assertThat(ejections.isEjected(A), is(true));
         Thread.sleep(60);
         assertThat(ejections.isEjected(A), is(false));
-        assertThat(ids(ejections.order(ALL)), contains("a", "b", "c", "d"));
+        assertThat(ids(ejections.order(ALL, i -> i)), contains("a", "b", "c", "d"));
     }
 
     @Test
@@ -86,7 +81,7 @@ class EjectionsTest {
         ejections.failed(B, ALL);
         ejections.failed(C, ALL); // 2 of 4 ejected already: 50 % reached
         assertThat(ejections.isEjected(C), is(false));
-        assertThat(ids(ejections.order(ALL)), contains("c", "d", "a", "b"));
+        assertThat(ids(ejections.order(ALL, i -> i)), contains("c", "d", "a", "b"));
         // an ejected instance failing again is ejected anew (its cooldown restarts)
         ejections.failed(A, ALL);
         assertThat(ejections.isEjected(A), is(true));
@@ -112,7 +107,7 @@ class EjectionsTest {
     @Test
     void ejectionsArePerService() {
         Ejections ejections = new Ejections(Duration.ofSeconds(10), 100);
-        UpstreamTarget otherA = target("chat", "a");
+        ServiceInstance otherA = target("chat", "a");
         ejections.failed(A, ALL);
         assertThat(ejections.isEjected(otherA), is(false));
     }
