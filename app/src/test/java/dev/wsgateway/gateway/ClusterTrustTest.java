@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.LogRecord;
@@ -94,25 +93,16 @@ class ClusterTrustTest {
                                                        + "    app-name: TRUST\n"));
         TestGateway.await(() -> {
             JsonObject view = cluster(a);
-            return view != null && view.getJsonArray("gateways").size() == 2
-                    && missing(view).keySet().equals(Set.of("rogue-forging", "rogue-oversized"));
-        }, Duration.ofSeconds(60), "a sees b and the two UP rogues");
+            return view != null && view.toString().contains("\"" + id(b) + "\"")
+                    && !forging.requests().isEmpty() && !oversized.requests().isEmpty();
+        }, Duration.ofSeconds(60), "a sees b and has asked the two UP rogues");
     }
 
     @Test
     void rogueRegistrantsGetNoCredentialsAndTheirAnswersAreNotUsed() throws Exception {
-        JsonObject view = cluster(a);
-        Map<String, String> missing = missing(view);
-        assertThat(missing.get("rogue-forging"), containsString("not a gateway of this cluster"));
-        assertThat(missing.get("rogue-oversized"), containsString("answer larger than 65536 bytes"));
-        assertThat(view.toString(), not(containsString("forged")));
         // a DELETE of a session nobody holds goes to the peers too: signed, without the operator's credentials
         HttpResponse<String> deleted = send("DELETE", a, "/application/websockets/0123456789ab", OPS);
-        assertThat(deleted.statusCode(), is(503));
-        assertThat(deleted.body(), containsString("cluster_incomplete"));
         assertThat(forging.requests().stream().anyMatch(r -> r.startsWith("DELETE ")), is(true));
-
-        assertThat(forging.requests().size(), greaterThan(0));
         for (Rogue rogue : List.of(forging, oversized)) {
             for (String request : rogue.requests()) {
                 Map<String, String> headers = headers(request);
@@ -122,6 +112,14 @@ class ClusterTrustTest {
             }
         }
         assertThat("a DOWN registrant is never asked", down.connections(), is(0));
+        assertThat(deleted.statusCode(), is(503));
+        assertThat(deleted.body(), containsString("cluster_incomplete"));
+        JsonObject view = cluster(a);
+        assertThat(view.getJsonArray("gateways").size(), is(2));
+        Map<String, String> missing = missing(view);
+        assertThat(missing.get("rogue-forging"), containsString("not a gateway of this cluster"));
+        assertThat(missing.get("rogue-oversized"), containsString("answer larger than 65536 bytes"));
+        assertThat(view.toString(), not(containsString("forged")));
 
         // what a rogue received is of no use elsewhere: b refuses it (signed for the rogue), and unsigned it is 401
         String received = forging.requests().stream().filter(r -> r.startsWith("GET ")).findFirst().orElseThrow();
@@ -183,6 +181,10 @@ class ClusterTrustTest {
                 "gateway:\n  cluster:\n    enabled: true\n" + TestGateway.service("x", "/x", 1)));
         assertThat(refused.getMessage(), containsString("gateway.cluster.enabled is true but the cluster secret is "
                                                                 + "not set"));
+    }
+
+    private static String id(TestGateway gateway) {
+        return gateway.gateway().registry().registration().orElseThrow().instanceId();
     }
 
     private static JsonObject cluster(TestGateway gateway) {
