@@ -45,19 +45,34 @@ public final class Gateway {
         GatewayWiring wiring = GatewayWiring.create(config);
         ServerSettings settings = wiring.settings().server();
         EchoService demo = null;
-        if (settings.demoEcho()) {
-            demo = EchoService.start(settings.demoHost(), settings.demoPort());
-            LOGGER.log(System.Logger.Level.INFO, "demo echo service listening on port " + demo.port());
+        WebServer server = null;
+        try {
+            WebServerConfig.Builder builder = WebServer.builder();
+            wiring.configure(builder);
+            // built (ports, TLS keystores checked) before the demo starts, so that a wrong setting leaves nothing behind
+            server = builder.build();
+            if (settings.demoEcho()) {
+                demo = EchoService.start(settings.demoHost(), settings.demoPort());
+                LOGGER.log(System.Logger.Level.INFO, "demo echo service listening on port " + demo.port());
+            }
+            server.start();
+            boolean management = settings.managementPort().isPresent();
+            LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery "
+                    + settings.discoveryType() + " with " + wiring.registry().services().size() + " services"
+                    + (management ? ", management port " + server.port(GatewayWiring.MANAGEMENT_SOCKET) : ""));
+            wiring.register(selfRegistration(settings, server));
+            return new Gateway(server, wiring, demo);
+        } catch (RuntimeException | Error e) {
+            // nothing started before the failure may keep the JVM alive
+            if (server != null && server.isRunning()) {
+                server.stop();
+            }
+            if (demo != null) {
+                demo.stop();
+            }
+            wiring.close();
+            throw e;
         }
-        WebServerConfig.Builder builder = WebServer.builder();
-        wiring.configure(builder);
-        WebServer server = builder.build().start();
-        boolean management = settings.managementPort().isPresent();
-        LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery "
-                + settings.discoveryType() + " with " + wiring.registry().services().size() + " services"
-                + (management ? ", management port " + server.port(GatewayWiring.MANAGEMENT_SOCKET) : ""));
-        wiring.register(selfRegistration(settings, server));
-        return new Gateway(server, wiring, demo);
     }
 
     /**

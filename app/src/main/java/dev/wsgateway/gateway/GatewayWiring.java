@@ -70,16 +70,17 @@ public final class GatewayWiring {
     private final Optional<HealthChecks> healthChecks;
     private final Optional<DescriptorBudget> descriptors;
 
-    private GatewayWiring(Config config, GatewaySettings settings, Optional<DescriptorBudget> descriptors) {
+    private GatewayWiring(Config config, GatewaySettings settings, Optional<DescriptorBudget> descriptors,
+                          ServiceRegistry registry) {
         this.config = config;
         this.settings = settings;
         this.descriptors = descriptors;
         String type = settings.server().discoveryType();
-        this.registry = Discovery.create(type, config.get("discovery").get(type));
+        this.registry = registry;
         this.sessions = new SessionRegistry(settings.relay());
         ActiveSessions active = new ActiveSessions();
         sessions.addListener(new InstanceCounts(active));
-        this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
+        this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry, type);
         sessions.addListener(metrics);
         this.peers = new GatewayPeers(registry, type);
         this.peerClient = new PeerClient(settings.cluster().peerTimeout(),
@@ -121,7 +122,8 @@ public final class GatewayWiring {
             });
         }
         this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
-                                      security.authenticator(), relay, settings.affinity().instanceIdHeader());
+                                      security.authenticator(), relay, settings.affinity().instanceIdHeader(),
+                                      registry::ready);
     }
 
     /**
@@ -138,7 +140,14 @@ public final class GatewayWiring {
             settings = settings.withSecurity(security.withMaxSessions(
                     descriptors.get().maxSessions(security.maxSessions())));
         }
-        return new GatewayWiring(config, settings, descriptors);
+        String type = settings.server().discoveryType();
+        ServiceRegistry registry = Discovery.create(type, config.get("discovery").get(type));
+        try {
+            return new GatewayWiring(config, settings, descriptors, registry);
+        } catch (RuntimeException | Error e) {
+            registry.close();
+            throw e;
+        }
     }
 
     /**

@@ -11,9 +11,13 @@ import io.helidon.common.config.Config;
  * @param peerTimeout {@code peer-timeout}: bound of the connect and of the answer of one peer gateway
  */
 public record ClusterSettings(Duration peerTimeout) {
+    /** The keys read here (and by the peers' client TLS). */
+    public static final ConfigKeys KEYS = ConfigKeys.of("gateway.cluster", "peer-timeout")
+            .and(TlsKeys.under("gateway.cluster.tls"));
+
     public ClusterSettings {
         if (peerTimeout.isNegative() || peerTimeout.isZero()) {
-            throw new IllegalArgumentException("gateway.cluster.peer-timeout must be positive, was " + peerTimeout);
+            throw new SettingException("gateway.cluster.peer-timeout", peerTimeout.toString(), "a positive duration");
         }
     }
 
@@ -24,6 +28,6 @@ public record ClusterSettings(Duration peerTimeout) {
      * @return settings
      */
     public static ClusterSettings create(Config config) {
-        return new ClusterSettings(config.get("peer-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)));
+        return new ClusterSettings(Values.duration(config.get("peer-timeout"), Duration.ofSeconds(2), false));
     }
 }

@@ -2,6 +2,7 @@ package dev.wsgateway.gateway.ingress;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.http.Refusal;
@@ -42,7 +43,7 @@ public final class Ingress {
      */
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
                                  Relay relay) {
-        return create(http1, security, authenticator, relay, false);
+        return create(http1, security, authenticator, relay, false, () -> true);
     }
 
     /**
@@ -53,10 +54,12 @@ public final class Ingress {
      * @param authenticator    Basic authenticator for {@code auth: gateway} routes, {@code null} when none needs it
      * @param relay            opens upstreams and runs sessions
      * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @param discoveryReady   whether discovery has its first view; until then handshakes get 503
+     *                         {@code discovery_not_ready}
      * @return ingress
      */
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
-                                 Relay relay, boolean instanceIdHeader) {
+                                 Relay relay, boolean instanceIdHeader, BooleanSupplier discoveryReady) {
         HandshakeGuard guard = new HandshakeGuard(security, relay.sessions(), authenticator);
         HeadDeadlines deadlines = new HeadDeadlines(security.handshakeTimeout(), relay.sessions());
         Http1Config.Builder config = Http1Config.builder();
@@ -67,7 +70,8 @@ public final class Ingress {
                 .config(config.addReceiveListener(deadlines).addSendListener(deadlines).build());
         // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
-            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader));
+            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader, discoveryReady,
+                                                  security.retryAfter().toSeconds()));
         }
         return new Ingress(deadlines.wrap(builder.build()), deadlines.tls());
     }

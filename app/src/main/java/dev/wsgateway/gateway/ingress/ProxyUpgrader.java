@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import dev.wsgateway.gateway.config.AffinitySettings;
 import dev.wsgateway.gateway.http.HandshakeKeys;
@@ -57,14 +58,21 @@ final class ProxyUpgrader implements Http1Upgrader {
     private final SessionRegistry sessions;
     private final HandshakeGuard guard;
     private final boolean instanceIdHeader;
+    private final BooleanSupplier discoveryReady;
+    private final String retryAfter;
 
     /**
      * @param protocol         the {@code Upgrade} value this instance answers (Helidon matches it exactly)
      * @param relay            routing, connecting and session settings
      * @param guard            security checks of the handshake (rate, limits, origin, authentication)
      * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @param discoveryReady   whether discovery has its first view (until then no service is known for sure)
+     * @param retryAfter       {@code Retry-After} of the 503 while discovery is not ready, seconds
      */
-    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard, boolean instanceIdHeader) {
+    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard, boolean instanceIdHeader,
+                  BooleanSupplier discoveryReady, long retryAfter) {
+        this.discoveryReady = discoveryReady;
+        this.retryAfter = String.valueOf(Math.max(1, retryAfter));
         this.protocol = protocol;
         this.relay = relay;
         this.sessions = relay.sessions();
@@ -100,6 +108,11 @@ final class ProxyUpgrader implements Http1Upgrader {
             }
             if (sessions.draining()) {
                 throw new Refusal(503, "shutting_down", "The gateway is shutting down", Map.of("Retry-After", "5"));
+            }
+            if (!discoveryReady.getAsBoolean()) {
+                // an unknown service now may be a known one after the first read of discovery: not a 404
+                throw new Refusal(503, "discovery_not_ready", "Discovery has not answered yet; try again",
+                                  Map.of("Retry-After", retryAfter));
             }
             HandshakeDecision decision = guard.check(ctx, prologue, headers, path);
             try {
