@@ -61,6 +61,7 @@ public final class Gateway {
                     + settings.discoveryType() + " with " + wiring.registry().services().size() + " services"
                     + (management ? ", management port " + server.port(GatewayWiring.MANAGEMENT_SOCKET) : ""));
             wiring.register(selfRegistration(settings, server));
+            writePortsFile(settings, config.get("server.host").asString().orElse("0.0.0.0"), server);
             return new Gateway(server, wiring, demo);
         } catch (RuntimeException | Error e) {
             // nothing started before the failure may keep the JVM alive
@@ -90,6 +91,30 @@ public final class Gateway {
         metadata.put("apiml.service.title", "WebSocket gateway");
         return new SelfRegistration("GATEWAY", null, host, tls ? -1 : server.port(), tls ? server.port() : -1,
                                     base + "/application/health", base + "/application/websockets", metadata);
+    }
+
+    /**
+     * {@code gateway.ports-file}: one line {@code <scheme> <host> <port>} of the observe endpoints (the management
+     * socket when set), so that a container's health check probes what the gateway really listens on.
+     */
+    private static void writePortsFile(ServerSettings settings, String serverHost, WebServer server) {
+        if (settings.portsFile().isEmpty()) {
+            return;
+        }
+        boolean management = settings.managementPort().isPresent();
+        String socket = management ? GatewayWiring.MANAGEMENT_SOCKET : WebServer.DEFAULT_SOCKET_NAME;
+        String bound = management ? settings.managementHost() : serverHost;
+        String host = bound.equals("0.0.0.0") || bound.equals("::") || bound.isBlank() ? "127.0.0.1" : bound;
+        java.nio.file.Path file = settings.portsFile().get();
+        try {
+            java.nio.file.Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            java.nio.file.Files.writeString(temp, (server.hasTls(socket) ? "https" : "http") + " " + host + " "
+                    + server.port(socket) + "\n");
+            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("gateway.ports-file: cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static String localHostName() {

@@ -19,6 +19,8 @@ import io.helidon.common.config.Config;
  * @param demoEcho                {@code demo.echo.enabled}: run the demo echo service in the same process
  * @param demoHost                {@code demo.echo.host}
  * @param demoPort                {@code demo.echo.port}
+ * @param portsFile               {@code gateway.ports-file}: where the gateway writes the address of its observe
+ *                                endpoints once it listens (for a container health check), empty for nowhere
  */
 public record ServerSettings(String discoveryType,
                              Optional<Integer> managementPort,
@@ -28,12 +30,13 @@ public record ServerSettings(String discoveryType,
                              int clientReceiveBufferSize,
                              boolean demoEcho,
                              String demoHost,
-                             int demoPort) {
+                             int demoPort,
+                             Optional<java.nio.file.Path> portsFile) {
     /** The keys read here. */
     public static final ConfigKeys KEYS = ConfigKeys.union(java.util.List.of(
             ConfigKeys.of("discovery", "type"),
             ConfigKeys.of("gateway", "management.port", "management.host", "shutdown.drain-period", "instance.host",
-                          "relay.client-receive-buffer-size"),
+                          "relay.client-receive-buffer-size", "ports-file"),
             ConfigKeys.of("demo.echo", "enabled", "host", "port")));
     /**
      * Read from the root configuration; missing keys take the documented defaults.
@@ -57,6 +60,8 @@ public record ServerSettings(String discoveryType,
                                Integer.MAX_VALUE, "bytes"),
                 Values.bool(root.get("demo.echo.enabled"), false),
                 root.get("demo.echo.host").asString().orElse("127.0.0.1"),
-                Values.integer(root.get("demo.echo.port"), 10011, 0, 65535, "port"));
+                Values.integer(root.get("demo.echo.port"), 10011, 0, 65535, "port"),
+                root.get("gateway.ports-file").asString().map(String::trim).filter(s -> !s.isEmpty())
+                        .map(java.nio.file.Path::of));
     }
 }

@@ -13,9 +13,9 @@ import dev.wsgateway.discovery.Printable;
 
 /**
  * The Netflix client's own log lines (SLF4J, bound to java.util.logging by {@code slf4j-jdk14}), on their way to the
- * gateway's log handlers: each problem (WARNING and above) is passed on once until Eureka answers again, not once per
- * fetch interval; the last one is kept as the cause the registry names when it logs that Eureka is down; and the
- * answer to the gateway's deregistration is noted, so the shutdown line says what happened.
+ * gateway's log handlers: each problem (WARNING and above, or a line with an exception) is passed on once until Eureka
+ * answers again, not once per fetch interval; the last one is kept as the cause the registry names when it logs that
+ * Eureka is down; and the answer to the gateway's deregistration is noted, so the shutdown line says what happened.
  */
 final class EurekaClientLog extends Handler {
     private static final String NETFLIX = "com.netflix";
@@ -26,6 +26,7 @@ final class EurekaClientLog extends Handler {
 
     private final Set<String> passedOn = ConcurrentHashMap.newKeySet();
     private volatile String lastProblem;
+    private volatile String firstProblem;
     private volatile int deregisterStatus;
     private volatile String deregisterFailure;
 
@@ -56,9 +57,14 @@ final class EurekaClientLog extends Handler {
         } else if (message.contains("de-registration failed")) {
             deregisterFailure = cause(record);
         }
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+        // a problem: WARNING and above, or any line with an exception (the client logs failed requests at INFO with
+        // their stack trace, once per fetch interval)
+        if (record.getLevel().intValue() >= Level.WARNING.intValue() || record.getThrown() != null) {
             String problem = cause(record);
             lastProblem = problem;
+            if (firstProblem == null) {
+                firstProblem = problem;
+            }
             // the same problem again while Eureka is still away: the registry's own line already says so
             if (!passedOn.add(record.getLoggerName() + " " + problem.replaceAll("\\d+", "#"))) {
                 return;
@@ -74,15 +80,17 @@ final class EurekaClientLog extends Handler {
      */
     void recovered() {
         passedOn.clear();
+        firstProblem = null;
     }
 
     /**
-     * The last problem the Netflix client reported.
+     * The problem the Netflix client reported first since Eureka last answered (the most specific: the failed
+     * request's own exception, before the client's summary), else the last one.
      *
      * @return its cause, printable, or a generic text when none was seen
      */
     String lastProblem() {
-        String p = lastProblem;
+        String p = firstProblem != null ? firstProblem : lastProblem;
         return p == null ? "no answer from any service URL" : p;
     }
 

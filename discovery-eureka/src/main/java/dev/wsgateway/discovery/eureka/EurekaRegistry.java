@@ -107,9 +107,10 @@ public final class EurekaRegistry extends InMemoryRegistry {
                 onRefreshed();
             }
         };
-        watch = new FetchWatch(settings, () -> lastFetchNanos, () -> services().size(), clientLog);
         DiscoveryClient client = newClient(identity, ClientConfig.query(settings), listener);
         queryClient = client;
+        // from here: the client's first fetch (in its constructor) is done, so its problem is known
+        watch = new FetchWatch(settings, () -> lastFetchNanos, () -> services().size(), clientLog);
         if (refreshedBeforeClientExisted) {
             // the first fetch ran inside the constructor, before we could read the client
             onRefreshed();
