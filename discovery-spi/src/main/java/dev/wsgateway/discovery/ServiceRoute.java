@@ -78,13 +78,18 @@ public record ServiceRoute(String name, String gatewayUrl, String serviceUrl) {
 
     /**
      * What is wrong with a {@code serviceUrl}, if anything: it must be an absolute path ({@code /service/ws}), not a
-     * full URL, without a query or fragment, with only characters a URI path may hold (or percent-escapes).
+     * full URL, without a query or fragment, with only characters a URI path may hold (or percent-escapes); empty
+     * is the service's root, as {@code /}.
      *
      * @param serviceUrl the value as announced
      * @return the problem, empty when it is a usable path
      */
     public static Optional<String> problem(String serviceUrl) {
         String s = serviceUrl == null ? "" : serviceUrl.trim();
+        if (s.isEmpty()) {
+            // the service's root, as "/"
+            return Optional.empty();
+        }
         if (s.contains("://")) {
             return Optional.of("a full URL, not a path: announce the path only, such as /service/ws");
         }

@@ -84,6 +84,7 @@ class ServiceRouteTest {
     void aServiceUrlMustBeAnAbsolutePath() {
         assertThat(ServiceRoute.problem("/discoverableclient/ws").isPresent(), is(false));
         assertThat(ServiceRoute.problem("/").isPresent(), is(false));
+        assertThat("empty is the root", ServiceRoute.problem("").isPresent(), is(false));
         assertThat(ServiceRoute.problem("/a%20b/~x;v=1/@:!$&'()*+,=").isPresent(), is(false));
         assertThat(ServiceRoute.problem("/my service").orElseThrow(), is("a character a URI path cannot hold at "
                                                                           + "position 3 (a space: write %20)"));
