@@ -58,13 +58,9 @@ public record FailoverSettings(boolean enabled,
          */
         READ;
 
+        /** A value {@link Values#choice} accepted. */
         static Acknowledge parse(String value) {
-            try {
-                return valueOf(value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("replay-acknowledge must be 'answer' or 'read', not '" + value
-                                                           + "'", e);
-            }
+            return valueOf(value.toUpperCase(Locale.ROOT));
         }
     }
 
