@@ -1,8 +1,12 @@
 package dev.wsgateway.gateway;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -51,11 +55,26 @@ public final class Gateway {
             wiring.configure(builder);
             // built (ports, TLS keystores checked) before the demo starts, so that a wrong setting leaves nothing behind
             server = builder.build();
+            // Helidon logs a listener that cannot bind and carries on without it: say which port, and stop
+            checkFree("server.port", config.get("server.host").asString().orElse("0.0.0.0"),
+                      config.get("server.port").asInt().orElse(0));
+            for (Config socket : config.get("server.sockets").asNodeList().orElse(List.of())) {
+                checkFree(socket.get("port").key().toString(), socket.get("host").asString()
+                        .orElseGet(() -> config.get("server.host").asString().orElse("0.0.0.0")),
+                          socket.get("port").asInt().orElse(0));
+            }
+            if (settings.managementPort().isPresent()) {
+                checkFree("gateway.management.port", settings.managementHost(), settings.managementPort().get());
+            }
             if (settings.demoEcho()) {
+                checkFree("demo.echo.port", settings.demoHost(), settings.demoPort());
                 demo = EchoService.start(settings.demoHost(), settings.demoPort());
                 LOGGER.log(System.Logger.Level.INFO, "demo echo service listening on port " + demo.port());
             }
             server.start();
+            if (!server.isRunning()) {
+                throw new IllegalStateException("the server did not start (Helidon's SEVERE line above says why)");
+            }
             boolean management = settings.managementPort().isPresent();
             LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery "
                     + settings.discoveryType() + " with " + wiring.registry().services().size() + " services"
@@ -91,6 +110,22 @@ public final class Gateway {
         metadata.put("apiml.service.title", "WebSocket gateway");
         return new SelfRegistration("GATEWAY", null, host, tls ? -1 : server.port(), tls ? server.port() : -1,
                                     base + "/application/health", base + "/application/websockets", metadata);
+    }
+
+    /**
+     * A port that is taken stops the start with one line naming its key, before anything listens.
+     */
+    private static void checkFree(String key, String host, int port) {
+        if (port <= 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
+        } catch (IOException e) {
+            throw new IllegalStateException(key + " = '" + port + "': cannot listen on " + host + ":" + port + ": "
+                                                    + e.getMessage(), e);
+        }
     }
 
     /**

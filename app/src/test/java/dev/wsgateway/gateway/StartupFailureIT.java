@@ -48,6 +48,19 @@ class StartupFailureIT {
     }
 
     @Test
+    void aPortInUseIsOneLineAndAFailure() throws Exception {
+        // Helidon logs a listener that cannot bind and carries on: the gateway exited 0 "listening on port -1"
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Path file = Files.writeString(dir.resolve("inuse.yaml"), "server:\n  port: " + port
+                    + "\n  host: 127.0.0.1\n");
+            String out = failedStart(List.of(file.toString()), "startup-inuse.log");
+            assertThat(out, containsString("Cannot start the gateway: server.port = '" + port + "': cannot listen on "
+                    + "127.0.0.1:" + port + ": Address already in use"));
+        }
+    }
+
+    @Test
     void aWrongKeystorePathIsOneLine() throws Exception {
         Path file = Files.writeString(dir.resolve("tls.yaml"), """
                 server:
