@@ -4,25 +4,30 @@
 #   docker build --target prebuilt -t wsgateway .     packages app/target/wsgateway.jar + app/target/libs as built
 #                                                     on the host (./mvnw -DskipTests package -pl app -am): no Maven
 #                                                     in the image
-# Base images are build arguments (defaults: the public Eclipse Temurin images), e.g. for images made locally:
+# Base images are build arguments (defaults: the public Eclipse Temurin images, fully named so that podman and Docker
+# resolve them alike; Java 25, the JDK ./test.sh and CI test with, see scripts/java-env.sh), e.g. for images made
+# locally:
 #   --build-arg BUILD_IMAGE=localhost/my-jdk --build-arg RUNTIME_IMAGE=localhost/my-jre
 # The runtime image needs java on the PATH, bash (HEALTHCHECK), groupadd/useradd; the build image a JDK 21+.
-ARG BUILD_IMAGE=eclipse-temurin:21-jdk
-ARG RUNTIME_IMAGE=eclipse-temurin:21-jre
+ARG BUILD_IMAGE=docker.io/library/eclipse-temurin:25-jdk
+ARG RUNTIME_IMAGE=docker.io/library/eclipse-temurin:25-jre
 
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 gateway && useradd --system --uid 10001 --gid gateway --no-create-home gateway
 WORKDIR /opt/gateway
 USER 10001:10001
-# Every configuration key can be overridden by an environment variable (SERVER_PORT, DISCOVERY_TYPE, ...);
-# a whole file can be mounted and named by GATEWAY_CONFIG. The demo echo service is off in the image.
+# Every configuration key can be overridden by an environment variable (SERVER_PORT, DISCOVERY_TYPE, ...); a whole
+# file can be mounted and named by GATEWAY_CONFIG. The image sets no port: it comes from one place, the bundled
+# default (10010), the mounted file or a variable the operator sets. The demo echo service is off in the image.
 ENV DEMO_ECHO_ENABLED=false \
-    SERVER_PORT=10010 \
+    GATEWAY_PORTS_DASH_FILE=/tmp/wsgateway.ports \
     JAVA_OPTS="-XX:MaxRAMPercentage=75 -Xmn32m -XX:+ExitOnOutOfMemoryError"
 EXPOSE 10010
-# HTTP/1.1: Helidon closes an HTTP/1.0 request without an answer.
+# The gateway writes where its observe endpoints listen (gateway.ports-file: "http 127.0.0.1 10010", the management
+# port when set) once it listens; the check probes exactly that. HTTP/1.1: Helidon closes an HTTP/1.0 request
+# without an answer. An https observe port cannot be probed from bash: give a TLS gateway a plain management port.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_MANAGEMENT_PORT:-${SERVER_PORT}} && printf "GET /application/health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
+  CMD bash -c 'read -r scheme host port < "$GATEWAY_PORTS_DASH_FILE" && [ "$scheme" = http ] && exec 3<>"/dev/tcp/$host/$port" && printf "GET /application/health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
 # On 2 CPUs or fewer, one carrier thread for the virtual threads (measured: bench/RESULTS.md, 2026-12-02); a
 # -Djdk.virtualThreadScheduler.parallelism in JAVA_OPTS comes later on the command line and wins.
 ENTRYPOINT ["sh", "-c", "c=; [ \"$(nproc)\" -le 2 ] && c=-Djdk.virtualThreadScheduler.parallelism=1; exec java $c $JAVA_OPTS -jar /opt/gateway/wsgateway.jar"]

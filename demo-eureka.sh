@@ -37,7 +37,7 @@ echo
 setsid bash -c 'cd test-support/node && sleep infinity | node echo-service.js 8761 NODEECHO' &
 group=$!
 
-DISCOVERY_TYPE=eureka EUREKA_SERVICE_URL=http://127.0.0.1:8761/eureka/ DISCOVERY_EUREKA_FETCH_DASH_INTERVAL=1 \
+DISCOVERY_TYPE=eureka EUREKA_SERVICE_URL=http://127.0.0.1:8761/eureka/ DISCOVERY_EUREKA_FETCH_DASH_INTERVAL=PT1S \
   DEMO_ECHO_ENABLED=false "$JAVA_HOME/bin/java" -jar app/target/wsgateway.jar &
 pids+=($!)
 echo "Gateway on ws://localhost:10010 — try: ws://localhost:10010/ws/v1/nodeecho/anything (Ctrl-C to stop)"

@@ -99,7 +99,7 @@ gw_port=$(free_port)
     echo "  type: eureka"
     echo "  eureka:"
     echo "    service-url: $eureka_url/"
-    echo "    fetch-interval: 1"
+    echo "    fetch-interval: PT1S"
   else
     echo "  type: static"
     echo "  static:"

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds the gateway's container image with podman from base images made on this machine, runs it, and checks it:
 #   - the gateway process runs as the non-root user 10001;
-#   - the image's HEALTHCHECK reports healthy once discovery is ready (`podman healthcheck run`);
+#   - the Dockerfile names its base images fully (docker.io/library/...) and its default runtime image has the Java
+#     major version CI tests with (scripts/java-env.sh);
+#   - the image's HEALTHCHECK reports healthy once discovery is ready (`podman healthcheck run`), probing the port the
+#     gateway really listens on (here the management port of the mounted file);
 #   - a Node `ws` client on the host echoes through the containerised gateway to a Node `ws` service on the host
-#     (config file mounted and named by GATEWAY_CONFIG; SERVER_PORT from the environment overrides its port);
-#   - `podman stop` (SIGTERM) drains: the open session keeps running for the drain period, then gets 1001;
+#     (config file mounted and named by GATEWAY_CONFIG; the port is the file's: the image sets none);
+#   - `podman stop` (SIGTERM) drains: the open session keeps running for the drain period, then gets 1001, and the
+#     container exits 0;
 #   - prints the image size.
 # Public registries are unreachable here, so the base image is made locally: `debootstrap --variant=minbase` of the
 # Debian release apt is configured with (cached as a tarball and as a podman image), plus a JRE linked with jlink
@@ -37,6 +41,19 @@ elif ! grep -q '^ *default_ulimits' /etc/containers/containers.conf; then
   say "note: /etc/containers/containers.conf has no default_ulimits = [] (needed where setrlimit is refused)"
 fi
 podman=(podman --runtime runc)
+
+# ---- the Dockerfile's defaults: fully named base images, the JRE major version CI tests with -----------------------
+jdk_major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
+for arg in BUILD_IMAGE RUNTIME_IMAGE; do
+  default=$(sed -n "s/^ARG $arg=//p" Dockerfile)
+  case "$default" in
+    docker.io/library/*|*.*/*) ;;
+    *) fail "Dockerfile: $arg=$default is not fully named (docker.io/library/...)" ;;
+  esac
+  [ "${default##*:}" = "$jdk_major-jdk" ] || [ "${default##*:}" = "$jdk_major-jre" ] \
+    || fail "Dockerfile: $arg=$default is not Java $jdk_major, the version CI tests with ($JAVA_HOME)"
+done
+say "Dockerfile defaults: $(sed -n 's/^ARG RUNTIME_IMAGE=//p' Dockerfile) (Java $jdk_major, as CI)"
 
 # ---- base image: Debian minbase + a JRE from this machine's JDK -------------------------------------------------
 release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
@@ -127,13 +144,15 @@ pids+=($!)
 for _ in $(seq 100); do grep -q '"port"' "$work/upstream.out" 2>/dev/null && break; sleep 0.1; done
 upstream_port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/upstream.out")
 [ -n "$upstream_port" ] || fail "the Node upstream did not start: $(cat "$work/upstream.out")"
-file_port=$(free_port)
 port=$(free_port)
+management_port=$(free_port)
 drain=3
 cat >"$work/gateway.yaml" <<EOF
 server:
-  port: $file_port        # overridden by SERVER_PORT=$port from the environment
+  port: $port             # the only place the port is set: the image sets none
 gateway:
+  management:
+    port: $management_port    # the HEALTHCHECK must find it (gateway.ports-file), not assume the gateway port
   shutdown:
     drain-period: PT${drain}S
 discovery:
@@ -156,7 +175,7 @@ chmod 755 "$work"
 container=wsgateway-container-test-$$
 t_run=$(date +%s)
 "${podman[@]}" run -d --name "$container" --network host -v "$work/gateway.yaml:/etc/wsgateway/gateway.yaml:ro" \
-  -e GATEWAY_CONFIG=/etc/wsgateway/gateway.yaml -e SERVER_PORT="$port" "$image" >/dev/null 2>"$work/run.log" \
+  -e GATEWAY_CONFIG=/etc/wsgateway/gateway.yaml "$image" >/dev/null 2>"$work/run.log" \
   || { cat "$work/run.log" >&2; fail "podman run failed"; }
 # (without systemd podman logs that it cannot add the healthcheck timer: `podman healthcheck run` below runs it)
 
@@ -172,9 +191,11 @@ done
 status=$("${podman[@]}" inspect --format '{{.State.Health.Status}}' "$container")
 [ "$status" = healthy ] || fail "podman inspect says the container is $status"
 say "HEALTHCHECK healthy $(( $(date +%s) - t_run )) s after podman run"
-curl -sf "http://127.0.0.1:$port/application/health/ready" >/dev/null || fail "SERVER_PORT=$port not honoured"
-! curl -s -o /dev/null "http://127.0.0.1:$file_port/" || fail "the gateway listens on the file's port $file_port"
-say "SERVER_PORT from the environment overrides the mounted GATEWAY_CONFIG file's port"
+curl -sf "http://127.0.0.1:$management_port/application/health/ready" >/dev/null \
+  || fail "the management port $management_port of the mounted file is not served"
+! curl -sf -o /dev/null "http://127.0.0.1:$port/application/health/ready" \
+  || fail "health is served on the gateway port $port although the file moved it to the management port"
+say "the mounted GATEWAY_CONFIG file's ports are honoured (gateway $port, management $management_port)"
 
 # non-root: the gateway's JVM as the host sees it (rootful podman, no user namespace: container uid = host uid)
 pid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "$container")
@@ -205,6 +226,7 @@ grep -q '"closeCode":1001' <<<"$close" || fail "the session did not get 1001 on 
 waited_ms=$(( (t_close - t_stop) / 1000000 ))
 [ "$waited_ms" -ge $(( drain * 1000 - 300 )) ] || fail "1001 after ${waited_ms} ms, before the ${drain} s drain period"
 exit_code=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$container")
+[ "$exit_code" = 0 ] || { "${podman[@]}" logs "$container" 2>&1 | tail -n 20 >&2; fail "exit code $exit_code after a drained SIGTERM, not 0"; }
 say "podman stop: the session got $close after ${waited_ms} ms (drain period ${drain} s); exit code $exit_code"
 "${podman[@]}" logs "$container" 2>&1 | grep -q 'session .* opened' || fail "no session log line in the container's log"
 

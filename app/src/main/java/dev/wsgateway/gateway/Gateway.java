@@ -1,8 +1,12 @@
 package dev.wsgateway.gateway;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -45,19 +49,50 @@ public final class Gateway {
         GatewayWiring wiring = GatewayWiring.create(config);
         ServerSettings settings = wiring.settings().server();
         EchoService demo = null;
-        if (settings.demoEcho()) {
-            demo = EchoService.start(settings.demoHost(), settings.demoPort());
-            LOGGER.log(System.Logger.Level.INFO, "demo echo service listening on port " + demo.port());
+        WebServer server = null;
+        try {
+            WebServerConfig.Builder builder = WebServer.builder();
+            wiring.configure(builder);
+            // built (ports, TLS keystores checked) before the demo starts, so that a wrong setting leaves nothing behind
+            server = builder.build();
+            // Helidon logs a listener that cannot bind and carries on without it: say which port, and stop
+            checkFree("server.port", config.get("server.host").asString().orElse("0.0.0.0"),
+                      config.get("server.port").asInt().orElse(0));
+            for (Config socket : config.get("server.sockets").asNodeList().orElse(List.of())) {
+                checkFree(socket.get("port").key().toString(), socket.get("host").asString()
+                        .orElseGet(() -> config.get("server.host").asString().orElse("0.0.0.0")),
+                          socket.get("port").asInt().orElse(0));
+            }
+            if (settings.managementPort().isPresent()) {
+                checkFree("gateway.management.port", settings.managementHost(), settings.managementPort().get());
+            }
+            if (settings.demoEcho()) {
+                checkFree("demo.echo.port", settings.demoHost(), settings.demoPort());
+                demo = EchoService.start(settings.demoHost(), settings.demoPort());
+                LOGGER.log(System.Logger.Level.INFO, "demo echo service listening on port " + demo.port());
+            }
+            server.start();
+            if (!server.isRunning()) {
+                throw new IllegalStateException("the server did not start (Helidon's SEVERE line above says why)");
+            }
+            boolean management = settings.managementPort().isPresent();
+            LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery "
+                    + settings.discoveryType() + " with " + wiring.registry().services().size() + " services"
+                    + (management ? ", management port " + server.port(GatewayWiring.MANAGEMENT_SOCKET) : ""));
+            wiring.register(selfRegistration(settings, server));
+            writePortsFile(settings, config.get("server.host").asString().orElse("0.0.0.0"), server);
+            return new Gateway(server, wiring, demo);
+        } catch (RuntimeException | Error e) {
+            // nothing started before the failure may keep the JVM alive
+            if (server != null && server.isRunning()) {
+                server.stop();
+            }
+            if (demo != null) {
+                demo.stop();
+            }
+            wiring.close();
+            throw e;
         }
-        WebServerConfig.Builder builder = WebServer.builder();
-        wiring.configure(builder);
-        WebServer server = builder.build().start();
-        boolean management = settings.managementPort().isPresent();
-        LOGGER.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + ", discovery "
-                + settings.discoveryType() + " with " + wiring.registry().services().size() + " services"
-                + (management ? ", management port " + server.port(GatewayWiring.MANAGEMENT_SOCKET) : ""));
-        wiring.register(selfRegistration(settings, server));
-        return new Gateway(server, wiring, demo);
     }
 
     /**
@@ -75,6 +110,46 @@ public final class Gateway {
         metadata.put("apiml.service.title", "WebSocket gateway");
         return new SelfRegistration("GATEWAY", null, host, tls ? -1 : server.port(), tls ? server.port() : -1,
                                     base + "/application/health", base + "/application/websockets", metadata);
+    }
+
+    /**
+     * A port that is taken stops the start with one line naming its key, before anything listens.
+     */
+    private static void checkFree(String key, String host, int port) {
+        if (port <= 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
+        } catch (IOException e) {
+            throw new IllegalStateException(key + " = '" + port + "': cannot listen on " + host + ":" + port + ": "
+                                                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code gateway.ports-file}: one line {@code <scheme> <host> <port>} of the observe endpoints (the management
+     * socket when set), so that a container's health check probes what the gateway really listens on.
+     */
+    private static void writePortsFile(ServerSettings settings, String serverHost, WebServer server) {
+        if (settings.portsFile().isEmpty()) {
+            return;
+        }
+        boolean management = settings.managementPort().isPresent();
+        String socket = management ? GatewayWiring.MANAGEMENT_SOCKET : WebServer.DEFAULT_SOCKET_NAME;
+        String bound = management ? settings.managementHost() : serverHost;
+        String host = bound.equals("0.0.0.0") || bound.equals("::") || bound.isBlank() ? "127.0.0.1" : bound;
+        java.nio.file.Path file = settings.portsFile().get();
+        try {
+            java.nio.file.Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            java.nio.file.Files.writeString(temp, (server.hasTls(socket) ? "https" : "http") + " " + host + " "
+                    + server.port(socket) + "\n");
+            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("gateway.ports-file: cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static String localHostName() {

@@ -78,16 +78,17 @@ public final class GatewayWiring {
     private final Optional<HealthChecks> healthChecks;
     private final Optional<DescriptorBudget> descriptors;
 
-    private GatewayWiring(Config config, GatewaySettings settings, Optional<DescriptorBudget> descriptors) {
+    private GatewayWiring(Config config, GatewaySettings settings, Optional<DescriptorBudget> descriptors,
+                          ServiceRegistry registry) {
         this.config = config;
         this.settings = settings;
         this.descriptors = descriptors;
         String type = settings.server().discoveryType();
-        this.registry = Discovery.create(type, config.get("discovery").get(type));
+        this.registry = registry;
         this.sessions = new SessionRegistry(settings.relay());
         ActiveSessions active = new ActiveSessions();
         sessions.addListener(new InstanceCounts(active));
-        this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry);
+        this.metrics = new GatewayMetrics(Metrics.globalRegistry(), registry, type);
         sessions.addListener(metrics);
         sessions.addListener(new AccessLog());
         ClusterSettings cluster = settings.cluster();
@@ -130,7 +131,8 @@ public final class GatewayWiring {
         ZoweTokenAuthenticator tokens = ZoweTokenAuthenticator.create(
                 ZoweTokenSettings.create(config.get("gateway.security.zowe-jwt"))).orElse(null);
         this.ingress = Ingress.create(config.get("server.protocols.http_1_1"), settings.security(),
-                                      security.authenticator(), tokens, relay, settings.affinity().instanceIdHeader());
+                                      security.authenticator(), tokens, relay, settings.affinity().instanceIdHeader(),
+                                      registry::ready);
     }
 
     /**
@@ -147,7 +149,14 @@ public final class GatewayWiring {
             settings = settings.withSecurity(security.withMaxSessions(
                     descriptors.get().maxSessions(security.maxSessions())));
         }
-        return new GatewayWiring(config, settings, descriptors);
+        String type = settings.server().discoveryType();
+        ServiceRegistry registry = Discovery.create(type, config.get("discovery").get(type));
+        try {
+            return new GatewayWiring(config, settings, descriptors, registry);
+        } catch (RuntimeException | Error e) {
+            registry.close();
+            throw e;
+        }
     }
 
     /**

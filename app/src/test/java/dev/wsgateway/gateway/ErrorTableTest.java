@@ -601,7 +601,9 @@ class ErrorTableTest {
             }
         }
         Set<String> tested = new TreeSet<>(cases().map(Case::error).toList());
-        tested.addAll(List.of("rate_limited", "too_many_sessions", "too_many_client_sessions", "shutting_down"));
+        // discovery_not_ready needs a discovery backend that has not answered yet: DiscoveryTroubleTest (real Eureka)
+        tested.addAll(List.of("rate_limited", "too_many_sessions", "too_many_client_sessions", "shutting_down",
+                              "discovery_not_ready"));
         assertThat(documented.size(), greaterThanOrEqualTo(20));
         Set<String> missing = new TreeSet<>(documented);
         missing.removeAll(tested);

@@ -245,8 +245,8 @@ class EurekaGatewayTest {
     private static ServiceRegistry serviceRegistry() {
         return Discovery.create("eureka", Config.just(ConfigSources.create("""
                 service-url: %s
-                fetch-interval: 1
-                lease-renewal-interval: 1
+                fetch-interval: PT1S
+                lease-renewal-interval: PT1S
                 """.formatted(eureka.url()), MediaTypes.APPLICATION_X_YAML)));
     }
 

@@ -176,9 +176,9 @@ class EurekaMutualTlsTest {
                   type: eureka
                   eureka:
                     service-url: %s
-                    fetch-interval: 1
-                    lease-renewal-interval: 1
-                    lease-expiration: 3
+                    fetch-interval: PT1S
+                    lease-renewal-interval: PT1S
+                    lease-expiration: PT3S
                     register: %s
                     tls:
                       trust-store: %s

@@ -67,6 +67,7 @@ class MainIT {
                   port: %d
                 demo:
                   echo:
+                    enabled: true      # a user file turns the demo off unless it asks for it
                     port: %d
                 """.formatted(gatewayPort, echoPort) + TestGateway.services().add("renamed", echoPort, "/echo").yaml());
         Process process = start(Map.of(), List.of(file.toString()));
@@ -107,6 +108,7 @@ class MainIT {
                 // the drain period set by the environment (PT2S), not the default PT5S
                 assertThat("closed after " + millis + " ms", millis >= 1_900 && millis < 4_000, is(true));
                 assertThat(process.waitFor(10, TimeUnit.SECONDS), is(true));
+                assertThat("a drained SIGTERM is a success", process.exitValue(), is(0));
                 long exitMillis = (System.nanoTime() - start) / 1_000_000;
                 assertThat("exited after " + exitMillis + " ms", exitMillis < 2_000 + 5_000, is(true));
             }

@@ -221,8 +221,8 @@ class ScaleOutIT {
     private static ServiceRegistry register(EurekaServerProcess eureka, int port) {
         ServiceRegistry registry = Discovery.create("eureka", Config.just(ConfigSources.create("""
                 service-url: %s
-                fetch-interval: 1
-                lease-renewal-interval: 1
+                fetch-interval: PT1S
+                lease-renewal-interval: PT1S
                 """.formatted(eureka.url()), MediaTypes.APPLICATION_X_YAML)));
         registry.register(new SelfRegistration("ECHO", null, "127.0.0.1", port, -1,
                                                "http://127.0.0.1:" + port + "/health", "http://127.0.0.1:" + port + "/",

@@ -61,9 +61,9 @@ final class TestGateway implements AutoCloseable {
                   type: eureka
                   eureka:
                     service-url: %s
-                    fetch-interval: 1
-                    lease-renewal-interval: 1
-                    lease-expiration: 3
+                    fetch-interval: PT1S
+                    lease-renewal-interval: PT1S
+                    lease-expiration: PT3S
                     register: %s
                 """.formatted(serviceUrl, register);
     }

@@ -85,7 +85,7 @@ class ZoweStaticGatewayTest {
                   type: zowe-static
                   zowe-static:
                     directories: %s
-                    reload-interval: 1
+                    reload-interval: PT1S
                 """.formatted(certs.trustStore, defs)));
     }
 

@@ -22,15 +22,34 @@ public final class Discovery {
      * @throws IllegalArgumentException when no provider has that type
      */
     public static ServiceRegistry create(String type, Config config) {
+        return provider(type).create(config);
+    }
+
+    /**
+     * The provider selected by {@code type}.
+     *
+     * @param type provider type, e.g. {@code static}
+     * @return the provider
+     * @throws IllegalArgumentException when no provider has that type
+     */
+    public static DiscoveryProvider provider(String type) {
         String wanted = type.trim().toLowerCase(Locale.ROOT);
-        List<DiscoveryProvider> providers = ServiceLoader.load(DiscoveryProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .toList();
+        List<DiscoveryProvider> providers = providers();
         return providers.stream()
                 .filter(p -> p.type().equalsIgnoreCase(wanted))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("discovery.type '" + type + "' has no provider; available: "
-                        + providers.stream().map(DiscoveryProvider::type).toList()))
-                .create(config);
+                .orElseThrow(() -> new IllegalArgumentException("discovery.type = '" + type + "': expected one of "
+                        + providers.stream().map(DiscoveryProvider::type).toList()));
+    }
+
+    /**
+     * Every provider on the class path.
+     *
+     * @return providers
+     */
+    public static List<DiscoveryProvider> providers() {
+        return ServiceLoader.load(DiscoveryProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
     }
 }

@@ -1,5 +1,7 @@
 package dev.wsgateway.discovery;
 
+import java.util.List;
+
 import io.helidon.common.config.Config;
 
 /**
@@ -21,4 +23,24 @@ public interface DiscoveryProvider {
      * @return a started registry
      */
     ServiceRegistry create(Config config);
+
+    /**
+     * The keys this provider reads below {@code discovery.<type>}, as patterns: {@code *} is one segment of any name
+     * (a list index), {@code **} anything below. A key in the gateway's configuration files under
+     * {@code discovery.<type>} that none of them matches stops the start.
+     *
+     * @return relative key patterns
+     */
+    default List<String> keys() {
+        return List.of("**");
+    }
+
+    /**
+     * Check the settings without starting anything (for {@code --check}, and before the server starts).
+     *
+     * @param config the {@code discovery.<type>} configuration node (may be empty)
+     * @throws IllegalArgumentException naming the key when a setting is wrong
+     */
+    default void validate(Config config) {
+    }
 }

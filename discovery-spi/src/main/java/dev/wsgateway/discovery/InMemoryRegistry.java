@@ -20,6 +20,8 @@ public class InMemoryRegistry implements ServiceRegistry {
     private volatile Map<String, List<ServiceInstance>> snapshot = Map.of();
     private volatile boolean ready;
     private volatile Instant lastRefresh;
+    private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.LongAdder skipped = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * Replace the whole view (call it after each successful refresh, even when nothing changed: it records the refresh
@@ -28,7 +30,7 @@ public class InMemoryRegistry implements ServiceRegistry {
      * @param instances all instances now known
      */
     public final void update(List<ServiceInstance> instances) {
-        Map<String, List<ServiceInstance>> next = instances.stream()
+        Map<String, List<ServiceInstance>> next = usable(instances).stream()
                 .collect(Collectors.groupingBy(ServiceInstance::serviceId,
                                                Collectors.collectingAndThen(Collectors.toList(), List::copyOf)));
         Map<String, List<ServiceInstance>> previous = snapshot;
@@ -56,6 +58,41 @@ public class InMemoryRegistry implements ServiceRegistry {
                 }
             }
         }
+    }
+
+    /**
+     * The instances whose announced routes the gateway can use: one with a {@code serviceUrl} that is not an absolute
+     * path (a full URL, a space) is left out, with one WARNING per instance and value (not one per refresh).
+     */
+    private List<ServiceInstance> usable(List<ServiceInstance> instances) {
+        List<ServiceInstance> usable = new java.util.ArrayList<>(instances.size());
+        Set<String> stillBad = new HashSet<>();
+        for (ServiceInstance instance : instances) {
+            List<String> problems = ServiceRoute.problems(instance.metadata());
+            if (problems.isEmpty()) {
+                usable.add(instance);
+                continue;
+            }
+            String what = instance.serviceId() + "/" + instance.instanceId() + " " + problems;
+            stillBad.add(what);
+            if (warned.add(what)) {
+                skipped.increment();
+                LOGGER.log(System.Logger.Level.WARNING, "Skipping instance " + Printable.of(instance.serviceId()) + "/"
+                        + Printable.of(instance.instanceId()) + ": " + Printable.of(String.join("; ", problems)));
+            }
+        }
+        warned.retainAll(stillBad);
+        return usable;
+    }
+
+    /**
+     * Instances left out because of unusable metadata (counted once per instance and bad value).
+     *
+     * @return count since start
+     */
+    @Override
+    public long skippedInstances() {
+        return skipped.sum();
     }
 
     @Override

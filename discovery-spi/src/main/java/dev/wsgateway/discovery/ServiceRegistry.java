@@ -52,6 +52,26 @@ public interface ServiceRegistry extends AutoCloseable {
     }
 
     /**
+     * Failed reads of the backend since start (a registry fetch, a query), for the discovery failure counter; a
+     * backend that cannot fail (static configuration) answers 0.
+     *
+     * @return failures
+     */
+    default long failures() {
+        return 0;
+    }
+
+    /**
+     * Instances left out because their metadata cannot be used (a {@code serviceUrl} that is not an absolute path),
+     * each counted once per bad value.
+     *
+     * @return instances skipped since start
+     */
+    default long skippedInstances() {
+        return 0;
+    }
+
+    /**
      * Announce the gateway itself, for backends that register it (Eureka). Called once the server listens.
      *
      * @param self the gateway instance

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -20,6 +21,8 @@ import java.util.TreeMap;
 public record ServiceRoute(String name, String gatewayUrl, String serviceUrl) {
     private static final String APIML = "apiml.routes.";
     private static final String LEGACY = "routed-services.";
+    /** Besides letters and digits, what RFC 3986 allows in a path: unreserved, sub-delims, ':', '@' and '/'. */
+    private static final String PATH_CHARS = "-._~!$&'()*+,;=:@/";
 
     public ServiceRoute {
         gatewayUrl = trimSlashes(gatewayUrl).toLowerCase(java.util.Locale.ROOT);
@@ -71,6 +74,61 @@ public record ServiceRoute(String name, String gatewayUrl, String serviceUrl) {
             }
         });
         routes.sort(Comparator.comparing(ServiceRoute::name));
+    }
+
+    /**
+     * What is wrong with a {@code serviceUrl}, if anything: it must be an absolute path ({@code /service/ws}), not a
+     * full URL, without a query or fragment, with only characters a URI path may hold (or percent-escapes); empty
+     * is the service's root, as {@code /}.
+     *
+     * @param serviceUrl the value as announced
+     * @return the problem, empty when it is a usable path
+     */
+    public static Optional<String> problem(String serviceUrl) {
+        String s = serviceUrl == null ? "" : serviceUrl.trim();
+        if (s.isEmpty()) {
+            // the service's root, as "/"
+            return Optional.empty();
+        }
+        if (s.contains("://")) {
+            return Optional.of("a full URL, not a path: announce the path only, such as /service/ws");
+        }
+        if (!s.startsWith("/") || s.startsWith("//")) {
+            return Optional.of("not an absolute path such as /service/ws");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
+                        || Character.digit(s.charAt(i + 2), 16) < 0) {
+                    return Optional.of("a broken percent-escape at position " + i);
+                }
+            } else if (!(c < 128 && (Character.isLetterOrDigit(c) || PATH_CHARS.indexOf(c) >= 0))) {
+                return Optional.of("a character a URI path cannot hold at position " + i
+                                           + (c == ' ' ? " (a space: write %20)" : ""));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The problems of the {@code serviceUrl}s an instance announces.
+     *
+     * @param metadata flat metadata
+     * @return one line per bad route ("route ws_v1: serviceUrl '...' is ..."), empty when all are usable
+     */
+    public static List<String> problems(Map<String, String> metadata) {
+        List<String> problems = new ArrayList<>();
+        for (var entry : metadata.entrySet()) {
+            String key = entry.getKey();
+            boolean apiml = key.startsWith(APIML) && key.endsWith(".serviceUrl");
+            boolean legacy = key.startsWith(LEGACY) && key.endsWith(".service-url");
+            if (apiml || legacy) {
+                problem(entry.getValue()).ifPresent(p -> problems.add(key + " '" + entry.getValue() + "' is " + p));
+            }
+        }
+        problems.sort(null);
+        return problems;
     }
 
     private static String trimSlashes(String s) {

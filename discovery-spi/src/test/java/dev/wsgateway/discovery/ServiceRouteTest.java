@@ -23,7 +23,7 @@ class ServiceRouteTest {
                 "apiml.routes.api_v1.gatewayUrl", "api/v1",
                 "apiml.routes.api_v1.serviceUrl", "/",
                 "routed-services.ws_v2.gateway-url", "WS/V2",
-                "routed-services.ws_v2.service-url", "legacy",
+                "routed-services.ws_v2.service-url", "/legacy",
                 "apiml.routes.broken.gatewayUrl", "ws/v9");
 
         List<ServiceRoute> routes = ServiceRoute.fromMetadata(metadata);
@@ -78,5 +78,51 @@ class ServiceRouteTest {
                      () -> new ServiceInstance(" ", null, "h", 80, false, InstanceStatus.UP, Map.of()));
         assertThat(InstanceStatus.parse("out-of-service"), is(InstanceStatus.OUT_OF_SERVICE));
         assertThat(InstanceStatus.parse("weird"), is(InstanceStatus.UNKNOWN));
+    }
+
+    @Test
+    void aServiceUrlMustBeAnAbsolutePath() {
+        assertThat(ServiceRoute.problem("/discoverableclient/ws").isPresent(), is(false));
+        assertThat(ServiceRoute.problem("/").isPresent(), is(false));
+        assertThat("empty is the root", ServiceRoute.problem("").isPresent(), is(false));
+        assertThat(ServiceRoute.problem("/a%20b/~x;v=1/@:!$&'()*+,=").isPresent(), is(false));
+        assertThat(ServiceRoute.problem("/my service").orElseThrow(), is("a character a URI path cannot hold at "
+                                                                          + "position 3 (a space: write %20)"));
+        assertThat(ServiceRoute.problem("http://host:80/ws").orElseThrow(),
+                   is("a full URL, not a path: announce the path only, such as /service/ws"));
+        assertThat(ServiceRoute.problem("ws").orElseThrow(), is("not an absolute path such as /service/ws"));
+        assertThat(ServiceRoute.problem("//host/ws").isPresent(), is(true));
+        assertThat(ServiceRoute.problem("/ws?x=1").isPresent(), is(true));
+        assertThat(ServiceRoute.problem("/ws%2").isPresent(), is(true));
+        assertThat(ServiceRoute.problem("/w\u00e9").isPresent(), is(true));
+    }
+
+    @Test
+    void anInstanceWithAnUnusableServiceUrlIsSkippedAndCountedOncePerValue() {
+        InMemoryRegistry registry = new InMemoryRegistry();
+        ServiceInstance good = new ServiceInstance("svc", "good", "h", 1, false, InstanceStatus.UP,
+                                                   Map.of("apiml.routes.ws_v1.gatewayUrl", "ws/v1",
+                                                          "apiml.routes.ws_v1.serviceUrl", "/ok"));
+        ServiceInstance bad = new ServiceInstance("svc", "bad", "h", 2, false, InstanceStatus.UP,
+                                                  Map.of("apiml.routes.ws_v1.gatewayUrl", "ws/v1",
+                                                         "apiml.routes.ws_v1.serviceUrl", "/with space"));
+        registry.update(List.of(good, bad));
+        assertThat(registry.instances("svc"), contains(good));
+        assertThat(registry.skippedInstances(), is(1L));
+        // the next refresh with the same bad value: no new warning, no new count
+        registry.update(List.of(good, bad));
+        assertThat(registry.skippedInstances(), is(1L));
+        ServiceInstance worse = new ServiceInstance("svc", "bad", "h", 2, false, InstanceStatus.UP,
+                                                    Map.of("apiml.routes.ws_v1.gatewayUrl", "ws/v1",
+                                                           "apiml.routes.ws_v1.serviceUrl", "http://h:2/x"));
+        registry.update(List.of(good, worse));
+        assertThat(registry.skippedInstances(), is(2L));
+        assertThat(registry.instances("svc"), contains(good));
+    }
+
+    @Test
+    void textFromPeersIsNeutralisedForLogs() {
+        assertThat(Printable.of("a\r\nINFO forged\u001b[31m"), is("a??INFO forged?[31m"));
+        assertThat(Printable.of("x".repeat(400)).length(), is(303));
     }
 }

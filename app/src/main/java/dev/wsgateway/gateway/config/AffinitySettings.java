@@ -19,6 +19,9 @@ import io.helidon.common.config.Config;
 public record AffinitySettings(boolean instanceIdHeader, boolean clientChoice, Map<String, Boolean> clientChoiceByService) {
     /** Header naming an instance, on the 101 and on a client's request. */
     public static final String INSTANCE_ID_HEADER = "X-InstanceId";
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.of("gateway.affinity", "instance-id-header", "client-choice",
+                                                        "services.*.client-choice");
 
     /**
      * Read from the {@code gateway.affinity} node.
@@ -27,12 +30,12 @@ public record AffinitySettings(boolean instanceIdHeader, boolean clientChoice, M
      * @return settings
      */
     public static AffinitySettings create(Config config) {
-        boolean clientChoice = config.get("client-choice").asBoolean().orElse(false);
+        boolean clientChoice = Values.bool(config.get("client-choice"), false);
         Map<String, Boolean> services = new HashMap<>();
         config.get("services").asNodeList().orElse(List.of()).forEach(
-                node -> node.get("client-choice").asBoolean().ifPresent(
+                node -> Values.optionalBool(node.get("client-choice")).ifPresent(
                         v -> services.put(node.name().toLowerCase(Locale.ROOT), v)));
-        return new AffinitySettings(config.get("instance-id-header").asBoolean().orElse(false), clientChoice,
+        return new AffinitySettings(Values.bool(config.get("instance-id-header"), false), clientChoice,
                                     Map.copyOf(services));
     }
 

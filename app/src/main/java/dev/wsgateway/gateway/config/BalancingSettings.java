@@ -28,12 +28,17 @@ public record BalancingSettings(String strategy,
     public static final String LEAST_SESSIONS = "least-sessions";
     /** Rendezvous hashing of the authenticated user over the UP instances (the issue's {@code affinity: user}). */
     public static final String USER_AFFINITY = "user-affinity";
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.of("gateway.balancing", "strategy", "services.*",
+                                                        "connect-attempts", "connect-deadline", "eject-cooldown",
+                                                        "max-ejected-percent");
 
     public BalancingSettings {
         validate(strategy, "gateway.balancing.strategy");
         services.forEach((id, s) -> validate(s, "gateway.balancing.services." + id));
         if (connectAttempts < 1) {
-            throw new IllegalArgumentException("gateway.balancing.connect-attempts must be at least 1");
+            throw new SettingException("gateway.balancing.connect-attempts", String.valueOf(connectAttempts),
+                                       "at least 1");
         }
     }
 
@@ -49,16 +54,15 @@ public record BalancingSettings(String strategy,
                 v -> services.put(node.name().toLowerCase(Locale.ROOT), v.trim().toLowerCase(Locale.ROOT))));
         return new BalancingSettings(config.get("strategy").asString().orElse(ROUND_ROBIN).trim().toLowerCase(Locale.ROOT),
                                      Map.copyOf(services),
-                                     config.get("connect-attempts").asInt().orElse(3),
-                                     config.get("connect-deadline").as(Duration.class).orElse(Duration.ofSeconds(15)),
-                                     config.get("eject-cooldown").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                                     config.get("max-ejected-percent").asInt().orElse(50));
+                                     Values.integer(config.get("connect-attempts"), 3, 1, 100, "attempts"),
+                                     Values.duration(config.get("connect-deadline"), Duration.ofSeconds(15), false),
+                                     Values.duration(config.get("eject-cooldown"), Duration.ofSeconds(10), true),
+                                     Values.integer(config.get("max-ejected-percent"), 50, 0, 100, "percent"));
     }
 
     private static void validate(String strategy, String key) {
         if (!strategy.equals(ROUND_ROBIN) && !strategy.equals(LEAST_SESSIONS) && !strategy.equals(USER_AFFINITY)) {
-            throw new IllegalArgumentException(key + " must be " + ROUND_ROBIN + ", " + LEAST_SESSIONS + " or "
-                                                       + USER_AFFINITY + ", was " + strategy);
+            throw new SettingException(key, strategy, ROUND_ROBIN + ", " + LEAST_SESSIONS + " or " + USER_AFFINITY);
         }
     }
 

@@ -30,17 +30,21 @@ public record ClusterSettings(boolean enabled, byte[] secret, Duration peerTimeo
                               int maxAnswerBytes, boolean tls) {
     /** The shortest cluster secret accepted, in bytes (256 bits; {@code openssl rand -base64 32} writes 44). */
     public static final int MIN_SECRET_BYTES = 32;
+    /** The keys read here (and by the peers' client TLS). */
+    public static final ConfigKeys KEYS = ConfigKeys.of("gateway.cluster", "enabled", "secret-file", "secret-env",
+                                                        "peer-timeout", "replay-window", "max-answer-bytes")
+            .and(TlsKeys.under("gateway.cluster.tls"));
 
     public ClusterSettings {
         if (peerTimeout.isNegative() || peerTimeout.isZero()) {
-            throw new IllegalArgumentException("gateway.cluster.peer-timeout must be positive, was " + peerTimeout);
+            throw new SettingException("gateway.cluster.peer-timeout", peerTimeout.toString(), "a positive duration");
         }
         if (replayWindow.isNegative() || replayWindow.isZero()) {
-            throw new IllegalArgumentException("gateway.cluster.replay-window must be positive, was " + replayWindow);
+            throw new SettingException("gateway.cluster.replay-window", replayWindow.toString(), "a positive duration");
         }
         if (maxAnswerBytes <= 0) {
-            throw new IllegalArgumentException("gateway.cluster.max-answer-bytes must be positive, was "
-                                                       + maxAnswerBytes);
+            throw new SettingException("gateway.cluster.max-answer-bytes", String.valueOf(maxAnswerBytes),
+                                       "a positive number of bytes");
         }
         if (enabled && secret.length < MIN_SECRET_BYTES) {
             throw new IllegalArgumentException("gateway.cluster.enabled is true but the cluster secret is "
@@ -62,12 +66,13 @@ public record ClusterSettings(boolean enabled, byte[] secret, Duration peerTimeo
     }
 
     static ClusterSettings create(Config config, UnaryOperator<String> environment) {
-        boolean enabled = config.get("enabled").asBoolean().orElse(false);
+        boolean enabled = Values.bool(config.get("enabled"), false);
         return new ClusterSettings(enabled,
                                    enabled ? secret(config, environment) : new byte[0],
-                                   config.get("peer-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),
-                                   config.get("replay-window").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                                   config.get("max-answer-bytes").asInt().orElse(8 * 1024 * 1024),
+                                   Values.duration(config.get("peer-timeout"), Duration.ofSeconds(2), false),
+                                   Values.duration(config.get("replay-window"), Duration.ofSeconds(30), false),
+                                   Values.integer(config.get("max-answer-bytes"), 8 * 1024 * 1024, 1,
+                                                  Integer.MAX_VALUE, "a positive number of bytes"),
                                    config.get("tls").exists());
     }
 

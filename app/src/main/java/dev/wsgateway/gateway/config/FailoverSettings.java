@@ -38,6 +38,10 @@ public record FailoverSettings(boolean enabled,
                                long replaySize,
                                Acknowledge acknowledge,
                                Map<String, Boolean> services) {
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.of("gateway.failover", "enabled", "timeout", "buffer-size",
+                                                        "buffer-time", "on-drain", "replay-window", "replay-size",
+                                                        "replay-acknowledge", "services.*");
 
     /**
      * What tells that an instance read a client message (so that it need not be sent again after a loss).
@@ -54,13 +58,9 @@ public record FailoverSettings(boolean enabled,
          */
         READ;
 
+        /** A value {@link Values#choice} accepted. */
         static Acknowledge parse(String value) {
-            try {
-                return valueOf(value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("replay-acknowledge must be 'answer' or 'read', not '" + value
-                                                           + "'", e);
-            }
+            return valueOf(value.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -72,17 +72,17 @@ public record FailoverSettings(boolean enabled,
      */
     public static FailoverSettings create(Config config) {
         Map<String, Boolean> services = new java.util.HashMap<>();
-        config.get("services").asNodeList().orElse(java.util.List.of()).forEach(node -> node.asBoolean().ifPresent(
-                v -> services.put(node.name().toLowerCase(Locale.ROOT), v)));
-        return new FailoverSettings(config.get("enabled").asBoolean().orElse(true),
-                                    config.get("timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                                    config.get("buffer-size").asLong().orElse(1_048_576L),
-                                    config.get("buffer-time").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                                    config.get("on-drain").asString().orElse("stay").equalsIgnoreCase("migrate"),
-                                    config.get("replay-window").as(Duration.class).orElse(Duration.ofSeconds(1)),
-                                    config.get("replay-size").asLong().orElse(65_536L),
-                                    config.get("replay-acknowledge").asString().map(Acknowledge::parse)
-                                            .orElse(Acknowledge.ANSWER),
+        config.get("services").asNodeList().orElse(java.util.List.of()).forEach(node -> Values.optionalBool(node)
+                .ifPresent(v -> services.put(node.name().toLowerCase(Locale.ROOT), v)));
+        return new FailoverSettings(Values.bool(config.get("enabled"), true),
+                                    Values.duration(config.get("timeout"), Duration.ofSeconds(10), false),
+                                    Values.number(config.get("buffer-size"), 1_048_576L, 0, Long.MAX_VALUE, "bytes"),
+                                    Values.duration(config.get("buffer-time"), Duration.ofSeconds(10), false),
+                                    Values.choice(config.get("on-drain"), "stay", "stay", "migrate").equals("migrate"),
+                                    Values.duration(config.get("replay-window"), Duration.ofSeconds(1), true),
+                                    Values.number(config.get("replay-size"), 65_536L, 0, Long.MAX_VALUE, "bytes"),
+                                    Acknowledge.parse(Values.choice(config.get("replay-acknowledge"), "answer",
+                                                                    "answer", "read")),
                                     Map.copyOf(services));
     }
 

@@ -23,6 +23,21 @@ public record GatewaySettings(ServerSettings server,
                               AffinitySettings affinity,
                               ClusterSettings cluster) {
     /**
+     * Every key the gateway itself reads under its own trees ({@link ConfigKeys#OWN_TREES}); the discovery backends
+     * declare theirs ({@code DiscoveryProvider.keys()}). A new settings class adds its {@code KEYS} here.
+     */
+    public static final ConfigKeys KEYS = ConfigKeys.union(java.util.List.of(ServerSettings.KEYS,
+                                                                             RelaySettings.KEYS,
+                                                                             FailoverSettings.KEYS,
+                                                                             BalancingSettings.KEYS,
+                                                                             SecuritySettings.KEYS,
+                                                                             HealthCheckSettings.KEYS,
+                                                                             AffinitySettings.KEYS,
+                                                                             ClusterSettings.KEYS,
+                                                                             ZoweTokenSettings.KEYS,
+                                                                             ConfigKeys.of("gateway.log", "format"),
+                                                                             TlsKeys.under("gateway.upstream.tls")));
+    /**
      * Read all settings.
      *
      * @param root root configuration

@@ -20,6 +20,10 @@ public record HealthCheckSettings(Check defaults, Map<String, Check> services) {
     /** The built-in defaults; the only place they are stated (and in the README's configuration table). */
     public static final Check BUILT_IN = new Check(false, Duration.ofSeconds(10), Duration.ofSeconds(2),
                                                    Optional.empty(), false, 3, 2);
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.union(java.util.List.of(
+            ConfigKeys.of("gateway.health-checks.default", Check.KEYS),
+            ConfigKeys.of("gateway.health-checks.services.*", Check.KEYS)));
 
     /**
      * How one service's instances are checked.
@@ -39,6 +43,9 @@ public record HealthCheckSettings(Check defaults, Map<String, Check> services) {
                         boolean ping,
                         int unhealthyThreshold,
                         int healthyThreshold) {
+        private static final String[] KEYS = {"enabled", "interval", "timeout", "path", "ping", "unhealthy-threshold",
+                                              "healthy-threshold"};
+
         public Check {
             if (unhealthyThreshold < 1 || healthyThreshold < 1) {
                 throw new IllegalArgumentException("gateway.health-checks: unhealthy-threshold and healthy-threshold "
@@ -50,15 +57,17 @@ public record HealthCheckSettings(Check defaults, Map<String, Check> services) {
         }
 
         static Check create(Config config, Check parent) {
-            return new Check(config.get("enabled").asBoolean().orElse(parent.enabled()),
-                             config.get("interval").as(Duration.class).orElse(parent.interval()),
-                             config.get("timeout").as(Duration.class).orElse(parent.timeout()),
+            return new Check(Values.bool(config.get("enabled"), parent.enabled()),
+                             Values.duration(config.get("interval"), parent.interval(), false),
+                             Values.duration(config.get("timeout"), parent.timeout(), false),
                              config.get("path").asString().map(String::trim).filter(p -> !p.isEmpty())
                                      .map(p -> p.startsWith("/") ? p : "/" + p)
                                      .or(parent::path),
-                             config.get("ping").asBoolean().orElse(parent.ping()),
-                             config.get("unhealthy-threshold").asInt().orElse(parent.unhealthyThreshold()),
-                             config.get("healthy-threshold").asInt().orElse(parent.healthyThreshold()));
+                             Values.bool(config.get("ping"), parent.ping()),
+                             Values.integer(config.get("unhealthy-threshold"), parent.unhealthyThreshold(), 1, 1000,
+                                            "checks"),
+                             Values.integer(config.get("healthy-threshold"), parent.healthyThreshold(), 1, 1000,
+                                            "checks"));
         }
     }
 

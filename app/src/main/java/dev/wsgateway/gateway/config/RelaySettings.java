@@ -22,6 +22,10 @@ public record RelaySettings(long maxFrameSize,
                             Duration pingInterval,
                             Duration pongTimeout,
                             Duration closeTimeout) {
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.of("gateway.relay", "max-frame-size", "max-message-size",
+                                                        "connect-timeout", "idle-timeout", "ping-interval",
+                                                        "pong-timeout", "close-timeout");
 
     /**
      * Read from the {@code gateway.relay} node; missing keys take the documented defaults.
@@ -31,17 +35,13 @@ public record RelaySettings(long maxFrameSize,
      */
     public static RelaySettings create(Config config) {
         return new RelaySettings(
-                config.get("max-frame-size").asLong().orElse(1_048_576L),
-                config.get("max-message-size").asLong().orElse(1_048_576L),
-                duration(config, "connect-timeout", Duration.ofSeconds(10)),
-                duration(config, "idle-timeout", Duration.ZERO),
-                duration(config, "ping-interval", Duration.ofSeconds(30)),
-                duration(config, "pong-timeout", Duration.ofSeconds(10)),
-                duration(config, "close-timeout", Duration.ofSeconds(5)));
-    }
-
-    private static Duration duration(Config config, String key, Duration defaultValue) {
-        return config.get(key).as(Duration.class).orElse(defaultValue);
+                Values.number(config.get("max-frame-size"), 1_048_576L, 1, Integer.MAX_VALUE, "bytes"),
+                Values.number(config.get("max-message-size"), 1_048_576L, 1, Long.MAX_VALUE, "bytes"),
+                Values.duration(config.get("connect-timeout"), Duration.ofSeconds(10), false),
+                Values.duration(config.get("idle-timeout"), Duration.ZERO, true),
+                Values.duration(config.get("ping-interval"), Duration.ofSeconds(30), true),
+                Values.duration(config.get("pong-timeout"), Duration.ofSeconds(10), false),
+                Values.duration(config.get("close-timeout"), Duration.ofSeconds(5), false));
     }
 
     /**

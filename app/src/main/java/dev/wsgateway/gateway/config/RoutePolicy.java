@@ -28,6 +28,8 @@ public record RoutePolicy(AuthMode auth,
      * The built-in default: passthrough, any origin, cross-site allowed (as Zowe).
      */
     public static final RoutePolicy DEFAULT = new RoutePolicy(AuthMode.PASSTHROUGH, Set.of(), false, Set.of(), true);
+    /** The keys of one policy. */
+    static final String[] KEYS = {"auth", "roles", "forward-credentials", "allowed-origins", "allow-cross-site"};
 
     /**
      * How a route treats credentials.
@@ -40,13 +42,9 @@ public record RoutePolicy(AuthMode auth,
         /** {@code Authorization} is removed before the upstream handshake. */
         NONE;
 
+        /** A value {@link Values#choice} accepted. */
         static AuthMode parse(String value) {
-            try {
-                return valueOf(value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("gateway.security: auth must be passthrough, gateway or none, not '"
-                                                           + value + "'");
-            }
+            return valueOf(value.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -59,12 +57,14 @@ public record RoutePolicy(AuthMode auth,
      */
     static RoutePolicy create(Config config, RoutePolicy parent) {
         return new RoutePolicy(
-                config.get("auth").asString().map(AuthMode::parse).orElse(parent.auth()),
+                config.get("auth").exists()
+                        ? AuthMode.parse(Values.choice(config.get("auth"), "", "passthrough", "gateway", "none"))
+                        : parent.auth(),
                 config.get("roles").asList(String.class).map(Set::copyOf).orElse(parent.roles()),
-                config.get("forward-credentials").asBoolean().orElse(parent.forwardCredentials()),
+                Values.bool(config.get("forward-credentials"), parent.forwardCredentials()),
                 config.get("allowed-origins").asList(String.class).map(RoutePolicy::origins)
                         .orElse(parent.allowedOrigins()),
-                config.get("allow-cross-site").asBoolean().orElse(parent.allowCrossSite()));
+                Values.bool(config.get("allow-cross-site"), parent.allowCrossSite()));
     }
 
     private static Set<String> origins(List<String> origins) {

@@ -45,6 +45,17 @@ public record SecuritySettings(String realm,
                                Duration retryAfter,
                                Duration handshakeTimeout,
                                boolean protectHealth) {
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.union(List.of(
+            ConfigKeys.of("gateway.security", "realm", "users.*.login", "users.*.password", "users.*.password-env",
+                          "users.*.roles", "users.*.roles.*", "observe.protect", "observe.roles", "observe.roles.*",
+                          "observe.protect-health", "limits.max-sessions", "limits.max-sessions-per-client",
+                          "limits.handshake-rate", "limits.handshake-burst", "limits.retry-after",
+                          "limits.handshake-timeout"),
+            ConfigKeys.of("gateway.security.default", RoutePolicy.KEYS),
+            ConfigKeys.of("gateway.security.services.*", RoutePolicy.KEYS),
+            ConfigKeys.of("gateway.security.default", "roles.*", "allowed-origins.*"),
+            ConfigKeys.of("gateway.security.services.*", "roles.*", "allowed-origins.*")));
 
     /**
      * A configured user. {@link #toString()} never shows the password.
@@ -90,7 +101,7 @@ public record SecuritySettings(String realm,
             services.put(service.name().toLowerCase(Locale.ROOT), RoutePolicy.create(service, defaults));
         }
         Config limits = config.get("limits");
-        boolean observeProtected = config.get("observe.protect").asBoolean().orElse(false);
+        boolean observeProtected = Values.bool(config.get("observe.protect"), false);
         return new SecuritySettings(
                 config.get("realm").asString().orElse("wsgateway"),
                 List.copyOf(users),
@@ -98,13 +109,13 @@ public record SecuritySettings(String realm,
                 Map.copyOf(services),
                 observeProtected,
                 observeProtected ? observeRoles(config.get("observe.roles")) : Set.of(),
-                limits.get("max-sessions").asInt().orElse(20_000),
-                limits.get("max-sessions-per-client").asInt().orElse(1_000),
-                limits.get("handshake-rate").asDouble().orElse(200.0),
-                limits.get("handshake-burst").asInt().orElse(400),
-                limits.get("retry-after").as(Duration.class).orElse(Duration.ofSeconds(5)),
-                limits.get("handshake-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                config.get("observe.protect-health").asBoolean().orElse(false));
+                Values.integer(limits.get("max-sessions"), 20_000, 0, Integer.MAX_VALUE, "sessions"),
+                Values.integer(limits.get("max-sessions-per-client"), 1_000, 0, Integer.MAX_VALUE, "sessions"),
+                Values.decimal(limits.get("handshake-rate"), 200.0, 0, "handshakes per second"),
+                Values.integer(limits.get("handshake-burst"), 400, 1, Integer.MAX_VALUE, "handshakes"),
+                Values.duration(limits.get("retry-after"), Duration.ofSeconds(5), false),
+                Values.duration(limits.get("handshake-timeout"), Duration.ofSeconds(10), true),
+                Values.bool(config.get("observe.protect-health"), false));
     }
 
     /**

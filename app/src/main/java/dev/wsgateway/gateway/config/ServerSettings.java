@@ -19,6 +19,8 @@ import io.helidon.common.config.Config;
  * @param demoEcho                {@code demo.echo.enabled}: run the demo echo service in the same process
  * @param demoHost                {@code demo.echo.host}
  * @param demoPort                {@code demo.echo.port}
+ * @param portsFile               {@code gateway.ports-file}: where the gateway writes the address of its observe
+ *                                endpoints once it listens (for a container health check), empty for nowhere
  */
 public record ServerSettings(String discoveryType,
                              Optional<Integer> managementPort,
@@ -28,7 +30,14 @@ public record ServerSettings(String discoveryType,
                              int clientReceiveBufferSize,
                              boolean demoEcho,
                              String demoHost,
-                             int demoPort) {
+                             int demoPort,
+                             Optional<java.nio.file.Path> portsFile) {
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.union(java.util.List.of(
+            ConfigKeys.of("discovery", "type"),
+            ConfigKeys.of("gateway", "management.port", "management.host", "shutdown.drain-period", "instance.host",
+                          "relay.client-receive-buffer-size", "ports-file"),
+            ConfigKeys.of("demo.echo", "enabled", "host", "port")));
     /**
      * Read from the root configuration; missing keys take the documented defaults.
      *
@@ -37,17 +46,22 @@ public record ServerSettings(String discoveryType,
      */
     public static ServerSettings create(Config root) {
         return new ServerSettings(
-                root.get("discovery.type").asString().orElse("static"),
-                root.get("gateway.management.port").asInt().asOptional(),
+                root.get("discovery.type").asString().map(String::trim).filter(s -> !s.isEmpty()).orElse("static"),
+                root.get("gateway.management.port").exists()
+                        ? Optional.of(Values.integer(root.get("gateway.management.port"), 0, 0, 65535, "port"))
+                        : Optional.empty(),
                 root.get("gateway.management.host").asString()
                         .orElseGet(() -> root.get("server.host").asString().orElse("0.0.0.0")),
-                root.get("gateway.shutdown.drain-period").as(Duration.class).orElse(Duration.ofSeconds(5)),
-                root.get("gateway.instance.host").asString().asOptional(),
+                Values.duration(root.get("gateway.shutdown.drain-period"), Duration.ofSeconds(5), true),
+                root.get("gateway.instance.host").asString().map(String::trim).filter(s -> !s.isEmpty()),
                 // Helidon sets SO_RCVBUF 4096 on the listener unless told otherwise, which accepted sockets inherit
                 // (no kernel autotuning): large messages then crawl in 4 KiB segments
-                root.get("gateway.relay.client-receive-buffer-size").asInt().orElse(4 * 1024 * 1024),
-                root.get("demo.echo.enabled").asBoolean().orElse(false),
+                Values.integer(root.get("gateway.relay.client-receive-buffer-size"), 4 * 1024 * 1024, 1024,
+                               Integer.MAX_VALUE, "bytes"),
+                Values.bool(root.get("demo.echo.enabled"), false),
                 root.get("demo.echo.host").asString().orElse("127.0.0.1"),
-                root.get("demo.echo.port").asInt().orElse(10011));
+                Values.integer(root.get("demo.echo.port"), 10011, 0, 65535, "port"),
+                root.get("gateway.ports-file").asString().map(String::trim).filter(s -> !s.isEmpty())
+                        .map(java.nio.file.Path::of));
     }
 }

@@ -33,6 +33,11 @@ public record ZoweTokenSettings(URI jwksUrl,
                                 Optional<Path> trustStore,
                                 Optional<String> trustStorePassword) {
     private static final String PREFIX = "gateway.security.zowe-jwt.";
+    /** The keys read here. */
+    public static final ConfigKeys KEYS = ConfigKeys.of("gateway.security.zowe-jwt", "jwks-url", "issuer",
+                                                        "cookie-name", "clock-skew", "refresh-min-interval",
+                                                        "max-age", "fetch-timeout", "trust-store",
+                                                        "trust-store-password");
 
     public ZoweTokenSettings {
         String scheme = jwksUrl.getScheme();
@@ -79,10 +84,10 @@ public record ZoweTokenSettings(URI jwksUrl,
                 uri,
                 nonBlank(config.get("issuer").asString().asOptional()),
                 config.get("cookie-name").asString().orElse("apimlAuthenticationToken").trim(),
-                config.get("clock-skew").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                config.get("refresh-min-interval").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                config.get("max-age").as(Duration.class).orElse(Duration.ofHours(1)),
-                config.get("fetch-timeout").as(Duration.class).orElse(Duration.ofSeconds(5)),
+                Values.duration(config.get("clock-skew"), Duration.ofSeconds(30), true),
+                Values.duration(config.get("refresh-min-interval"), Duration.ofSeconds(30), true),
+                Values.duration(config.get("max-age"), Duration.ofHours(1), false),
+                Values.duration(config.get("fetch-timeout"), Duration.ofSeconds(5), false),
                 nonBlank(config.get("trust-store").asString().asOptional()).map(Path::of),
                 config.get("trust-store-password").asString().asOptional()));
     }

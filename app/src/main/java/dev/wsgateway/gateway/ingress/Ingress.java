@@ -2,6 +2,7 @@ package dev.wsgateway.gateway.ingress;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import dev.wsgateway.gateway.config.SecuritySettings;
 import dev.wsgateway.gateway.http.Refusal;
@@ -45,7 +46,7 @@ public final class Ingress {
      */
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
                                  Relay relay) {
-        return create(http1, security, authenticator, relay, false);
+        return create(http1, security, authenticator, relay, false, () -> true);
     }
 
     /**
@@ -56,11 +57,13 @@ public final class Ingress {
      * @param authenticator    Basic authenticator for {@code auth: gateway} routes, {@code null} when none needs it
      * @param relay            opens upstreams and runs sessions
      * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @param discoveryReady   whether discovery has its first view; until then handshakes get 503
+     *                         {@code discovery_not_ready}
      * @return ingress
      */
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
-                                 Relay relay, boolean instanceIdHeader) {
-        return create(http1, security, authenticator, null, relay, instanceIdHeader);
+                                 Relay relay, boolean instanceIdHeader, BooleanSupplier discoveryReady) {
+        return create(http1, security, authenticator, null, relay, instanceIdHeader, discoveryReady);
     }
 
     /**
@@ -72,10 +75,12 @@ public final class Ingress {
      * @param tokens           Zowe tokens on {@code auth: gateway} routes, {@code null} when not configured
      * @param relay            opens upstreams and runs sessions
      * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @param discoveryReady   whether discovery has its first view
      * @return ingress
      */
     public static Ingress create(Config http1, SecuritySettings security, BasicAuthenticator authenticator,
-                                 ZoweTokenAuthenticator tokens, Relay relay, boolean instanceIdHeader) {
+                                 ZoweTokenAuthenticator tokens, Relay relay, boolean instanceIdHeader,
+                                 BooleanSupplier discoveryReady) {
         HandshakeGuard guard = new HandshakeGuard(security, relay.sessions(), authenticator, tokens);
         HeadDeadlines deadlines = new HeadDeadlines(security.handshakeTimeout(), relay.sessions());
         Http1Config.Builder config = Http1Config.builder();
@@ -89,7 +94,8 @@ public final class Ingress {
         Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder().config(http1Config);
         // Helidon looks the Upgrade value up as written; the token is case-insensitive (RFC 9110)
         for (String token : List.of("websocket", "WebSocket", "Websocket", "WEBSOCKET")) {
-            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader, security.retryAfter()));
+            builder.addUpgrader(new ProxyUpgrader(token, relay, guard, instanceIdHeader, discoveryReady,
+                                                  security.retryAfter()));
         }
         ServerConnectionSelector management = Http1ConnectionSelector.builder().config(http1Config).build();
         return new Ingress(deadlines.wrap(builder.build()), deadlines.wrap(management), deadlines.tls());

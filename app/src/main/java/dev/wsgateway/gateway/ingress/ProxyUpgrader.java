@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import dev.wsgateway.gateway.config.AffinitySettings;
 import dev.wsgateway.gateway.http.HandshakeKeys;
@@ -58,6 +59,7 @@ final class ProxyUpgrader implements Http1Upgrader {
     private final SessionRegistry sessions;
     private final HandshakeGuard guard;
     private final boolean instanceIdHeader;
+    private final BooleanSupplier discoveryReady;
     private final Duration retryAfter;
 
     /**
@@ -65,9 +67,12 @@ final class ProxyUpgrader implements Http1Upgrader {
      * @param relay            routing, connecting and session settings
      * @param guard            security checks of the handshake (rate, limits, origin, authentication)
      * @param instanceIdHeader whether the 101 names the instance in {@code X-InstanceId}
+     * @param discoveryReady   whether discovery has its first view (until then no service is known for sure)
      * @param retryAfter       {@code Retry-After} of the 503s
      */
-    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard, boolean instanceIdHeader, Duration retryAfter) {
+    ProxyUpgrader(String protocol, Relay relay, HandshakeGuard guard, boolean instanceIdHeader,
+                  BooleanSupplier discoveryReady, Duration retryAfter) {
+        this.discoveryReady = discoveryReady;
         this.protocol = protocol;
         this.relay = relay;
         this.sessions = relay.sessions();
@@ -104,6 +109,11 @@ final class ProxyUpgrader implements Http1Upgrader {
             }
             if (sessions.draining()) {
                 throw UpstreamRefusals.later(503, "shutting_down", "The gateway is shutting down", retryAfter);
+            }
+            if (!discoveryReady.getAsBoolean()) {
+                // an unknown service now may be a known one after the first read of discovery: not a 404
+                throw UpstreamRefusals.later(503, "discovery_not_ready", "Discovery has not answered yet; try again",
+                                             retryAfter);
             }
             HandshakeDecision decision = guard.check(ctx, prologue, headers, path);
             try {

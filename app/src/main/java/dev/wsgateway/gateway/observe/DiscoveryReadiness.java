@@ -8,7 +8,8 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 
 /**
- * Readiness: UP once discovery has its first view and while the gateway is not draining.
+ * Readiness: UP once discovery has its first view and while the gateway is not draining. Its details say what
+ * discovery is doing: backend, services known, last successful refresh, failed reads and skipped instances.
  *
  * @param discoveryType discovery type, shown as a detail
  * @param registry      discovery
@@ -32,6 +33,9 @@ public record DiscoveryReadiness(String discoveryType, ServiceRegistry registry,
                 .status(registry.ready() && !sessions.draining())
                 .detail("type", discoveryType)
                 .detail("services", registry.services().size())
+                .detail("lastRefresh", registry.lastRefresh().map(Object::toString).orElse("never"))
+                .detail("failures", registry.failures())
+                .detail("skippedInstances", registry.skippedInstances())
                 .build();
     }
 }

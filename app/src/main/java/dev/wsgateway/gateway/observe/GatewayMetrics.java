@@ -60,6 +60,9 @@ public final class GatewayMetrics implements RelayListener {
     /** Registries of the gateways running in this JVM; the discovery meters read the newest (one in production). */
     private static final java.util.concurrent.ConcurrentLinkedDeque<ServiceRegistry> DISCOVERIES =
             new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** The newest registry of each discovery backend, read by its failure counters. */
+    private static final Map<String, ServiceRegistry> BACKENDS = new ConcurrentHashMap<>();
+    private static final Set<String> BACKEND_COUNTERS = ConcurrentHashMap.newKeySet();
     private final ServiceRegistry discovery;
 
     private final MeterRegistry meters;
@@ -71,10 +74,34 @@ public final class GatewayMetrics implements RelayListener {
      * @param discovery service registry
      */
     public GatewayMetrics(MeterRegistry meters, ServiceRegistry discovery) {
+        this(meters, discovery, "static");
+    }
+
+    /**
+     * Register the meters that exist from the start (discovery) and listen to discovery changes.
+     *
+     * @param meters        meter registry
+     * @param discovery     service registry
+     * @param discoveryType its backend ({@code discovery.type}), the {@code backend} label of the failure counter
+     */
+    public GatewayMetrics(MeterRegistry meters, ServiceRegistry discovery, String discoveryType) {
         this.meters = meters;
         this.discovery = discovery;
         JvmMeters.bindOnce(meters);
         DISCOVERIES.addLast(discovery);
+        BACKENDS.put(discoveryType, discovery);
+        if (BACKEND_COUNTERS.add(discoveryType)) {
+            meters.getOrCreate(FunctionalCounter.builder("wsgateway.discovery.failures", discoveryType,
+                                                         type -> BACKENDS.get(type).failures())
+                                       .tags(List.of(Tag.create("backend", discoveryType)))
+                                       .description("Failed reads of the discovery backend: for Eureka, fetch "
+                                                            + "intervals that ended without a registry read"));
+            meters.getOrCreate(FunctionalCounter.builder("wsgateway.discovery.instances.skipped", discoveryType,
+                                                         type -> BACKENDS.get(type).skippedInstances())
+                                       .tags(List.of(Tag.create("backend", discoveryType)))
+                                       .description("Instances left out of the view: their serviceUrl is not an "
+                                                            + "absolute path (counted once per instance and value)"));
+        }
         if (AGE_GAUGE.compareAndSet(false, true)) {
             meters.getOrCreate(Gauge.builder("wsgateway.discovery.last.refresh.age",
                                              GatewayMetrics::lastRefreshAgeSeconds)

@@ -41,7 +41,7 @@ class FailoverSettingsTest {
     void anUnknownValueIsRefusedInConfigurationAndIgnoredInMetadata() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                                                   () -> settings("replay-acknowledge: pong"));
-        assertThat(e.getMessage(), containsString("'answer' or 'read'"));
+        assertThat(e.getMessage(), containsString("one of answer, read"));
         ServiceInstance odd = instance(Map.of("apiml.routes.ws_v1.replay-acknowledge", "pong"));
         assertThat(settings("replay-acknowledge: read").acknowledgeFor(odd, ROUTE),
                    is(FailoverSettings.Acknowledge.READ));

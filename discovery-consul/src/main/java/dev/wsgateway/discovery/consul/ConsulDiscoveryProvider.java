@@ -1,5 +1,7 @@
 package dev.wsgateway.discovery.consul;
 
+import java.util.List;
+
 import dev.wsgateway.discovery.DiscoveryProvider;
 import dev.wsgateway.discovery.ServiceRegistry;
 
@@ -20,6 +22,16 @@ public class ConsulDiscoveryProvider implements DiscoveryProvider {
     @Override
     public String type() {
         return TYPE;
+    }
+
+    @Override
+    public List<String> keys() {
+        return ConsulSettings.KEYS;
+    }
+
+    @Override
+    public void validate(Config config) {
+        ConsulSettings.from(config);
     }
 
     @Override

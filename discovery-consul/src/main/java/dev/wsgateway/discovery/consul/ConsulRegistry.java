@@ -37,6 +37,7 @@ public final class ConsulRegistry extends InMemoryRegistry {
     private final Map<String, ServiceWatch> watches = new HashMap<>();
     private final Map<String, List<ServiceInstance>> views = new HashMap<>();
     private final AtomicBoolean reachable = new AtomicBoolean(true);
+    private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean catalogSeen;
     private volatile boolean closed;
     private volatile Thread catalogThread;
@@ -155,6 +156,11 @@ public final class ConsulRegistry extends InMemoryRegistry {
         return Math.max(1, answered);
     }
 
+    @Override
+    public long failures() {
+        return failures.sum();
+    }
+
     private void succeeded() {
         if (reachable.compareAndSet(false, true)) {
             LOGGER.log(System.Logger.Level.INFO, "Consul at {0} answers again", settings.url());
@@ -162,6 +168,7 @@ public final class ConsulRegistry extends InMemoryRegistry {
     }
 
     private void failed(String what, RuntimeException e) {
+        failures.increment();
         if (reachable.compareAndSet(true, false)) {
             LOGGER.log(System.Logger.Level.WARNING, "Cannot read {0} from Consul at {1}: {2}; keeping the last view ({3} "
                                + "services), retrying with backoff up to {4}",

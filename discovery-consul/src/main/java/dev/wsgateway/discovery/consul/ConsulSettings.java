@@ -23,7 +23,6 @@ import io.helidon.common.config.Config;
  * @param warningStatus           status of an instance whose worst check is {@code warning} ({@code warning-status})
  * @param register                register the gateway with the agent ({@code register})
  * @param serviceName             service name the gateway registers under ({@code service-name}), empty = from the gateway
- * @param instanceHost            address the gateway registers, overriding the one it is given ({@code instance-host})
  * @param checkUrl                URL of the gateway's HTTP check ({@code check.url}), empty = its readiness endpoint
  * @param checkInterval           how often Consul runs the check ({@code check.interval})
  * @param checkTimeout            timeout of one check ({@code check.timeout})
@@ -47,7 +46,6 @@ public record ConsulSettings(URI url,
                              InstanceStatus warningStatus,
                              boolean register,
                              Optional<String> serviceName,
-                             Optional<String> instanceHost,
                              Optional<String> checkUrl,
                              Duration checkInterval,
                              Duration checkTimeout,
@@ -63,6 +61,12 @@ public record ConsulSettings(URI url,
     /** The environment variable Consul's CLI reads the token from. */
     public static final String DEFAULT_TOKEN_ENV = "CONSUL_HTTP_TOKEN";
     private static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    /** The keys read here, relative to {@code discovery.consul}. */
+    public static final java.util.List<String> KEYS = java.util.List.of(
+            "url", "datacenter", "token-env", "wait", "connect-timeout", "retry.initial-delay", "retry.max-delay",
+            "warning-status", "register", "service-name", "check.url", "check.interval", "check.timeout",
+            "check.deregister-critical-after", "tls.trust-store", "tls.trust-store-password", "tls.trust-store-type",
+            "tls.key-store", "tls.key-store-password", "tls.key-alias");
 
     public ConsulSettings {
         String scheme = url.getScheme();
@@ -100,6 +104,10 @@ public record ConsulSettings(URI url,
      * @return settings
      */
     public static ConsulSettings from(Config config) {
+        if (config.get("instance-host").exists()) {
+            throw new IllegalArgumentException("discovery.consul.instance-host is replaced by gateway.instance.host "
+                                                       + "(one key for the host every backend announces)");
+        }
         // Consul's CLI variable CONSUL_HTTP_ADDR (Helidon maps it to consul.http.addr) when url is not set
         String url = nonBlank(config.get("url").asString().asOptional())
                 .or(() -> nonBlank(config.root().get("consul.http.addr").asString().asOptional()))
@@ -114,7 +122,6 @@ public record ConsulSettings(URI url,
                                   warningStatus(config.get("warning-status").asString().orElse("UP")),
                                   config.get("register").asBoolean().orElse(true),
                                   nonBlank(config.get("service-name").asString().asOptional()),
-                                  nonBlank(config.get("instance-host").asString().asOptional()),
                                   nonBlank(config.get("check.url").asString().asOptional()),
                                   duration(config, "check.interval", Duration.ofSeconds(10)),
                                   duration(config, "check.timeout", Duration.ofSeconds(5)),

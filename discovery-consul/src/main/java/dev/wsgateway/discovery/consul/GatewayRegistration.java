@@ -33,7 +33,7 @@ final class GatewayRegistration {
         String name = settings.serviceName()
                 .orElse(self.appName() == null || self.appName().isBlank() ? DEFAULT_NAME : self.appName())
                 .toLowerCase(Locale.ROOT);
-        String host = settings.instanceHost().orElse(self.host());
+        String host = self.host();
         boolean tls = self.securePort() > 0;
         int port = tls ? self.securePort() : self.port();
         String id = self.instanceId() == null || self.instanceId().isBlank()

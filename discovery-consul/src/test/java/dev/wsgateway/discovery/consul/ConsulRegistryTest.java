@@ -114,6 +114,7 @@ class ConsulRegistryTest {
         LockSupport.parkNanos(Duration.ofMillis(1500).toNanos());
         assertThat(registry.ready(), is(true));
         assertThat(registry.instances("echo").getFirst().isUp(), is(true));
+        assertThat("failed reads counted (wsgateway_discovery_failures_total)", registry.failures() > 0, is(true));
         // changed while this gateway could not see it
         consul.register(service("later", "later-1", 10003, "passing"));
         consul.checkStatus("echo-1", "critical");

@@ -1,5 +1,7 @@
 package dev.wsgateway.discovery.eureka;
 
+import java.util.List;
+
 import dev.wsgateway.discovery.DiscoveryProvider;
 import dev.wsgateway.discovery.ServiceRegistry;
 
@@ -19,6 +21,16 @@ public class EurekaDiscoveryProvider implements DiscoveryProvider {
     @Override
     public String type() {
         return TYPE;
+    }
+
+    @Override
+    public List<String> keys() {
+        return EurekaSettings.KEYS;
+    }
+
+    @Override
+    public void validate(Config config) {
+        EurekaSettings.from(config);
     }
 
     @Override

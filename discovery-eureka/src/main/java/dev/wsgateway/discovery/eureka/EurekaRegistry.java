@@ -62,6 +62,8 @@ public final class EurekaRegistry extends InMemoryRegistry {
     private volatile SelfRegistration published;
     private volatile long lastFetchNanos;
     private volatile boolean refreshedBeforeClientExisted;
+    private final EurekaClientLog clientLog = EurekaClientLog.install();
+    private volatile FetchWatch watch;
 
     private EurekaRegistry(EurekaSettings settings) {
         this.settings = settings;
@@ -103,6 +105,8 @@ public final class EurekaRegistry extends InMemoryRegistry {
         };
         DiscoveryClient client = newClient(identity, ClientConfig.query(settings), listener, "fetch");
         queryClient = client;
+        // from here: the client's first fetch (in its constructor) is done, so its problem is known
+        watch = new FetchWatch(settings, () -> lastFetchNanos, () -> services().size(), clientLog);
         if (refreshedBeforeClientExisted) {
             // the first fetch ran inside the constructor, before we could read the client
             onRefreshed();
@@ -148,6 +152,10 @@ public final class EurekaRegistry extends InMemoryRegistry {
             }
             lastFetchNanos = System.nanoTime();
             update(lossGuard.view(instances, lastFetchNanos));
+            FetchWatch w = watch;
+            if (w != null) {
+                w.fetched();
+            }
         } catch (RuntimeException e) {
             LOGGER.log(System.Logger.Level.WARNING, "Cannot read the Eureka registry; keeping the previous view", e);
         } finally {
@@ -194,7 +202,7 @@ public final class EurekaRegistry extends InMemoryRegistry {
                 registrationClient = null;
             }
             String app = appName(self.appName());
-            String host = settings.instanceHost().orElse(self.host());
+            String host = self.host();
             int mainPort = self.securePort() > 0 ? self.securePort() : self.port();
             String instanceId = self.instanceId() == null || self.instanceId().isBlank()
                     ? host + ":" + app.toLowerCase(java.util.Locale.ROOT) + ":" + mainPort
@@ -237,8 +245,19 @@ public final class EurekaRegistry extends InMemoryRegistry {
             DiscoveryClient client = registrationClient;
             registrationClient = null;
             if (client != null) {
+                clientLog.expectDeregistration();
                 client.shutdown();
-                LOGGER.log(System.Logger.Level.INFO, "Deregistered from Eureka");
+                int status = clientLog.deregisterStatus();
+                if (status == 200) {
+                    LOGGER.log(System.Logger.Level.INFO, "Deregistered from Eureka");
+                } else {
+                    // Eureka keeps the entry until the lease expires: say so rather than claim a deregistration
+                    LOGGER.log(System.Logger.Level.WARNING, "Could not deregister from Eureka ({0}): it lists the "
+                                       + "gateway until its lease expires, {1} s after the last heartbeat",
+                               status > 0 ? "HTTP " + status : clientLog.deregisterFailure() != null
+                                       ? clientLog.deregisterFailure() : clientLog.lastProblem(),
+                               String.valueOf(settings.leaseExpirationSeconds()));
+                }
             }
         } finally {
             lock.unlock();
@@ -254,10 +273,20 @@ public final class EurekaRegistry extends InMemoryRegistry {
             return;
         }
         deregister();
+        FetchWatch w = watch;
+        if (w != null) {
+            w.close();
+        }
         DiscoveryClient client = queryClient;
         if (client != null) {
             client.shutdown();
         }
+    }
+
+    @Override
+    public long failures() {
+        FetchWatch w = watch;
+        return w == null ? 0 : w.failures();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.wsgateway.discovery.eureka;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -10,18 +11,20 @@ import io.helidon.common.config.Config;
 /**
  * Settings of the Eureka backend, read from the {@code discovery.eureka} node.
  *
+ * Durations are ISO-8601 ({@code PT5S}) like every other duration of the gateway; a plain number (the milliseconds or
+ * seconds of earlier versions) stops the start with the new form.
+ *
  * @param serviceUrls          Eureka service URLs ({@code service-url}), tried in turn
- * @param fetchIntervalSeconds registry fetch interval ({@code fetch-interval}, seconds)
- * @param connectTimeoutMillis connect timeout ({@code connect-timeout}, ms; Eureka's client rounds up to seconds)
- * @param readTimeoutMillis    read timeout ({@code read-timeout}, ms; rounded up to seconds)
+ * @param fetchIntervalSeconds registry fetch interval ({@code fetch-interval}, whole seconds)
+ * @param connectTimeoutMillis connect timeout ({@code connect-timeout}; Eureka's client rounds up to seconds)
+ * @param readTimeoutMillis    read timeout ({@code read-timeout}; rounded up to seconds)
  * @param preferIpAddress      connect to instances by IP instead of host name ({@code prefer-ip-address})
  * @param register             register the gateway itself ({@code register})
  * @param appName              app name the gateway registers as ({@code app-name}), empty when not configured
- * @param leaseRenewalSeconds  heartbeat interval ({@code lease-renewal-interval}, seconds)
- * @param leaseExpirationSeconds lease duration ({@code lease-expiration}, seconds)
+ * @param leaseRenewalSeconds  heartbeat interval ({@code lease-renewal-interval}, whole seconds)
+ * @param leaseExpirationSeconds lease duration ({@code lease-expiration}, whole seconds)
  * @param trustStore           trust store for https Eureka URLs ({@code tls.trust-store})
  * @param trustStorePassword   its password ({@code tls.trust-store-password})
- * @param instanceHost         host the gateway registers, overriding the one it is given ({@code instance-host})
  * @param registryLossGraceSeconds how long instances stay in the view after a fetch lost more than half of them
  *                             at once, waiting for them to register again ({@code registry-loss-grace}, seconds;
  *                             0 = never kept), see {@link RegistryLossGuard}
@@ -39,13 +42,20 @@ public record EurekaSettings(List<String> serviceUrls,
                              int leaseExpirationSeconds,
                              Optional<Path> trustStore,
                              Optional<String> trustStorePassword,
-                             Optional<String> instanceHost,
                              int registryLossGraceSeconds,
                              EurekaClientSecurity security) {
     /** Default service URL. */
     public static final String DEFAULT_SERVICE_URL = "http://localhost:8761/eureka/";
     /** Default app name of the gateway. */
     public static final String DEFAULT_APP_NAME = "GATEWAY";
+    /** The keys read here, relative to {@code discovery.eureka}. */
+    public static final List<String> KEYS = List.of("service-url", "service-url.*", "fetch-interval", "connect-timeout",
+                                                    "read-timeout", "prefer-ip-address", "register", "app-name",
+                                                    "lease-renewal-interval", "lease-expiration", "tls.trust-store",
+                                                    "tls.trust-store-password", "registry-loss-grace",
+                                                    "tls.key-store", "tls.key-store-password", "tls.key-alias",
+                                                    "tls.key-password", "tls.verify-hostname", "username", "password",
+                                                    "password-env");
 
     public EurekaSettings {
         if (serviceUrls.isEmpty()) {
@@ -77,21 +87,67 @@ public record EurekaSettings(List<String> serviceUrls,
             // environment variable EUREKA_SERVICE_URL (Helidon maps it to eureka.service.url)
             urls = config.root().get("eureka.service.url");
         }
+        if (config.get("instance-host").exists()) {
+            throw new IllegalArgumentException("discovery.eureka.instance-host is replaced by gateway.instance.host "
+                                                       + "(one key for the host every backend announces)");
+        }
         List<String> serviceUrls = serviceUrls(urls);
         return new EurekaSettings(serviceUrls,
-                                  config.get("fetch-interval").asInt().orElse(5),
-                                  config.get("connect-timeout").asInt().orElse(2000),
-                                  config.get("read-timeout").asInt().orElse(5000),
-                                  config.get("prefer-ip-address").asBoolean().orElse(false),
-                                  config.get("register").asBoolean().orElse(true),
+                                  (int) duration(config, "fetch-interval", Duration.ofSeconds(5), true).toSeconds(),
+                                  (int) duration(config, "connect-timeout", Duration.ofSeconds(2), false).toMillis(),
+                                  (int) duration(config, "read-timeout", Duration.ofSeconds(5), false).toMillis(),
+                                  bool(config, "prefer-ip-address", false),
+                                  bool(config, "register", true),
                                   nonBlank(config.get("app-name").asString().asOptional()),
-                                  config.get("lease-renewal-interval").asInt().orElse(10),
-                                  config.get("lease-expiration").asInt().orElse(30),
+                                  (int) duration(config, "lease-renewal-interval", Duration.ofSeconds(10), true)
+                                          .toSeconds(),
+                                  (int) duration(config, "lease-expiration", Duration.ofSeconds(30), true).toSeconds(),
                                   nonBlank(config.get("tls.trust-store").asString().asOptional()).map(Path::of),
                                   config.get("tls.trust-store-password").asString().asOptional(),
-                                  nonBlank(config.get("instance-host").asString().asOptional()),
-                                  config.get("registry-loss-grace").asInt().orElse(90),
+                                  (int) duration(config, "registry-loss-grace", Duration.ofSeconds(90), true)
+                                          .toSeconds(),
                                   EurekaClientSecurity.from(config, serviceUrls, System::getenv));
+    }
+
+    /**
+     * An ISO-8601 duration, not negative; a plain number is the old form (ms or seconds) and stops the start.
+     */
+    private static Duration duration(Config config, String key, Duration defaultValue, boolean wholeSeconds) {
+        Config node = config.get(key);
+        if (!node.exists()) {
+            return defaultValue;
+        }
+        String value = node.asString().orElse("").trim();
+        String full = "discovery.eureka." + key;
+        if (value.matches("\\d+")) {
+            throw new IllegalArgumentException(full + " = '" + value + "': expected an ISO-8601 duration such as "
+                    + defaultValue + " (plain numbers of milliseconds or seconds are no longer read)");
+        }
+        Duration d;
+        try {
+            d = Duration.parse(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(full + " = '" + value + "': expected an ISO-8601 duration such as "
+                                                       + defaultValue);
+        }
+        if (d.isNegative() || wholeSeconds && d.toNanos() % 1_000_000_000L != 0) {
+            throw new IllegalArgumentException(full + " = '" + value + "': expected " + (wholeSeconds
+                    ? "whole seconds (the Eureka client counts in seconds), such as " : "a positive duration such as ")
+                    + defaultValue);
+        }
+        return d;
+    }
+
+    private static boolean bool(Config config, String key, boolean defaultValue) {
+        Config node = config.get(key);
+        if (!node.exists()) {
+            return defaultValue;
+        }
+        String value = node.asString().orElse("").trim();
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("discovery.eureka." + key + " = '" + value + "': expected true or false");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static List<String> serviceUrls(Config node) {

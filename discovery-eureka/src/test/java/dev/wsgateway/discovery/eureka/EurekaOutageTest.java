@@ -31,7 +31,7 @@ class EurekaOutageTest {
     @Test
     void keepsTheLastViewWhileEurekaIsDownAndCatchesUpAfterRestart() throws InterruptedException {
         try (EurekaServerProcess eureka = EurekaServerProcess.start();
-                ServiceRegistry registry = registry(eureka.url(), Map.of("registry-loss-grace", "4"))) {
+                ServiceRegistry registry = registry(eureka.url(), Map.of("registry-loss-grace", "PT4S"))) {
             int javaPort = EurekaServerProcess.freePort();
             DiscoveryClient javaService = EurekaTestSupport.javaService(eureka.url(), "DISCOVERABLECLIENT",
                                                                         "outage-java", javaPort, SEED_METADATA);

@@ -232,8 +232,8 @@ class EurekaRegistryTest {
     @Test
     void closeCancelsTheRegistration() {
         int port = EurekaServerProcess.freePort();
-        ServiceRegistry gateway = registry(eureka.url(), Map.of("app-name", "GATEWAY2", "instance-host", "localhost"));
-        gateway.register(new SelfRegistration("GATEWAY", null, "127.0.0.1", -1, port,
+        ServiceRegistry gateway = registry(eureka.url(), Map.of("app-name", "GATEWAY2"));
+        gateway.register(new SelfRegistration("GATEWAY", null, "localhost", -1, port,
                                               "https://localhost:" + port + "/application/health",
                                               "https://localhost:" + port + "/application/info", Map.of()));
         await(FEW_SECONDS, () -> app(eureka.url(), "GATEWAY2") != null, () -> "GATEWAY2 in Eureka");

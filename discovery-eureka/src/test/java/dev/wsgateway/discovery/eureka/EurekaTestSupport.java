@@ -44,11 +44,11 @@ final class EurekaTestSupport {
     static ServiceRegistry registry(String serviceUrl, Map<String, String> extra) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("service-url", serviceUrl);
-        values.put("fetch-interval", "1");
-        values.put("lease-renewal-interval", "1");
-        values.put("lease-expiration", "3");
-        values.put("connect-timeout", "1000");
-        values.put("read-timeout", "2000");
+        values.put("fetch-interval", "PT1S");
+        values.put("lease-renewal-interval", "PT1S");
+        values.put("lease-expiration", "PT3S");
+        values.put("connect-timeout", "PT1S");
+        values.put("read-timeout", "PT2S");
         values.putAll(extra);
         Config config = Config.just(ConfigSources.create(values));
         return Discovery.create("eureka", config);
@@ -58,7 +58,7 @@ final class EurekaTestSupport {
     static DiscoveryClient javaService(String eurekaUrl, String app, String instanceId, int port, Map<String, String> metadata) {
         EurekaSettings settings = new EurekaSettings(java.util.List.of(eurekaUrl), 1, 1000, 2000, false, true,
                                                      java.util.Optional.empty(), 1, 3, java.util.Optional.empty(),
-                                                     java.util.Optional.empty(), java.util.Optional.empty(), 0, null);
+                                                     java.util.Optional.empty(), 0, null);
         InstanceConfig instance = new InstanceConfig(app, instanceId, "127.0.0.1", "127.0.0.1", port, -1,
                                                      "http://127.0.0.1:" + port + "/application/health",
                                                      "http://127.0.0.1:" + port + "/application/info",

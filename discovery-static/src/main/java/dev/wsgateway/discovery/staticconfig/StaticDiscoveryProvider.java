@@ -9,6 +9,7 @@ import dev.wsgateway.discovery.InMemoryRegistry;
 import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
+import dev.wsgateway.discovery.ServiceRoute;
 
 import io.helidon.common.config.Config;
 
@@ -39,6 +40,22 @@ public class StaticDiscoveryProvider implements DiscoveryProvider {
     }
 
     @Override
+    public List<String> keys() {
+        return List.of("services.*.serviceId", "services.*.metadata-map.**", "services.*.instances.*.instanceId",
+                       "services.*.instances.*.host", "services.*.instances.*.port", "services.*.instances.*.secure",
+                       "services.*.instances.*.status", "services.*.instances.*.metadata-map.**");
+    }
+
+    /**
+     * Read the services; an instance whose {@code serviceUrl} is not an absolute path stops the start here (from
+     * discovery backends such an instance is skipped instead).
+     */
+    @Override
+    public void validate(Config config) {
+        read(config);
+    }
+
+    @Override
     public ServiceRegistry create(Config config) {
         InMemoryRegistry registry = new InMemoryRegistry();
         registry.update(read(config));
@@ -60,19 +77,44 @@ public class StaticDiscoveryProvider implements DiscoveryProvider {
             for (Config instance : instances) {
                 Map<String, String> metadata = new java.util.LinkedHashMap<>(serviceMetadata);
                 metadata.putAll(metadata(instance));
+                List<String> problems = ServiceRoute.problems(metadata);
+                if (!problems.isEmpty()) {
+                    throw new IllegalArgumentException(instance.key() + ".metadata-map: " + problems.getFirst());
+                }
                 result.add(new ServiceInstance(
                         serviceId,
                         instance.get("instanceId").asString().orElse(null),
                         instance.get("host").asString()
                                 .orElseThrow(() -> new IllegalArgumentException(instance.key() + ".host is required")),
-                        instance.get("port").asInt()
-                                .orElseThrow(() -> new IllegalArgumentException(instance.key() + ".port is required")),
-                        instance.get("secure").asBoolean().orElse(false),
+                        port(instance.get("port")),
+                        bool(instance.get("secure")),
                         InstanceStatus.parse(instance.get("status").asString().orElse("UP")),
                         metadata));
             }
         }
         return result;
+    }
+
+    private static int port(Config node) {
+        String value = node.asString()
+                .orElseThrow(() -> new IllegalArgumentException(node.key() + " is required"));
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(node.key() + " = '" + value + "': expected a port from 1 to 65535");
+    }
+
+    private static boolean bool(Config node) {
+        String value = node.asString().orElse("false").trim();
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(node.key() + " = '" + value + "': expected true or false");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static Map<String, String> metadata(Config node) {

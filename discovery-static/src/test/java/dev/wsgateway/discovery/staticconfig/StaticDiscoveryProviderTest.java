@@ -95,4 +95,25 @@ class StaticDiscoveryProviderTest {
                                                   () -> Discovery.create("consul", yaml("a: b")));
         assertThat(e.getMessage(), containsString("static"));
     }
+
+    @Test
+    void aServiceUrlThatIsNotAnAbsolutePathStopsTheStart() {
+        Config config = yaml("""
+                services:
+                  - serviceId: chat
+                    instances:
+                      - host: localhost
+                        port: 10012
+                        metadata-map:
+                          apiml.routes.ws_v1.gatewayUrl: ws/v1
+                          apiml.routes.ws_v1.serviceUrl: http://localhost:10012/chat
+                """);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                                                  () -> new StaticDiscoveryProvider().validate(config));
+        assertThat(e.getMessage(), is("services.0.instances.0.metadata-map: apiml.routes.ws_v1.serviceUrl "
+                + "'http://localhost:10012/chat' is a full URL, not a path: announce the path only, such as /service/ws"));
+        IllegalArgumentException port = assertThrows(IllegalArgumentException.class, () -> new StaticDiscoveryProvider()
+                .validate(yaml("services:\n  - serviceId: chat\n    instances:\n      - host: h\n        port: abc\n")));
+        assertThat(port.getMessage(), is("services.0.instances.0.port = 'abc': expected a port from 1 to 65535"));
+    }
 }

@@ -1,5 +1,7 @@
 package dev.wsgateway.discovery.zowestatic;
 
+import java.util.List;
+
 import dev.wsgateway.discovery.DiscoveryProvider;
 import dev.wsgateway.discovery.ServiceRegistry;
 
@@ -13,6 +15,16 @@ public class ZoweStaticDiscoveryProvider implements DiscoveryProvider {
     @Override
     public String type() {
         return "zowe-static";
+    }
+
+    @Override
+    public List<String> keys() {
+        return ZoweStaticSettings.KEYS;
+    }
+
+    @Override
+    public void validate(Config config) {
+        ZoweStaticSettings.from(config);
     }
 
     @Override

@@ -2,8 +2,11 @@ package dev.wsgateway.discovery.zowestatic;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import io.helidon.common.config.Config;
 
@@ -13,11 +16,13 @@ import io.helidon.common.config.Config;
  * @param directories           directories whose {@code *.yml} files are read ({@code directories}: a list, or one
  *                              string separated by {@code ;} as Zowe's {@code ZWE_STATIC_DEFINITIONS_DIR}, which is
  *                              also read when the key is absent)
- * @param reloadIntervalSeconds how often the files are checked for changes ({@code reload-interval}, seconds;
- *                              0 = read once at start)
+ * @param reloadIntervalSeconds how often the files are checked for changes ({@code reload-interval}, an ISO-8601
+ *                              duration of whole seconds; {@code PT0S} = read once at start)
  */
 public record ZoweStaticSettings(List<Path> directories, int reloadIntervalSeconds) {
     private static final String PREFIX = "discovery.zowe-static.";
+    /** The keys read here, relative to {@code discovery.zowe-static}. */
+    static final List<String> KEYS = List.of("directories", "directories.*", "reload-interval");
 
     public ZoweStaticSettings {
         if (directories.isEmpty()) {
@@ -55,7 +60,25 @@ public record ZoweStaticSettings(List<Path> directories, int reloadIntervalSecon
             node.asNodeList().orElse(List.of())
                     .forEach(child -> child.asString().asOptional().ifPresent(v -> split(v, directories)));
         }
-        return new ZoweStaticSettings(directories, config.get("reload-interval").asInt().orElse(5));
+        return new ZoweStaticSettings(directories, reloadInterval(config.get("reload-interval")));
+    }
+
+    /** An ISO-8601 duration of whole seconds; a plain number (the unit unsaid) stops the start. */
+    private static int reloadInterval(Config node) {
+        if (!node.exists()) {
+            return 5;
+        }
+        String value = node.asString().orElse("").trim();
+        try {
+            Duration d = Duration.parse(value.toUpperCase(Locale.ROOT));
+            if (!d.isNegative() && d.toNanos() % 1_000_000_000L == 0) {
+                return (int) d.toSeconds();
+            }
+        } catch (DateTimeParseException e) {
+            // the line below says what is expected
+        }
+        throw new IllegalArgumentException(PREFIX + "reload-interval = '" + value
+                + "': expected an ISO-8601 duration of whole seconds, such as PT5S (PT0S: read once)");
     }
 
     private static void split(String value, List<Path> into) {

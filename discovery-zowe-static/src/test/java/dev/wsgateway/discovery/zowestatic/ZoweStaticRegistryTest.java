@@ -69,7 +69,7 @@ class ZoweStaticRegistryTest {
         Files.writeString(two.resolve("other.yaml"), service("other", 20000));
         Files.writeString(two.resolve("notes.txt"), "not a definition");
         try (ServiceRegistry registry = Discovery.create("zowe-static", Config.just(ConfigSources.create(
-                Map.of("directories", one + ";" + two, "reload-interval", "0"))))) {
+                Map.of("directories", one + ";" + two, "reload-interval", "PT0S"))))) {
             assertThat(registry.ready(), is(true));
             assertThat(registry.services(), is(Set.of("staticclient", "other")));
             assertThat(registry.instances("StaticClient"), hasSize(2));
