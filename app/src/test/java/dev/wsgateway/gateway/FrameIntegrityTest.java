@@ -103,7 +103,9 @@ class FrameIntegrityTest {
     @ParameterizedTest
     @ValueSource(strings = {"4203616263c003646566", "c900"})
     void withPermessageDeflateRsv1IsRefusedOnContinuationAndControlFrames(String frames) throws Exception {
-        expectServiceFault("/ws/v1/raw/deflate/send-hex/" + frames, 1002);
+        // the client offers the extension the service answers (an unoffered one is refused with a 502)
+        expectServiceFault("/ws/v1/raw/deflate/send-hex/" + frames, 1002,
+                           "Sec-WebSocket-Extensions: permessage-deflate\r\n");
     }
 
     @Test
@@ -139,7 +141,11 @@ class FrameIntegrityTest {
     }
 
     private static void expectServiceFault(String path, int codeToService) throws Exception {
-        try (RawWsClient client = RawWsClient.connect(gateway.port(), path)) {
+        expectServiceFault(path, codeToService, "");
+    }
+
+    private static void expectServiceFault(String path, int codeToService, String headers) throws Exception {
+        try (RawWsClient client = RawWsClient.connect(gateway.port(), path, headers)) {
             RawWsService.Conn conn = service.await(path.substring("/ws/v1/raw".length()));
             RawWsClient.Frame close = client.readUntil(0x8);
             assertThat(close.closeCode(), is(1011));
