@@ -69,19 +69,12 @@ final class Failover {
      * @return the outcome
      */
     Outcome run(String sessionId, FramePump lost, String lostInstance, BiConsumer<Leg, Dialer.Dialed> switched) {
-        switch (side.beginFailover(!lost.failoverRequested())) {
-        case ENDED -> {
+        UpstreamSide.Loss loss = side.beginFailover(!lost.failoverRequested());
+        if (loss == UpstreamSide.Loss.ENDED) {
             return ENDED;
         }
-        case CUT -> {
-            return new Outcome(null, WsCloseCodes.UNEXPECTED_CONDITION, "A fragmented message was cut by the loss of "
-                    + "the upstream; it cannot be resumed on another instance");
-        }
-        case UNSENT -> {
-            return new Outcome(null, WsCloseCodes.UNEXPECTED_CONDITION, UpstreamSide.UNSENT_REASON);
-        }
-        default -> {
-        }
+        if (loss.fatal()) {
+            return new Outcome(null, loss.code(), loss.reason());
         }
         String cause = lost.failoverRequested() ? "went away" : lost.failure() == null ? "closed the connection"
                 : "failed";

@@ -2,12 +2,15 @@ package dev.wsgateway.gateway.relay;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The client's bytes held while a session has no upstream (migrating or failing over), bounded in size and age, and
- * written to the next instance in order. Guarded by the session's lock.
+ * taken in order by the failover to be written to the next instance (outside the session's lock). Each piece keeps
+ * its frame boundaries and how many times it was already sent again after a loss, so that what is written to the next
+ * instance can be remembered for replay like any other write. Guarded by the session's lock.
  */
 final class HeldFrames {
     /**
@@ -24,7 +27,7 @@ final class HeldFrames {
 
     private final long maxBytes;
     private final long maxNanos;
-    private final ArrayDeque<byte[]> pieces = new ArrayDeque<>();
+    private final ArrayDeque<ReplayWindow.Piece> pieces = new ArrayDeque<>();
     private long bytes;
     private long sinceNanos;
     private boolean endsMidFrame;
@@ -57,13 +60,16 @@ final class HeldFrames {
         if (this.bytes + length > maxBytes) {
             return Result.OVERFLOW;
         }
+        long now = System.nanoTime();
         if (pieces.isEmpty()) {
-            sinceNanos = System.nanoTime();
+            sinceNanos = now;
         }
-        pieces.add(Arrays.copyOfRange(bytes, offset, offset + length));
+        boolean openAfter = messageOpen || !endsFrame;
+        pieces.add(new ReplayWindow.Piece(Arrays.copyOfRange(bytes, offset, offset + length), startsFrame, endsFrame,
+                                          this.messageOpen, openAfter, now, ReplayWindow.Piece.PENDING));
         this.bytes += length;
         this.endsMidFrame = !endsFrame;
-        this.messageOpen = messageOpen || !endsFrame;
+        this.messageOpen = openAfter;
         return Result.HELD;
     }
 
@@ -77,14 +83,48 @@ final class HeldFrames {
         if (resend.isEmpty()) {
             return;
         }
-        sinceNanos = System.nanoTime();
-        for (ReplayWindow.Piece piece : resend) {
-            pieces.add(piece.bytes());
+        putBack(resend);
+    }
+
+    /**
+     * Put pieces taken with {@link #take()} back in front of what is held (the instance they were written to failed
+     * before the session resumed on it).
+     *
+     * @param taken pieces, oldest first
+     */
+    void putBack(List<ReplayWindow.Piece> taken) {
+        if (taken.isEmpty()) {
+            return;
+        }
+        boolean wasEmpty = pieces.isEmpty();
+        for (int i = taken.size() - 1; i >= 0; i--) {
+            ReplayWindow.Piece piece = taken.get(i);
+            pieces.addFirst(piece);
             bytes += piece.bytes().length;
         }
-        ReplayWindow.Piece last = resend.getLast();
-        endsMidFrame = !last.endsFrame();
-        messageOpen = last.openAfter();
+        sinceNanos = System.nanoTime();
+        if (wasEmpty) {
+            ReplayWindow.Piece last = taken.getLast();
+            endsMidFrame = !last.endsFrame();
+            messageOpen = last.openAfter();
+        }
+    }
+
+    /**
+     * Take everything held, oldest first, to write it to the next instance outside the lock. What the client sends
+     * meanwhile is held behind it (a frame that the last piece taken began may continue).
+     *
+     * @return pieces (may be empty)
+     */
+    List<ReplayWindow.Piece> take() {
+        List<ReplayWindow.Piece> taken = new ArrayList<>(pieces);
+        pieces.clear();
+        bytes = 0;
+        return taken;
+    }
+
+    boolean isEmpty() {
+        return pieces.isEmpty();
     }
 
     /**
@@ -98,31 +138,12 @@ final class HeldFrames {
     }
 
     /**
-     * Whether the held bytes end inside a fragmented message.
+     * Whether the held bytes (or the last taken) end inside a fragmented message.
      *
      * @return whether a message is open
      */
     boolean messageOpen() {
         return messageOpen;
-    }
-
-    /**
-     * Write everything held to the new upstream, in order; the last piece may end inside a frame, which the client
-     * pump then finishes on the new leg. Clears on success.
-     *
-     * @param leg the new upstream
-     * @return whether all was written
-     */
-    boolean writeTo(Leg leg) {
-        int left = pieces.size();
-        for (byte[] piece : pieces) {
-            boolean last = --left == 0;
-            if (!leg.write(piece, 0, piece.length, true, last && !endsMidFrame, false, true)) {
-                return false;
-            }
-        }
-        clear();
-        return true;
     }
 
     void clear() {

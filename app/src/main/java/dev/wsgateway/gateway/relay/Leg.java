@@ -53,6 +53,8 @@ final class Leg implements FrameSink {
     private volatile long readUpTo;
     private volatile long messagesRead;
     private volatile int closeCodeSent;
+    // the relaying writer's own: the write count after its last write
+    private long relayedWrite;
 
     /**
      * @param name            {@code client} or {@code upstream}, for logs
@@ -97,6 +99,7 @@ final class Leg implements FrameSink {
             if (!writeLocked(bytes, offset, length)) {
                 return false;
             }
+            relayedWrite = writes;
             frameOpen = !endsFrame;
             if (!frameOpen) {
                 writeQueuedControls();
@@ -360,6 +363,15 @@ final class Leg implements FrameSink {
     }
 
     /**
+     * The write count after the last {@link #write} of the calling (relaying) thread; read by that thread only.
+     *
+     * @return count
+     */
+    long lastRelayedWrite() {
+        return relayedWrite;
+    }
+
+    /**
      * Writes the peer is known to have read: those made before the last gateway ping it answered (WebSocket peers read
      * in order).
      *
@@ -412,6 +424,15 @@ final class Leg implements FrameSink {
         return closeReceived && closeSent.get();
     }
 
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether closed
+     */
+    boolean isClosed() {
+        return closed.get();
+    }
 
     /**
      * Close the socket (idempotent). A pump blocked reading or writing it fails at once.

@@ -37,6 +37,7 @@ public final class RelaySession implements ServerConnection {
     private final FramePump fromClient;
     private final SessionEvents events = new SessionEvents(this);
     private final long openedNanos = System.nanoTime();
+    private final long failoverBufferSize;
 
     private volatile SessionInfo info;
     private volatile FramePump fromUpstream;
@@ -65,6 +66,7 @@ public final class RelaySession implements ServerConnection {
         this.failoverEnabled = failoverEnabled;
         this.registry = registry;
         this.client = client;
+        this.failoverBufferSize = failoverSettings.bufferSize();
         boolean replay = failoverEnabled && !failoverSettings.replayWindow().isZero();
         this.upstream = new UpstreamSide(state,
                                          new HeldFrames(failoverSettings.bufferSize(), failoverSettings.bufferTime()),
@@ -374,6 +376,15 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
+     * Whether both connections are closed.
+     *
+     * @return whether closed
+     */
+    boolean connectionsClosed() {
+        return client.isClosed() && upstream.leg().isClosed();
+    }
+
+    /**
      * Close both connections now (the close handshake is over or took too long).
      */
     void dropConnections() {
@@ -396,8 +407,11 @@ public final class RelaySession implements ServerConnection {
         }
 
         @Override
-        public void failClientLater(int code, String reason) {
-            Thread.ofVirtual().start(() -> failClient(code, reason));
+        public void failClientLater(UpstreamSide.Loss loss) {
+            String reason = loss == UpstreamSide.Loss.OVERFLOW
+                    ? "More than " + failoverBufferSize + " bytes arrived while the session was failing over"
+                    : loss.reason();
+            Thread.ofVirtual().start(() -> failClient(loss.code(), reason));
         }
 
         @Override

@@ -38,18 +38,117 @@ final class ReplayWindow {
     private boolean dropping;
 
     /**
-     * Bytes written to the upstream (kept by reference when stable).
-     *
-     * @param bytes       the bytes
-     * @param startsFrame whether they start a frame
-     * @param endsFrame   whether they end a frame
-     * @param openBefore  whether a fragmented message was open before them
-     * @param openAfter   whether one is open after them
-     * @param nanos       when they were written
-     * @param write       the leg's write count after them ({@link Leg#writes()})
+     * Bytes written (or about to be written) to the upstream, kept by reference when stable; also what
+     * {@link HeldFrames} holds. Only {@link #write} changes, once: the client pump remembers a piece before its write
+     * (under the session's lock) and sets the number when the write has completed (without it); until then the
+     * piece is {@link #PENDING}, never taken for read.
      */
-    record Piece(byte[] bytes, boolean startsFrame, boolean endsFrame, boolean openBefore, boolean openAfter,
-                 long nanos, long write) {
+    static final class Piece {
+        /** The write number of a piece whose write has not completed: never known to be read. */
+        static final long PENDING = Long.MAX_VALUE;
+
+        private final byte[] bytes;
+        private final boolean startsFrame;
+        private final boolean endsFrame;
+        private final boolean openBefore;
+        private final boolean openAfter;
+        private final long nanos;
+        private final int replays;
+        private volatile long write;
+
+        /**
+         * @param bytes       the bytes
+         * @param startsFrame whether they start a frame
+         * @param endsFrame   whether they end a frame
+         * @param openBefore  whether a fragmented message was open before them
+         * @param openAfter   whether one is open after them
+         * @param nanos       when they were written
+         * @param write       the leg's write count after them ({@link Leg#writes()}), or {@link #PENDING}
+         */
+        Piece(byte[] bytes, boolean startsFrame, boolean endsFrame, boolean openBefore, boolean openAfter,
+              long nanos, long write) {
+            this(bytes, startsFrame, endsFrame, openBefore, openAfter, nanos, write, 0);
+        }
+
+        /**
+         * @param replays how many times these bytes were already sent again after the loss of an instance
+         */
+        Piece(byte[] bytes, boolean startsFrame, boolean endsFrame, boolean openBefore, boolean openAfter,
+              long nanos, long write, int replays) {
+            this.bytes = bytes;
+            this.startsFrame = startsFrame;
+            this.endsFrame = endsFrame;
+            this.openBefore = openBefore;
+            this.openAfter = openAfter;
+            this.nanos = nanos;
+            this.write = write;
+            this.replays = replays;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+
+        boolean startsFrame() {
+            return startsFrame;
+        }
+
+        boolean endsFrame() {
+            return endsFrame;
+        }
+
+        boolean openBefore() {
+            return openBefore;
+        }
+
+        boolean openAfter() {
+            return openAfter;
+        }
+
+        long nanos() {
+            return nanos;
+        }
+
+        long write() {
+            return write;
+        }
+
+        int replays() {
+            return replays;
+        }
+
+        /**
+         * The write of this piece completed (the client pump, after a write made outside the session's lock).
+         *
+         * @param count the leg's write count after it
+         */
+        void written(long count) {
+            write = count;
+        }
+
+        /**
+         * The same bytes, to be sent once more (after the loss of the instance that was sent them).
+         *
+         * @return a piece with one replay more and no write yet
+         */
+        Piece replayed() {
+            return new Piece(bytes, startsFrame, endsFrame, openBefore, openAfter, nanos, PENDING, replays + 1);
+        }
+
+        /**
+         * The same bytes as written to a new upstream.
+         *
+         * @param at    when
+         * @param count the new leg's write count after them
+         * @return piece
+         */
+        Piece writtenAt(long at, long count) {
+            return new Piece(bytes, startsFrame, endsFrame, openBefore, openAfter, at, count, replays);
+        }
+
+        boolean endsMessage() {
+            return endsFrame && !openAfter;
+        }
     }
 
     /**
@@ -66,18 +165,44 @@ final class ReplayWindow {
     }
 
     /**
-     * Remember what was just written to the upstream.
+     * Remember what was just written to the upstream (tests; the relay uses the flat form).
      *
      * @param bytes     buffer
      * @param offset    offset
      * @param length    length
      * @param stable    whether the buffer stays as it is (a reference may be kept)
      * @param piece     the piece's flags and time (its bytes are ignored)
-     * @param answers   messages the upstream had sent before these bytes were written (an answer that arrives while
-     *                  they are written is theirs)
+     * @param answers   messages the upstream had sent before these bytes were written
      * @param readUpTo  writes the upstream is known to have read ({@link Leg#readUpTo()})
      */
     void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers, long readUpTo) {
+        remember(bytes, offset, length, stable, piece.startsFrame(), piece.endsFrame(), piece.openBefore(),
+                 piece.openAfter(), piece.nanos(), piece.write(), answers, readUpTo);
+    }
+
+    /**
+     * Remember bytes written, or about to be written, to the upstream. The client pump remembers them before its
+     * write, with {@link Piece#PENDING} as the write number, and tells the number with {@link #written(long)} once
+     * the write has completed: a loss noticed while the write is under way then finds the bytes here.
+     *
+     * @param bytes       buffer
+     * @param offset      offset
+     * @param length      length
+     * @param stable      whether the buffer stays as it is (a reference may be kept)
+     * @param startsFrame whether they start a frame
+     * @param endsFrame   whether they end a frame
+     * @param openBefore  whether a fragmented message was open before them
+     * @param openAfter   whether one is open after them
+     * @param nanos       when they are written
+     * @param write       the leg's write count after them, or {@link Piece#PENDING}
+     * @param answers     messages the upstream had sent before these bytes were written (an answer that arrives
+     *                    while they are written is theirs)
+     * @param readUpTo    writes the upstream is known to have read ({@link Leg#readUpTo()})
+     * @return the piece kept, whose write number the caller sets once written; {@code null} when it could not be kept
+     *         (then {@link #droppedWritten(long)})
+     */
+    Piece remember(byte[] bytes, int offset, int length, boolean stable, boolean startsFrame, boolean endsFrame,
+                   boolean openBefore, boolean openAfter, long nanos, long write, long answers, long readUpTo) {
         forget(readUpTo, answers);
         if (dropping || length > maxBytes || (!stable && length > BufferPool.SIZE)) {
             // too large to keep (or to copy on every write), or the rest of such a message: counted, not kept; what
@@ -85,21 +210,62 @@ final class ReplayWindow {
             while (!pieces.isEmpty()) {
                 dropOldest();
             }
+            droppedUpToWrite = write;
+            dropping = !(endsFrame && !openAfter);
+            if (!dropping) {
+                dropped++;
+            }
+            return null;
+        }
+        byte[] kept = stable && offset == 0 && length == bytes.length
+                ? bytes
+                : Arrays.copyOfRange(bytes, offset, offset + length);
+        Piece piece = new Piece(kept, startsFrame, endsFrame, openBefore, openAfter, nanos, write);
+        add(piece);
+        return piece;
+    }
+
+    /**
+     * Remember a piece sent to a new upstream when the session resumed (held, or sent again after a loss): its bytes
+     * are the gateway's own copy.
+     *
+     * @param piece    the piece, with its write on the new leg
+     * @param answers  messages the new upstream had sent before it
+     * @param readUpTo writes the new upstream is known to have read
+     */
+    void remember(Piece piece, long answers, long readUpTo) {
+        forget(readUpTo, answers);
+        if (dropping || piece.bytes().length > maxBytes) {
+            while (!pieces.isEmpty()) {
+                dropOldest();
+            }
             droppedUpToWrite = piece.write();
-            dropping = !endsMessage(piece);
+            dropping = !piece.endsMessage();
             if (!dropping) {
                 dropped++;
             }
             return;
         }
-        byte[] kept = stable && offset == 0 && length == bytes.length
-                ? bytes
-                : Arrays.copyOfRange(bytes, offset, offset + length);
-        pieces.addLast(new Piece(kept, piece.startsFrame(), piece.endsFrame(), piece.openBefore(), piece.openAfter(),
-                                 piece.nanos(), piece.write()));
-        this.bytes += length;
+        add(piece);
+    }
+
+    private void add(Piece piece) {
+        pieces.addLast(piece);
+        this.bytes += piece.bytes().length;
         while (this.bytes > maxBytes && !pieces.isEmpty()) {
             dropOldest();
+        }
+    }
+
+    /**
+     * The write of bytes that {@link #remember} could not keep has completed: set the write number of what was dropped
+     * (the client pump calls this under the lock, before its next remember).
+     *
+     * @param write the leg's write count after it
+     */
+    void droppedWritten(long write) {
+        if (droppedUpToWrite == Piece.PENDING) {
+            droppedUpToWrite = write;
         }
     }
 
@@ -112,15 +278,11 @@ final class ReplayWindow {
             Piece piece = pieces.removeFirst();
             bytes -= piece.bytes().length;
             droppedUpToWrite = piece.write();
-            dropping = !endsMessage(piece);
+            dropping = !piece.endsMessage();
             if (!dropping) {
                 dropped++;
             }
         } while (dropping && !pieces.isEmpty());
-    }
-
-    private static boolean endsMessage(Piece piece) {
-        return piece.endsFrame() && !piece.openAfter();
     }
 
     /**
@@ -183,7 +345,7 @@ final class ReplayWindow {
         while (!pieces.isEmpty()) {
             Piece piece = pieces.removeFirst();
             bytes -= piece.bytes().length;
-            if (piece.endsFrame() && !piece.openAfter()) {
+            if (piece.endsMessage()) {
                 return;
             }
         }

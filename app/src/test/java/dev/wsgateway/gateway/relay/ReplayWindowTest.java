@@ -236,7 +236,7 @@ class ReplayWindowTest {
 
     @Test
     void theUnsentReasonFitsACloseFrame() {
-        assertThat(UpstreamSide.UNSENT_REASON.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123,
+        assertThat(UpstreamSide.Loss.UNSENT.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123,
                    is(true));
     }
 }
