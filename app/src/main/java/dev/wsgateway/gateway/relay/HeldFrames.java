@@ -123,6 +123,15 @@ final class HeldFrames {
         return taken;
     }
 
+    /**
+     * What is held now, oldest first (a copy; for checks of the bookkeeping).
+     *
+     * @return pieces
+     */
+    List<ReplayWindow.Piece> held() {
+        return List.copyOf(pieces);
+    }
+
     boolean isEmpty() {
         return pieces.isEmpty();
     }

@@ -27,6 +27,13 @@ import io.helidon.common.socket.HelidonSocket;
  * after that frame's last byte, so no byte of any other writer lands inside a frame. When the relaying writer ends
  * with a frame still open ({@link #writerEnded()}), the frame can never be finished: the connection is dropped
  * instead of sending anything after the partial frame.
+ * <p>
+ * <b>Locking.</b> {@code writeLock} is the socket's write turn: it guards {@code frameOpen}, {@code queuedControls}
+ * and {@code frameAbandoned}, and it is the one lock held across a socket write (the write it serialises). Only the
+ * session's own threads take it (its pumps and its short virtual threads: pings, closes), never the watchdog, and
+ * never while holding the session's lock; a writer stuck behind a peer that does not read is freed when a timer closes
+ * the socket. The counters the watchdog reads ({@code writes}, {@code readUpTo}, {@code lastReadNanos}, the ping
+ * token) are volatile or atomic.
  */
 final class Leg implements FrameSink {
     private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());

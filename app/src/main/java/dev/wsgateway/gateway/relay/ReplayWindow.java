@@ -36,6 +36,9 @@ final class ReplayWindow {
     private long droppedUpToWrite;
     // the message being written lost its first pieces: the rest of it is dropped too, and counted when it ends
     private boolean dropping;
+    // messages forgotten because a pong proved them read, whose answers have not come yet (the oldest answers are
+    // theirs)
+    private long owed;
 
     /**
      * Bytes written (or about to be written) to the upstream, kept by reference when stable; also what
@@ -296,10 +299,16 @@ final class ReplayWindow {
             forgetAnswered(answers);
         }
         if (dropped > 0 && droppedUpToWrite <= readUpTo) {
+            owed += matchAnswers ? dropped : 0;
             dropped = 0;
         }
         while (!pieces.isEmpty() && pieces.peekFirst().write() <= readUpTo) {
-            bytes -= pieces.removeFirst().bytes().length;
+            Piece piece = pieces.removeFirst();
+            bytes -= piece.bytes().length;
+            if (matchAnswers && piece.endsMessage()) {
+                // read, not yet answered: its answer is still to come and must not be taken for a later message's
+                owed++;
+            }
         }
     }
 
@@ -327,15 +336,17 @@ final class ReplayWindow {
     }
 
     private void forgetAnswered(long answers) {
-        while (matched < answers && (dropped > 0 || !pieces.isEmpty())) {
-            if (dropped > 0) {
+        while (matched < answers && (owed > 0 || dropped > 0 || !pieces.isEmpty())) {
+            if (owed > 0) {
+                owed--;
+            } else if (dropped > 0) {
                 dropped--;
             } else {
                 dropOldestMessage();
             }
             matched++;
         }
-        if (pieces.isEmpty() && dropped == 0 && !dropping) {
+        if (pieces.isEmpty() && dropped == 0 && !dropping && owed == 0) {
             // answers read while nothing was outstanding answer nothing written later
             matched = answers;
         }
@@ -372,10 +383,20 @@ final class ReplayWindow {
         return resend;
     }
 
+    /**
+     * What is kept now, oldest first (a copy; for checks of the bookkeeping).
+     *
+     * @return pieces
+     */
+    List<Piece> kept() {
+        return List.copyOf(pieces);
+    }
+
     void clear() {
         pieces.clear();
         bytes = 0;
         dropped = 0;
         dropping = false;
+        owed = 0;
     }
 }
