@@ -30,6 +30,9 @@ final class HeldFrames {
     private final ArrayDeque<ReplayWindow.Piece> pieces = new ArrayDeque<>();
     private long bytes;
     private long sinceNanos;
+    // when the pieces taken since the last clear or put back began to wait
+    private long takenSince;
+    private boolean taken;
     private boolean endsMidFrame;
     private boolean messageOpen;
 
@@ -83,6 +86,7 @@ final class HeldFrames {
         if (resend.isEmpty()) {
             return;
         }
+        takenSince = System.nanoTime();
         putBack(resend);
     }
 
@@ -102,7 +106,9 @@ final class HeldFrames {
             pieces.addFirst(piece);
             bytes += piece.bytes().length;
         }
-        sinceNanos = System.nanoTime();
+        // they wait since they were first held, not since they were put back
+        sinceNanos = takenSince;
+        this.taken = false;
         if (wasEmpty) {
             ReplayWindow.Piece last = taken.getLast();
             endsMidFrame = !last.endsFrame();
@@ -117,10 +123,15 @@ final class HeldFrames {
      * @return pieces (may be empty)
      */
     List<ReplayWindow.Piece> take() {
-        List<ReplayWindow.Piece> taken = new ArrayList<>(pieces);
+        List<ReplayWindow.Piece> copy = new ArrayList<>(pieces);
+        if (!pieces.isEmpty() && !taken) {
+            // the first take of a resume: its pieces are the oldest
+            takenSince = sinceNanos;
+            taken = true;
+        }
         pieces.clear();
         bytes = 0;
-        return taken;
+        return copy;
     }
 
     /**
@@ -156,6 +167,7 @@ final class HeldFrames {
     }
 
     void clear() {
+        taken = false;
         pieces.clear();
         bytes = 0;
         endsMidFrame = false;

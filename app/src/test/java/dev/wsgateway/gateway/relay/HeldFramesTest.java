@@ -143,6 +143,17 @@ class HeldFramesTest {
     }
 
     @Test
+    void piecesPutBackKeepTheirAge() {
+        byte[] a = text(true, "a");
+        long before = System.nanoTime();
+        held.hold(a, 0, a.length, true, true, false);
+        List<ReplayWindow.Piece> taken = held.take();
+        held.putBack(taken);
+        assertThat("the hold time counts from the first hold", held.expired(before + Duration.ofMillis(501).toNanos()),
+                   is(true));
+    }
+
+    @Test
     void aBrokenLegFailsTheWriteAndKeepsTheHeldBytes() {
         byte[] a = text(true, "a");
         held.hold(a, 0, a.length, true, true, false);
