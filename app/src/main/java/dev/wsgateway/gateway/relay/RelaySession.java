@@ -226,7 +226,7 @@ public final class RelaySession implements ServerConnection {
 
     @Override
     public void close(boolean interrupt) {
-        terminate(WsCloseCodes.GOING_AWAY, "Gateway shutting down", WsCloseCodes.GOING_AWAY, "Gateway shutting down");
+        terminate(GatewayClose.SHUTDOWN, "", "");
     }
 
     /**
@@ -238,7 +238,7 @@ public final class RelaySession implements ServerConnection {
      */
     public void close(int code, String reason) {
         end(reason);
-        closeBoth(code, reason, WsCloseCodes.GOING_AWAY, reason);
+        closeBoth(code, reason, GatewayClose.OPERATOR.serviceCode(), GatewayClose.OPERATOR.serviceReason(reason));
     }
 
     /**
@@ -253,16 +253,21 @@ public final class RelaySession implements ServerConnection {
         }
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": migrating off " + info.instanceId()
                 + ": " + reason);
-        upstream.leg().sendClose(WsCloseCodes.GOING_AWAY, reason);
+        upstream.leg().sendClose(GatewayClose.MIGRATE.serviceCode(), GatewayClose.MIGRATE.serviceReason(reason));
     }
 
     /**
-     * End the session from the gateway's side: send each leg a close frame (unless one was sent) and wait for the
-     * peers' replies up to the close timeout. No failover happens after this.
+     * End the session from the gateway's side by a rule of {@link GatewayClose}: send each leg its close frame (unless
+     * one was sent) and wait for the peers' replies up to the close timeout. No failover happens after this.
+     *
+     * @param rule          the rule
+     * @param clientDetail  what the client's reason adds to the rule's text
+     * @param serviceDetail what the service's reason adds
      */
-    void terminate(int clientCode, String clientReason, int upstreamCode, String upstreamReason) {
+    void terminate(GatewayClose rule, String clientDetail, String serviceDetail) {
+        String clientReason = rule.clientReason(clientDetail);
         end(clientReason);
-        closeBoth(clientCode, clientReason, upstreamCode, upstreamReason);
+        closeBoth(rule.clientCode(), clientReason, rule.serviceCode(), rule.serviceReason(serviceDetail));
     }
 
     /**
@@ -271,8 +276,8 @@ public final class RelaySession implements ServerConnection {
      */
     private void closeBoth(int clientCode, String clientReason, int upstreamCode, String upstreamReason) {
         Leg up = upstream.leg();
-        boolean toClient = client.claimClose(clientCode);
-        boolean toUpstream = up.claimClose(upstreamCode);
+        boolean toClient = clientCode != 0 && client.claimClose(clientCode);
+        boolean toUpstream = upstreamCode != 0 && up.claimClose(upstreamCode);
         if (toClient) {
             client.sendClaimedClose(clientCode, clientReason);
         }
@@ -291,12 +296,16 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
-     * Close the client with a reason because the session cannot continue.
+     * Close the client because the session cannot continue.
+     *
+     * @param rule   the rule
+     * @param detail what the client's reason adds to the rule's text
      */
-    void failClient(int code, String reason) {
+    void failClient(GatewayClose rule, String detail) {
+        String reason = rule.clientReason(detail);
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + reason);
         end(reason);
-        closeBoth(code, reason, WsCloseCodes.GOING_AWAY, "Client session ended by the gateway");
+        closeBoth(rule.clientCode(), reason, rule.serviceCode(), rule.serviceReason(""));
         upstream.leg().close();
         if (client.closeReceived()) {
             client.close();
@@ -323,8 +332,8 @@ public final class RelaySession implements ServerConnection {
             failovers++;
         });
         if (outcome.dialed() == null) {
-            if (outcome.failure() != null) {
-                failClient(outcome.code(), outcome.failure());
+            if (outcome.close() != null) {
+                failClient(outcome.close(), outcome.detail());
             }
             return false;
         }
@@ -408,10 +417,10 @@ public final class RelaySession implements ServerConnection {
 
         @Override
         public void failClientLater(UpstreamSide.Loss loss) {
-            String reason = loss == UpstreamSide.Loss.OVERFLOW
-                    ? "More than " + failoverBufferSize + " bytes arrived while the session was failing over"
-                    : loss.reason();
-            Thread.ofVirtual().start(() -> failClient(loss.code(), reason));
+            String detail = loss == UpstreamSide.Loss.OVERFLOW
+                    ? failoverBufferSize + " bytes arrived while the session was failing over"
+                    : "";
+            Thread.ofVirtual().start(() -> failClient(loss.close(), detail));
         }
 
         @Override

@@ -6,7 +6,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
-import io.helidon.websocket.WsCloseCodes;
 
 /**
  * The upstream as the client pump sees it: the current upstream leg while the session is open, the held frames while
@@ -63,33 +62,37 @@ final class UpstreamSide implements FrameSink {
      */
     enum Loss {
         /** The session now fails over (or already did). */
-        FAILING_OVER(0, null),
+        FAILING_OVER(null),
         /** A message partly delivered to the lost upstream cannot be completed elsewhere: the client must go. */
-        CUT(WsCloseCodes.UNEXPECTED_CONDITION, "A message was cut by the loss of the upstream; it cannot be resumed "
-                + "on another instance"),
+        CUT(GatewayClose.MESSAGE_CUT),
         /**
          * A message the lost upstream may not have read was too large to keep for replay (or pushed out by newer
          * ones): continuing would lose it silently, so the client must go.
          */
-        UNSENT(WsCloseCodes.UNEXPECTED_CONDITION, "A message the lost upstream may not have read was too large to "
-                + "keep for replay; the session cannot continue without it"),
+        UNSENT(GatewayClose.UNSENT),
         /**
          * An instance was lost while a message already sent again after an earlier loss was unanswered: it is not
          * sent again (it may be what kills instances), and the session cannot continue without it.
          */
-        POISON(WsCloseCodes.UNEXPECTED_CONDITION, "A message sent again after the loss of its instance was "
-                + "unanswered when the next was lost too; it is not sent again"),
+        POISON(GatewayClose.POISON),
         /** More client bytes arrived without an upstream than the failover buffer holds. */
-        OVERFLOW(WsCloseCodes.TRY_AGAIN_LATER, null),
+        OVERFLOW(GatewayClose.FAILOVER_OVERFLOW),
         /** The session is ending: no failover. */
-        ENDED(0, null);
+        ENDED(null);
 
-        private final int code;
-        private final String reason;
+        private final GatewayClose close;
 
-        Loss(int code, String reason) {
-            this.code = code;
-            this.reason = reason;
+        Loss(GatewayClose close) {
+            this.close = close;
+        }
+
+        /**
+         * How the client is closed when the loss ends the session.
+         *
+         * @return the rule, {@code null} when the session goes on (or already ends)
+         */
+        GatewayClose close() {
+            return close;
         }
 
         /**
@@ -98,16 +101,16 @@ final class UpstreamSide implements FrameSink {
          * @return code
          */
         int code() {
-            return code;
+            return close == null ? 0 : close.clientCode();
         }
 
         /**
-         * Close reason for the client.
+         * Close reason for the client (without the detail some rules add).
          *
          * @return reason
          */
         String reason() {
-            return reason;
+            return close == null ? null : close.clientReason("");
         }
 
         /**

@@ -11,7 +11,6 @@ import java.util.function.Supplier;
 import dev.wsgateway.gateway.config.RelaySettings;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
-import io.helidon.websocket.WsCloseCodes;
 
 /**
  * Looks at every session on a fixed tick: pings quiet peers and drops dead ones, ends idle sessions, drops
@@ -90,8 +89,7 @@ final class Watchdog implements AutoCloseable {
             }
         }
         if (!settings.idleTimeout().isZero() && now - session.lastDataNanos() > settings.idleTimeout().toNanos()) {
-            Thread.ofVirtual().start(() -> session.terminate(WsCloseCodes.GOING_AWAY, "Idle timeout",
-                                                             WsCloseCodes.GOING_AWAY, "Idle timeout"));
+            Thread.ofVirtual().start(() -> session.terminate(GatewayClose.IDLE, "", ""));
             return;
         }
         if (!settings.pingInterval().isZero()) {
