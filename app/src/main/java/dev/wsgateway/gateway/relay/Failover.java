@@ -68,8 +68,8 @@ final class Failover {
      * @return the outcome
      */
     Outcome run(String sessionId, FramePump lost, String lostInstance, BiConsumer<Leg, Dialer.Dialed> switched) {
-        UpstreamSide.Loss loss = side.beginFailover(!lost.failoverRequested());
-        if (loss == UpstreamSide.Loss.ENDED) {
+        Loss loss = side.beginFailover(!lost.failoverRequested());
+        if (loss == Loss.ENDED) {
             return ENDED;
         }
         if (loss.fatal()) {

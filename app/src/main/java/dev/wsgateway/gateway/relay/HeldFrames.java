@@ -27,7 +27,7 @@ final class HeldFrames {
 
     private final long maxBytes;
     private final long maxNanos;
-    private final ArrayDeque<ReplayWindow.Piece> pieces = new ArrayDeque<>();
+    private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
     private long bytes;
     private long sinceNanos;
     // when the pieces taken since the last clear or put back began to wait
@@ -68,8 +68,8 @@ final class HeldFrames {
             sinceNanos = now;
         }
         boolean openAfter = messageOpen || !endsFrame;
-        pieces.add(new ReplayWindow.Piece(Arrays.copyOfRange(bytes, offset, offset + length), startsFrame, endsFrame,
-                                          this.messageOpen, openAfter, now, ReplayWindow.Piece.PENDING));
+        pieces.add(new Piece(Arrays.copyOfRange(bytes, offset, offset + length), startsFrame, endsFrame,
+                                          this.messageOpen, openAfter, now, Piece.PENDING));
         this.bytes += length;
         this.endsMidFrame = !endsFrame;
         this.messageOpen = openAfter;
@@ -81,7 +81,7 @@ final class HeldFrames {
      *
      * @param resend pieces to send again, from a frame boundary
      */
-    void startWith(List<ReplayWindow.Piece> resend) {
+    void startWith(List<Piece> resend) {
         clear();
         if (resend.isEmpty()) {
             return;
@@ -96,13 +96,13 @@ final class HeldFrames {
      *
      * @param taken pieces, oldest first
      */
-    void putBack(List<ReplayWindow.Piece> taken) {
+    void putBack(List<Piece> taken) {
         if (taken.isEmpty()) {
             return;
         }
         boolean wasEmpty = pieces.isEmpty();
         for (int i = taken.size() - 1; i >= 0; i--) {
-            ReplayWindow.Piece piece = taken.get(i);
+            Piece piece = taken.get(i);
             pieces.addFirst(piece);
             bytes += piece.bytes().length;
         }
@@ -110,7 +110,7 @@ final class HeldFrames {
         sinceNanos = takenSince;
         this.taken = false;
         if (wasEmpty) {
-            ReplayWindow.Piece last = taken.getLast();
+            Piece last = taken.getLast();
             endsMidFrame = !last.endsFrame();
             messageOpen = last.openAfter();
         }
@@ -122,8 +122,8 @@ final class HeldFrames {
      *
      * @return pieces (may be empty)
      */
-    List<ReplayWindow.Piece> take() {
-        List<ReplayWindow.Piece> copy = new ArrayList<>(pieces);
+    List<Piece> take() {
+        List<Piece> copy = new ArrayList<>(pieces);
         if (!pieces.isEmpty() && !taken) {
             // the first take of a resume: its pieces are the oldest
             takenSince = sinceNanos;
@@ -139,7 +139,7 @@ final class HeldFrames {
      *
      * @return pieces
      */
-    List<ReplayWindow.Piece> held() {
+    List<Piece> held() {
         return List.copyOf(pieces);
     }
 

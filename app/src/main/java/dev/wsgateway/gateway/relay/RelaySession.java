@@ -409,15 +409,15 @@ public final class RelaySession implements ServerConnection {
     /**
      * What the upstream side needs from the session.
      */
-    private final class Owner implements UpstreamSide.Owner {
+    private final class Owner implements UpstreamOwner {
         @Override
         public boolean failoverPossible() {
             return RelaySession.this.failoverPossible();
         }
 
         @Override
-        public void failClientLater(UpstreamSide.Loss loss) {
-            String detail = loss == UpstreamSide.Loss.OVERFLOW
+        public void failClientLater(Loss loss) {
+            String detail = loss == Loss.OVERFLOW
                     ? failoverBufferSize + " bytes arrived while the session was failing over"
                     : "";
             Thread.ofVirtual().start(() -> failClient(loss.close(), detail));

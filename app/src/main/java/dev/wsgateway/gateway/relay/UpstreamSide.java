@@ -6,7 +6,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
-
 /**
  * The upstream as the client pump sees it: the current upstream leg while the session is open, the held frames while
  * it migrates or fails over. Remembers recent writes for replay, and switches to the next leg when the session
@@ -19,115 +18,20 @@ import dev.wsgateway.gateway.relay.SessionState.Phase;
  * holds it for a few field updates, so waiting for it is short; the watchdog still only tries it
  * ({@link #forgetAnswered(long)}) and skips a tick when it is taken.
  * <p>
- * <b>Nothing lost silently</b> (with replay on): a client message is remembered before it is written, so a loss noticed
- * while the write is under way finds it; a loss sends again what the lost instance may not have read, and what was
- * held, and both are remembered on the next instance like any other write. A message is sent again at most
- * {@link #MAX_REPLAYS} time(s): when an instance is lost while a message that was already sent again is
- * unanswered, that message is taken for the cause (a poison message) and the client is closed with {@code 1011}
- * ({@link Loss#POISON}); the messages sent after it go with it (the close tells the client that none of its
- * unanswered messages is known to have been read).
+ * <b>Nothing lost silently</b> (with replay on): a message is remembered before it is written; a loss sends again what
+ * the lost instance may not have read, and all that the next instance gets is remembered like any other write. A
+ * message is sent again at most {@link #MAX_REPLAYS} time(s); a loss while one already sent again is unanswered
+ * closes the client with 1011 ({@link Loss#POISON}), and what the client sent after it goes with it.
  */
 final class UpstreamSide implements FrameSink {
     /** How many times a message is sent again after the loss of the instance it was sent to. */
     static final int MAX_REPLAYS = 1;
 
-    /**
-     * What the side needs from its session.
-     */
-    interface Owner {
-        /**
-         * Whether a failover may still start (it is on for the route, and the client is not closing).
-         *
-         * @return whether possible
-         */
-        boolean failoverPossible();
-
-        /**
-         * Close the client with a reason, on another thread (the caller may hold the lock).
-         *
-         * @param loss why
-         */
-        void failClientLater(Loss loss);
-
-        /**
-         * The client closed while the session had no upstream: answer its close.
-         *
-         * @param code the client's close code
-         */
-        void answerClientClose(int code);
-    }
-
-    /**
-     * What {@link #beginFailover(boolean)} found.
-     */
-    enum Loss {
-        /** The session now fails over (or already did). */
-        FAILING_OVER(null),
-        /** A message partly delivered to the lost upstream cannot be completed elsewhere: the client must go. */
-        CUT(GatewayClose.MESSAGE_CUT),
-        /**
-         * A message the lost upstream may not have read was too large to keep for replay (or pushed out by newer
-         * ones): continuing would lose it silently, so the client must go.
-         */
-        UNSENT(GatewayClose.UNSENT),
-        /**
-         * An instance was lost while a message already sent again after an earlier loss was unanswered: it is not
-         * sent again (it may be what kills instances), and the session cannot continue without it.
-         */
-        POISON(GatewayClose.POISON),
-        /** More client bytes arrived without an upstream than the failover buffer holds. */
-        OVERFLOW(GatewayClose.FAILOVER_OVERFLOW),
-        /** The session is ending: no failover. */
-        ENDED(null);
-
-        private final GatewayClose close;
-
-        Loss(GatewayClose close) {
-            this.close = close;
-        }
-
-        /**
-         * How the client is closed when the loss ends the session.
-         *
-         * @return the rule, {@code null} when the session goes on (or already ends)
-         */
-        GatewayClose close() {
-            return close;
-        }
-
-        /**
-         * Close code for the client when the loss ends the session.
-         *
-         * @return code
-         */
-        int code() {
-            return close == null ? 0 : close.clientCode();
-        }
-
-        /**
-         * Close reason for the client (without the detail some rules add).
-         *
-         * @return reason
-         */
-        String reason() {
-            return close == null ? null : close.clientReason("");
-        }
-
-        /**
-         * Whether the client must be closed.
-         *
-         * @return whether fatal
-         */
-        boolean fatal() {
-            return this == CUT || this == UNSENT || this == POISON;
-        }
-    }
-
     private final SessionState state;
     private final ReentrantLock lock;
     private final HeldFrames held;
     private final ReplayWindow replay;
-    private final Owner owner;
+    private final UpstreamOwner owner;
     private volatile Leg leg;
     private boolean messageOpen;
     // the client pump's own: the write of bytes the replay window could not keep, to settle at its next write
@@ -140,7 +44,7 @@ final class UpstreamSide implements FrameSink {
      * @param owner  the session
      * @param leg    the first upstream
      */
-    UpstreamSide(SessionState state, HeldFrames held, ReplayWindow replay, Owner owner, Leg leg) {
+    UpstreamSide(SessionState state, HeldFrames held, ReplayWindow replay, UpstreamOwner owner, Leg leg) {
         this.state = state;
         this.lock = state.lock();
         this.held = held;
@@ -150,9 +54,7 @@ final class UpstreamSide implements FrameSink {
     }
 
     /**
-     * The current (or last) upstream leg.
-     *
-     * @return leg
+     * @return the current (or last) upstream leg
      */
     Leg leg() {
         return leg;
@@ -164,7 +66,7 @@ final class UpstreamSide implements FrameSink {
         Leg target;
         boolean open;
         boolean openBefore;
-        ReplayWindow.Piece kept = null;
+        Piece kept = null;
         lock.lock();
         try {
             target = leg;
@@ -180,7 +82,7 @@ final class UpstreamSide implements FrameSink {
                     // remembered before the write: a loss noticed while it is under way finds these bytes, and an
                     // answer read meanwhile answers them (it is not counted as one that came before them)
                     kept = replay.remember(bytes, offset, length, stable, startsFrame, endsFrame, openBefore,
-                                           openAfter, System.nanoTime(), ReplayWindow.Piece.PENDING,
+                                           openAfter, System.nanoTime(), Piece.PENDING,
                                            target.messagesRead(), target.readUpTo());
                 }
                 messageOpen = openAfter;
@@ -274,18 +176,18 @@ final class UpstreamSide implements FrameSink {
             }
             }
             state.to(Phase.FAILING_OVER);
-            List<ReplayWindow.Piece> resend = List.of();
+            List<Piece> resend = List.of();
             if (replay != null) {
                 if (abrupt && replay.unsent(leg.readUpTo(), leg.messagesRead())) {
                     replay.clear();
                     return Loss.UNSENT;
                 }
                 // an instance that closed in order read what it wanted
-                List<ReplayWindow.Piece> unread = abrupt ? replay.takeResend(leg.readUpTo(), leg.messagesRead())
+                List<Piece> unread = abrupt ? replay.takeResend(leg.readUpTo(), leg.messagesRead())
                         : List.of();
                 replay.clear();
                 resend = new ArrayList<>(unread.size());
-                for (ReplayWindow.Piece piece : unread) {
+                for (Piece piece : unread) {
                     if (piece.replays() >= MAX_REPLAYS) {
                         held.clear();
                         return Loss.POISON;
@@ -333,9 +235,9 @@ final class UpstreamSide implements FrameSink {
      * @return whether the session resumed (else it was closed meanwhile or the new leg failed)
      */
     boolean resume(Leg next, Runnable switched) {
-        List<ReplayWindow.Piece> written = new ArrayList<>();
+        List<Piece> written = new ArrayList<>();
         while (true) {
-            List<ReplayWindow.Piece> batch;
+            List<Piece> batch;
             lock.lock();
             try {
                 if (state.phase() != Phase.FAILING_OVER) {
@@ -346,7 +248,7 @@ final class UpstreamSide implements FrameSink {
                     held.clear();
                     if (replay != null) {
                         replay.clear();
-                        for (ReplayWindow.Piece piece : written) {
+                        for (Piece piece : written) {
                             replay.remember(piece, next.messagesRead(), next.readUpTo());
                         }
                     }
@@ -360,11 +262,11 @@ final class UpstreamSide implements FrameSink {
                 lock.unlock();
             }
             for (int i = 0; i < batch.size(); i++) {
-                ReplayWindow.Piece piece = batch.get(i);
+                Piece piece = batch.get(i);
                 byte[] bytes = piece.bytes();
                 if (!next.write(bytes, 0, bytes.length, piece.startsFrame(), piece.endsFrame(), piece.openAfter(),
                                 true)) {
-                    List<ReplayWindow.Piece> back = new ArrayList<>(written);
+                    List<Piece> back = new ArrayList<>(written);
                     back.addAll(batch.subList(i, batch.size()));
                     lock.lock();
                     try {

@@ -92,8 +92,8 @@ class HeldFramesTest {
         held.hold(old, 0, old.length, true, true, false);
         byte[] r1 = text(true, "r1");
         byte[] r2 = TestFrames.frame(0x02, true, new byte[4]);
-        held.startWith(List.of(new ReplayWindow.Piece(r1, true, true, false, false, 1, 1),
-                               new ReplayWindow.Piece(r2, true, true, false, true, 2, 2)));
+        held.startWith(List.of(new Piece(r1, true, true, false, false, 1, 1),
+                               new Piece(r2, true, true, false, true, 2, 2)));
         assertThat(held.messageOpen(), is(true));
         writeTo(held, next);
         assertThat(socket.written(), is(concat(r1, r2)));
@@ -112,9 +112,9 @@ class HeldFramesTest {
      * What the failover does: take what is held, write it in order, put back what did not go out.
      */
     private static boolean writeTo(HeldFrames held, Leg leg) {
-        List<ReplayWindow.Piece> taken = held.take();
+        List<Piece> taken = held.take();
         for (int i = 0; i < taken.size(); i++) {
-            ReplayWindow.Piece piece = taken.get(i);
+            Piece piece = taken.get(i);
             if (!leg.write(piece.bytes(), 0, piece.bytes().length, piece.startsFrame(), piece.endsFrame(),
                            piece.openAfter(), true)) {
                 held.putBack(taken);
@@ -129,7 +129,7 @@ class HeldFramesTest {
         byte[] frame = text(true, "0123456789");
         held.hold(frame, 0, 4, true, false, false);
         held.hold(frame, 4, frame.length - 4, false, true, false);
-        List<ReplayWindow.Piece> taken = held.take();
+        List<Piece> taken = held.take();
         assertThat(taken.size(), is(2));
         assertThat(taken.get(0).startsFrame() && !taken.get(0).endsFrame() && taken.get(0).openAfter(), is(true));
         assertThat(taken.get(1).endsFrame() && !taken.get(1).startsFrame() && taken.get(1).openBefore(), is(true));
@@ -147,7 +147,7 @@ class HeldFramesTest {
         byte[] a = text(true, "a");
         long before = System.nanoTime();
         held.hold(a, 0, a.length, true, true, false);
-        List<ReplayWindow.Piece> taken = held.take();
+        List<Piece> taken = held.take();
         held.putBack(taken);
         assertThat("the hold time counts from the first hold", held.expired(before + Duration.ofMillis(501).toNanos()),
                    is(true));

@@ -41,14 +41,14 @@ class ReplayPropertyTest {
             Run run = new Run(new Random(seed));
             run.play();
             resumed += run.resumes;
-            poisoned += run.closedWith == UpstreamSide.Loss.POISON ? 1 : 0;
+            poisoned += run.closedWith == Loss.POISON ? 1 : 0;
         }
         // the runs exercised what they claim to
         assertThat("resumes over all runs", resumed, greaterThan(RUNS / 2));
         assertThat("poison closes over all runs", poisoned, greaterThan(RUNS / 20));
     }
 
-    private static final class Run implements UpstreamSide.Owner {
+    private static final class Run implements UpstreamOwner {
         private final Random random;
         private final SessionState state = new SessionState();
         private final HeldFrames held = new HeldFrames(1 << 20, Duration.ofHours(1));
@@ -67,7 +67,7 @@ class ReplayPropertyTest {
         private int pingAt = -1;
         private long token = 1;
         private int resumes;
-        private UpstreamSide.Loss closedWith;
+        private Loss closedWith;
         private String trace = "";
 
         Run(Random random) {
@@ -156,15 +156,15 @@ class ReplayPropertyTest {
                 lostLegs.merge(id, 1, Integer::sum);
             }
             trace += " lose";
-            UpstreamSide.Loss loss = side.beginFailover(true);
+            Loss loss = side.beginFailover(true);
             if (loss.fatal()) {
-                assertThat(trace + ": " + loss, loss, is(UpstreamSide.Loss.POISON));
+                assertThat(trace + ": " + loss, loss, is(Loss.POISON));
                 assertThat(trace + ": poison without a message sent again", wasReplayed, is(true));
                 assertThat(loss.code(), is(1011));
                 closedWith = loss;
                 return;
             }
-            assertThat(trace, loss, is(UpstreamSide.Loss.FAILING_OVER));
+            assertThat(trace, loss, is(Loss.FAILING_OVER));
             assertThat(trace + ": a loss while a message sent again was unanswered must close", wasReplayed,
                        is(false));
             // what will go to the next instance: exactly the messages the lost one did not answer or acknowledge
@@ -218,9 +218,9 @@ class ReplayPropertyTest {
             return ids;
         }
 
-        private static List<Integer> ids(List<ReplayWindow.Piece> pieces) {
+        private static List<Integer> ids(List<Piece> pieces) {
             List<Integer> ids = new ArrayList<>();
-            for (ReplayWindow.Piece piece : pieces) {
+            for (Piece piece : pieces) {
                 ids.add(id(piece.bytes()));
             }
             return ids;
@@ -237,7 +237,7 @@ class ReplayPropertyTest {
         }
 
         @Override
-        public void failClientLater(UpstreamSide.Loss loss) {
+        public void failClientLater(Loss loss) {
             closedWith = loss;
         }
 

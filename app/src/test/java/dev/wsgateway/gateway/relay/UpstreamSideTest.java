@@ -26,15 +26,15 @@ class UpstreamSideTest {
     private final ReplayWindow replay = new ReplayWindow(Duration.ofSeconds(1), 1 << 16, true);
     private final MemorySocket socket = new MemorySocket();
     private final Leg leg = new Leg("upstream", socket, new byte[0], true);
-    private final List<UpstreamSide.Loss> fatal = new ArrayList<>();
-    private final UpstreamSide side = new UpstreamSide(state, held, replay, new UpstreamSide.Owner() {
+    private final List<Loss> fatal = new ArrayList<>();
+    private final UpstreamSide side = new UpstreamSide(state, held, replay, new UpstreamOwner() {
         @Override
         public boolean failoverPossible() {
             return true;
         }
 
         @Override
-        public void failClientLater(UpstreamSide.Loss loss) {
+        public void failClientLater(Loss loss) {
             fatal.add(loss);
         }
 
@@ -104,10 +104,10 @@ class UpstreamSideTest {
         CompletableFuture<Boolean> write = writeLater(second);
         awaitBlocked(socket);
         // the upstream pump notices the loss while the client pump's write is under way
-        assertThat(side.beginFailover(true), is(UpstreamSide.Loss.FAILING_OVER));
+        assertThat(side.beginFailover(true), is(Loss.FAILING_OVER));
         socket.close();
         assertThat("the write failed, the session fails over", write.get(2, TimeUnit.SECONDS), is(true));
-        List<ReplayWindow.Piece> resend = held.held();
+        List<Piece> resend = held.held();
         assertThat(resend.size(), is(2));
         assertThat(concat(resend.get(0).bytes(), resend.get(1).bytes()), is(concat(first, second)));
         assertThat(resend.get(1).replays(), is(1));
@@ -137,7 +137,7 @@ class UpstreamSideTest {
         assertThat(nextSocket.written(), is(concat(a, b, c)));
         // what the new instance got is kept for replay: a second loss sends it again, the replayed one now poison
         assertThat(replay.kept().size(), is(3));
-        assertThat(side.beginFailover(true), is(UpstreamSide.Loss.POISON));
+        assertThat(side.beginFailover(true), is(Loss.POISON));
     }
 
     @Test
