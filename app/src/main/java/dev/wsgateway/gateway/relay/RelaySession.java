@@ -37,7 +37,6 @@ public final class RelaySession implements ServerConnection {
     private final FramePump fromClient;
     private final SessionEvents events = new SessionEvents(this);
     private final long openedNanos = System.nanoTime();
-    private final long failoverBufferSize;
 
     private volatile SessionInfo info;
     private volatile FramePump fromUpstream;
@@ -66,7 +65,6 @@ public final class RelaySession implements ServerConnection {
         this.failoverEnabled = failoverEnabled;
         this.registry = registry;
         this.client = client;
-        this.failoverBufferSize = failoverSettings.bufferSize();
         boolean replay = failoverEnabled && !failoverSettings.replayWindow().isZero();
         this.upstream = new UpstreamSide(state,
                                          new HeldFrames(failoverSettings.bufferSize(), failoverSettings.bufferTime()),
@@ -74,7 +72,7 @@ public final class RelaySession implements ServerConnection {
                                                                    failoverSettings.replaySize(),
                                                                    acknowledge == FailoverSettings.Acknowledge.ANSWER)
                                                  : null,
-                                         new Owner(), upstreamLeg);
+                                         new SessionOwner(this), upstreamLeg);
         this.failover = failoverEnabled
                 ? new Failover(state, upstream, dialer, request, failoverSettings.timeout(), info.subprotocol(),
                                extensions)
@@ -111,36 +109,28 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
-     * How many times the session moved to another instance.
-     *
-     * @return failovers
+     * @return how many times the session moved to another instance
      */
     public int failovers() {
         return failovers;
     }
 
     /**
-     * When the session opened.
-     *
-     * @return instant
+     * @return when the session opened
      */
     public Instant openedAt() {
         return info.openedAt();
     }
 
     /**
-     * The close the client sent, if any.
-     *
-     * @return close code and reason, or {@code null}
+     * @return the close the client sent (code and reason), or {@code null}
      */
     CloseReason clientClose() {
         return clientClose;
     }
 
     /**
-     * The close the upstream sent, if any.
-     *
-     * @return close code and reason, or {@code null}
+     * @return the close the upstream sent (code and reason), or {@code null}
      */
     CloseReason upstreamClose() {
         return upstreamClose;
@@ -404,28 +394,5 @@ public final class RelaySession implements ServerConnection {
     @Override
     public String toString() {
         return "session " + info.id();
-    }
-
-    /**
-     * What the upstream side needs from the session.
-     */
-    private final class Owner implements UpstreamOwner {
-        @Override
-        public boolean failoverPossible() {
-            return RelaySession.this.failoverPossible();
-        }
-
-        @Override
-        public void failClientLater(Loss loss) {
-            String detail = loss == Loss.OVERFLOW
-                    ? failoverBufferSize + " bytes arrived while the session was failing over"
-                    : "";
-            Thread.ofVirtual().start(() -> failClient(loss.close(), detail));
-        }
-
-        @Override
-        public void answerClientClose(int code) {
-            client.sendClose(code == WsCloseCodes.NO_STATUS_CODE ? WsCloseCodes.NORMAL_CLOSE : code, "");
-        }
     }
 }

@@ -14,9 +14,10 @@ interface UpstreamOwner {
     /**
      * Close the client with a reason, on another thread (the caller may hold the lock).
      *
-     * @param loss why
+     * @param loss   why
+     * @param detail what the close reason adds to the rule's text
      */
-    void failClientLater(Loss loss);
+    void failClientLater(Loss loss, String detail);
 
     /**
      * The client closed while the session had no upstream: answer its close.

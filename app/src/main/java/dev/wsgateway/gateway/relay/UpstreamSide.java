@@ -125,7 +125,7 @@ final class UpstreamSide implements FrameSink {
                 }
                 Loss loss = beginFailover(true);
                 if (loss.fatal()) {
-                    owner.failClientLater(loss);
+                    owner.failClientLater(loss, "");
                     return false;
                 }
             }
@@ -144,8 +144,9 @@ final class UpstreamSide implements FrameSink {
         case HELD -> {
             return true;
         }
-        case CUT -> owner.failClientLater(Loss.CUT);
-        default -> owner.failClientLater(Loss.OVERFLOW);
+        case CUT -> owner.failClientLater(Loss.CUT, "");
+        default -> owner.failClientLater(Loss.OVERFLOW, held.maxBytes() + " bytes arrived while the session was "
+                + "failing over");
         }
         return false;
     }

@@ -237,7 +237,7 @@ class ReplayPropertyTest {
         }
 
         @Override
-        public void failClientLater(Loss loss) {
+        public void failClientLater(Loss loss, String detail) {
             closedWith = loss;
         }
 

@@ -34,7 +34,7 @@ class UpstreamSideTest {
         }
 
         @Override
-        public void failClientLater(Loss loss) {
+        public void failClientLater(Loss loss, String detail) {
             fatal.add(loss);
         }
 
