@@ -33,6 +33,12 @@ enum GatewayClose {
     /** A service message or frame over the limits. */
     UPSTREAM_TOO_BIG("message or frame over `max-message-size`", 1009, "Upstream message larger than ", 1009,
                      "Upstream message larger than "),
+    /** A client message in more frames than {@link FramePump#MAX_FRAGMENTS}. */
+    CLIENT_TOO_MANY_FRAGMENTS("message in more frames than `max-message-fragments`", 1008,
+                              "Message in more fragments than ", 1001, "Client message in too many fragments"),
+    /** A service message in more frames than allowed. */
+    UPSTREAM_TOO_MANY_FRAGMENTS("message in more frames than `max-message-fragments`", 1011,
+                                "Upstream message in more fragments than ", 1008, "Message in more fragments than "),
     /** The client's connection ended without a close handshake, or it was silent past the ping timers. */
     CLIENT_LOST("client connection lost", 0, null, 1001, "Client "),
     /** The service's connection ended without a close frame (or it went away) and the session does not fail over. */

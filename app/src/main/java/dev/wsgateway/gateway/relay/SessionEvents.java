@@ -61,6 +61,19 @@ final class SessionEvents implements PumpEvents {
     }
 
     /**
+     * 1008 to the sender; the service 1001 for a client's message, the client 1011 for a service's.
+     */
+    @Override
+    public void tooManyFragments(Leg offender, int limit) {
+        String fragments = limit + " fragments";
+        if (offender == session.client()) {
+            session.terminate(GatewayClose.CLIENT_TOO_MANY_FRAGMENTS, fragments, "");
+        } else {
+            session.terminate(GatewayClose.UPSTREAM_TOO_MANY_FRAGMENTS, fragments, fragments);
+        }
+    }
+
+    /**
      * 1001 (going away) and 1012 (service restart) fail over when possible; any close while migrating does.
      */
     @Override

@@ -29,7 +29,9 @@ class GatewayCloseTableTest {
      * Rules added on this branch whose rows the docs do not have yet (the README is being split; the rows are given
      * to the coordinator). Checked like the others as soon as a row names them.
      */
-    private static final Set<GatewayClose> NOT_YET_DOCUMENTED = EnumSet.of(GatewayClose.POISON, GatewayClose.MIGRATE);
+    private static final Set<GatewayClose> NOT_YET_DOCUMENTED = EnumSet.of(GatewayClose.POISON, GatewayClose.MIGRATE,
+                                                                         GatewayClose.CLIENT_TOO_MANY_FRAGMENTS,
+                                                                         GatewayClose.UPSTREAM_TOO_MANY_FRAGMENTS);
     private static final Pattern QUOTED = Pattern.compile("`([^`]+)`");
 
     private record Row(String situation, String client, String service) {
