@@ -13,7 +13,8 @@ import static org.hamcrest.Matchers.is;
 /**
  * A service with one instance (a real Node {@code ws} process): when the gateway loses its connection to that
  * instance while the instance stays up, the session continues on the same instance instead of waiting for another
- * one that will never come.
+ * one that will never come. Replay is off here: with it, the "drop" command that killed the connection would be sent
+ * again to the new one, kill it too, and end the session as a poison message ({@code PoisonMessageTest}).
  */
 class SingleInstanceFailoverTest {
     @Test
@@ -23,6 +24,7 @@ class SingleInstanceFailoverTest {
                         gateway:
                           failover:
                             timeout: PT5S
+                            replay-window: PT0S
                         """);
                 JdkClient client = JdkClient.connect(gw.ws("/ws/v1/single/x"))) {
             client.sendText("before");

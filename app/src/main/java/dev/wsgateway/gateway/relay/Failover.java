@@ -10,7 +10,6 @@ import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.UpstreamException;
 import dev.wsgateway.gateway.upstream.UpstreamRequest;
 
-import io.helidon.websocket.WsCloseCodes;
 
 /**
  * Re-dials a session's upstream request on another instance and resumes the session there: the new instance must
@@ -27,16 +26,16 @@ final class Failover {
     private final String extensions;
 
     private static final System.Logger LOGGER = System.getLogger(Failover.class.getName());
-    private static final Outcome ENDED = new Outcome(null, 0, null);
+    private static final Outcome ENDED = new Outcome(null, null, null);
 
     /**
      * The end of a failover.
      *
      * @param dialed  the upstream the session resumed on, {@code null} if it did not
-     * @param code    close code for the client when it must be closed
-     * @param failure why the client must be closed, {@code null} when resumed or when the session ended meanwhile
+     * @param close   how the client must be closed, {@code null} when resumed or when the session ended meanwhile
+     * @param detail  what the close's reason adds to the rule's text
      */
-    record Outcome(Dialer.Dialed dialed, int code, String failure) {
+    record Outcome(Dialer.Dialed dialed, GatewayClose close, String detail) {
     }
 
     /**
@@ -69,19 +68,12 @@ final class Failover {
      * @return the outcome
      */
     Outcome run(String sessionId, FramePump lost, String lostInstance, BiConsumer<Leg, Dialer.Dialed> switched) {
-        switch (side.beginFailover(!lost.failoverRequested())) {
-        case ENDED -> {
+        Loss loss = side.beginFailover(!lost.failoverRequested());
+        if (loss == Loss.ENDED) {
             return ENDED;
         }
-        case CUT -> {
-            return new Outcome(null, WsCloseCodes.UNEXPECTED_CONDITION, "A fragmented message was cut by the loss of "
-                    + "the upstream; it cannot be resumed on another instance");
-        }
-        case UNSENT -> {
-            return new Outcome(null, WsCloseCodes.UNEXPECTED_CONDITION, UpstreamSide.UNSENT_REASON);
-        }
-        default -> {
-        }
+        if (loss.fatal()) {
+            return new Outcome(null, loss.close(), "");
         }
         String cause = lost.failoverRequested() ? "went away" : lost.failure() == null ? "closed the connection"
                 : "failed";
@@ -108,15 +100,14 @@ final class Failover {
                                    () -> state.phase() != Phase.FAILING_OVER || side.heldExpired(System.nanoTime()),
                                    candidate -> compatible(candidate) && resume(candidate, switched));
         } catch (UpstreamException e) {
-            return new Outcome(null, WsCloseCodes.TRY_AGAIN_LATER, "No instance of '" + request.serviceId()
+            return new Outcome(null, GatewayClose.FAILOVER_NO_INSTANCE, "'" + request.serviceId()
                     + "' to continue the session: " + e.getMessage());
         }
         if (dialed != null) {
-            return new Outcome(dialed, 0, null);
+            return new Outcome(dialed, null, null);
         }
         if (side.heldExpired(System.nanoTime())) {
-            return new Outcome(null, WsCloseCodes.TRY_AGAIN_LATER, "Messages held during failover waited longer than "
-                    + side.heldMaxMillis() + " ms");
+            return new Outcome(null, GatewayClose.FAILOVER_HELD_TOO_LONG, side.heldMaxMillis() + " ms");
         }
         return ENDED;
     }

@@ -10,12 +10,20 @@ import io.helidon.websocket.WsCloseCodes;
  * copied and inspected.
  */
 final class FramePump implements Runnable {
+    /**
+     * Most frames one data message may have (its first and its continuations). More closes the sender with 1008: the
+     * message is not too big (1009 would say so), it breaks the gateway's policy on its shape (300,000 empty
+     * continuation frames cost the relay a header parse and a write each, for nothing).
+     */
+    static final int MAX_FRAGMENTS = 4096;
+
     private final PumpEvents events;
     private final Leg src;
     private final FrameSink dst;
     private final boolean fromClient;
     private final long maxFrame;
     private final long maxMessage;
+    private final int maxFragments;
     private final ReservedBits reservedBits;
     private final byte[] header = new byte[FrameHeader.MAX_LENGTH];
     private final byte[] control = new byte[WsFrames.MAX_CONTROL_PAYLOAD];
@@ -34,6 +42,7 @@ final class FramePump implements Runnable {
     private int outEnd;
     private boolean inMessage;
     private long messageBytes;
+    private int fragments;
     private boolean discarding;
     private boolean outStartsFrame = true;
     private boolean inPayload;
@@ -48,7 +57,13 @@ final class FramePump implements Runnable {
 
     FramePump(PumpEvents events, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage,
               ReservedBits reservedBits) {
+        this(events, src, dst, fromClient, maxFrame, maxMessage, MAX_FRAGMENTS, reservedBits);
+    }
+
+    FramePump(PumpEvents events, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage,
+              int maxFragments, ReservedBits reservedBits) {
         this.events = events;
+        this.maxFragments = maxFragments;
         this.reservedBits = reservedBits;
         this.src = src;
         this.dst = dst;
@@ -162,6 +177,18 @@ final class FramePump implements Runnable {
                     return;
                 }
                 continue;
+            }
+            if (!WsFrames.isControl(opcode)) {
+                fragments = opcode == WsFrames.OP_CONTINUATION ? fragments + 1 : 1;
+                if (fragments > maxFragments) {
+                    flush();
+                    discarding = true;
+                    events.tooManyFragments(src, maxFragments);
+                    if (!skip(payloadLength, false)) {
+                        return;
+                    }
+                    continue;
+                }
             }
 
             if (opcode == WsFrames.OP_CLOSE

@@ -2,12 +2,15 @@ package dev.wsgateway.gateway.relay;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The client's bytes held while a session has no upstream (migrating or failing over), bounded in size and age, and
- * written to the next instance in order. Guarded by the session's lock.
+ * taken in order by the failover to be written to the next instance (outside the session's lock). Each piece keeps
+ * its frame boundaries and how many times it was already sent again after a loss, so that what is written to the next
+ * instance can be remembered for replay like any other write. Guarded by the session's lock.
  */
 final class HeldFrames {
     /**
@@ -24,9 +27,12 @@ final class HeldFrames {
 
     private final long maxBytes;
     private final long maxNanos;
-    private final ArrayDeque<byte[]> pieces = new ArrayDeque<>();
+    private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
     private long bytes;
     private long sinceNanos;
+    // when the pieces taken since the last clear or put back began to wait
+    private long takenSince;
+    private boolean taken;
     private boolean endsMidFrame;
     private boolean messageOpen;
 
@@ -57,13 +63,16 @@ final class HeldFrames {
         if (this.bytes + length > maxBytes) {
             return Result.OVERFLOW;
         }
+        long now = System.nanoTime();
         if (pieces.isEmpty()) {
-            sinceNanos = System.nanoTime();
+            sinceNanos = now;
         }
-        pieces.add(Arrays.copyOfRange(bytes, offset, offset + length));
+        boolean openAfter = messageOpen || !endsFrame;
+        pieces.add(new Piece(Arrays.copyOfRange(bytes, offset, offset + length), startsFrame, endsFrame,
+                                          this.messageOpen, openAfter, now, Piece.PENDING));
         this.bytes += length;
         this.endsMidFrame = !endsFrame;
-        this.messageOpen = messageOpen || !endsFrame;
+        this.messageOpen = openAfter;
         return Result.HELD;
     }
 
@@ -72,19 +81,70 @@ final class HeldFrames {
      *
      * @param resend pieces to send again, from a frame boundary
      */
-    void startWith(List<ReplayWindow.Piece> resend) {
+    void startWith(List<Piece> resend) {
         clear();
         if (resend.isEmpty()) {
             return;
         }
-        sinceNanos = System.nanoTime();
-        for (ReplayWindow.Piece piece : resend) {
-            pieces.add(piece.bytes());
+        takenSince = System.nanoTime();
+        putBack(resend);
+    }
+
+    /**
+     * Put pieces taken with {@link #take()} back in front of what is held (the instance they were written to failed
+     * before the session resumed on it).
+     *
+     * @param taken pieces, oldest first
+     */
+    void putBack(List<Piece> taken) {
+        if (taken.isEmpty()) {
+            return;
+        }
+        boolean wasEmpty = pieces.isEmpty();
+        for (int i = taken.size() - 1; i >= 0; i--) {
+            Piece piece = taken.get(i);
+            pieces.addFirst(piece);
             bytes += piece.bytes().length;
         }
-        ReplayWindow.Piece last = resend.getLast();
-        endsMidFrame = !last.endsFrame();
-        messageOpen = last.openAfter();
+        // they wait since they were first held, not since they were put back
+        sinceNanos = takenSince;
+        this.taken = false;
+        if (wasEmpty) {
+            Piece last = taken.getLast();
+            endsMidFrame = !last.endsFrame();
+            messageOpen = last.openAfter();
+        }
+    }
+
+    /**
+     * Take everything held, oldest first, to write it to the next instance outside the lock. What the client sends
+     * meanwhile is held behind it (a frame that the last piece taken began may continue).
+     *
+     * @return pieces (may be empty)
+     */
+    List<Piece> take() {
+        List<Piece> copy = new ArrayList<>(pieces);
+        if (!pieces.isEmpty() && !taken) {
+            // the first take of a resume: its pieces are the oldest
+            takenSince = sinceNanos;
+            taken = true;
+        }
+        pieces.clear();
+        bytes = 0;
+        return copy;
+    }
+
+    /**
+     * What is held now, oldest first (a copy; for checks of the bookkeeping).
+     *
+     * @return pieces
+     */
+    List<Piece> held() {
+        return List.copyOf(pieces);
+    }
+
+    boolean isEmpty() {
+        return pieces.isEmpty();
     }
 
     /**
@@ -98,7 +158,7 @@ final class HeldFrames {
     }
 
     /**
-     * Whether the held bytes end inside a fragmented message.
+     * Whether the held bytes (or the last taken) end inside a fragmented message.
      *
      * @return whether a message is open
      */
@@ -106,26 +166,8 @@ final class HeldFrames {
         return messageOpen;
     }
 
-    /**
-     * Write everything held to the new upstream, in order; the last piece may end inside a frame, which the client
-     * pump then finishes on the new leg. Clears on success.
-     *
-     * @param leg the new upstream
-     * @return whether all was written
-     */
-    boolean writeTo(Leg leg) {
-        int left = pieces.size();
-        for (byte[] piece : pieces) {
-            boolean last = --left == 0;
-            if (!leg.write(piece, 0, piece.length, true, last && !endsMidFrame, false, true)) {
-                return false;
-            }
-        }
-        clear();
-        return true;
-    }
-
     void clear() {
+        taken = false;
         pieces.clear();
         bytes = 0;
         endsMidFrame = false;

@@ -35,6 +35,14 @@ interface PumpEvents {
     void tooBig(Leg offender, long limit);
 
     /**
+     * A data message came in more frames than allowed.
+     *
+     * @param offender the leg it came from
+     * @param limit    most frames per message
+     */
+    void tooManyFragments(Leg offender, int limit);
+
+    /**
      * Whether an upstream close with this code should move the session to another instance instead of reaching the
      * client.
      *

@@ -72,7 +72,7 @@ public final class RelaySession implements ServerConnection {
                                                                    failoverSettings.replaySize(),
                                                                    acknowledge == FailoverSettings.Acknowledge.ANSWER)
                                                  : null,
-                                         new Owner(), upstreamLeg);
+                                         new SessionOwner(this), upstreamLeg);
         this.failover = failoverEnabled
                 ? new Failover(state, upstream, dialer, request, failoverSettings.timeout(), info.subprotocol(),
                                extensions)
@@ -109,36 +109,28 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
-     * How many times the session moved to another instance.
-     *
-     * @return failovers
+     * @return how many times the session moved to another instance
      */
     public int failovers() {
         return failovers;
     }
 
     /**
-     * When the session opened.
-     *
-     * @return instant
+     * @return when the session opened
      */
     public Instant openedAt() {
         return info.openedAt();
     }
 
     /**
-     * The close the client sent, if any.
-     *
-     * @return close code and reason, or {@code null}
+     * @return the close the client sent (code and reason), or {@code null}
      */
     CloseReason clientClose() {
         return clientClose;
     }
 
     /**
-     * The close the upstream sent, if any.
-     *
-     * @return close code and reason, or {@code null}
+     * @return the close the upstream sent (code and reason), or {@code null}
      */
     CloseReason upstreamClose() {
         return upstreamClose;
@@ -224,7 +216,7 @@ public final class RelaySession implements ServerConnection {
 
     @Override
     public void close(boolean interrupt) {
-        terminate(WsCloseCodes.GOING_AWAY, "Gateway shutting down", WsCloseCodes.GOING_AWAY, "Gateway shutting down");
+        terminate(GatewayClose.SHUTDOWN, "", "");
     }
 
     /**
@@ -236,7 +228,7 @@ public final class RelaySession implements ServerConnection {
      */
     public void close(int code, String reason) {
         end(reason);
-        closeBoth(code, reason, WsCloseCodes.GOING_AWAY, reason);
+        closeBoth(code, reason, GatewayClose.OPERATOR.serviceCode(), GatewayClose.OPERATOR.serviceReason(reason));
     }
 
     /**
@@ -251,16 +243,21 @@ public final class RelaySession implements ServerConnection {
         }
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": migrating off " + info.instanceId()
                 + ": " + reason);
-        upstream.leg().sendClose(WsCloseCodes.GOING_AWAY, reason);
+        upstream.leg().sendClose(GatewayClose.MIGRATE.serviceCode(), GatewayClose.MIGRATE.serviceReason(reason));
     }
 
     /**
-     * End the session from the gateway's side: send each leg a close frame (unless one was sent) and wait for the
-     * peers' replies up to the close timeout. No failover happens after this.
+     * End the session from the gateway's side by a rule of {@link GatewayClose}: send each leg its close frame (unless
+     * one was sent) and wait for the peers' replies up to the close timeout. No failover happens after this.
+     *
+     * @param rule          the rule
+     * @param clientDetail  what the client's reason adds to the rule's text
+     * @param serviceDetail what the service's reason adds
      */
-    void terminate(int clientCode, String clientReason, int upstreamCode, String upstreamReason) {
+    void terminate(GatewayClose rule, String clientDetail, String serviceDetail) {
+        String clientReason = rule.clientReason(clientDetail);
         end(clientReason);
-        closeBoth(clientCode, clientReason, upstreamCode, upstreamReason);
+        closeBoth(rule.clientCode(), clientReason, rule.serviceCode(), rule.serviceReason(serviceDetail));
     }
 
     /**
@@ -269,8 +266,8 @@ public final class RelaySession implements ServerConnection {
      */
     private void closeBoth(int clientCode, String clientReason, int upstreamCode, String upstreamReason) {
         Leg up = upstream.leg();
-        boolean toClient = client.claimClose(clientCode);
-        boolean toUpstream = up.claimClose(upstreamCode);
+        boolean toClient = clientCode != 0 && client.claimClose(clientCode);
+        boolean toUpstream = upstreamCode != 0 && up.claimClose(upstreamCode);
         if (toClient) {
             client.sendClaimedClose(clientCode, clientReason);
         }
@@ -289,12 +286,16 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
-     * Close the client with a reason because the session cannot continue.
+     * Close the client because the session cannot continue.
+     *
+     * @param rule   the rule
+     * @param detail what the client's reason adds to the rule's text
      */
-    void failClient(int code, String reason) {
+    void failClient(GatewayClose rule, String detail) {
+        String reason = rule.clientReason(detail);
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + reason);
         end(reason);
-        closeBoth(code, reason, WsCloseCodes.GOING_AWAY, "Client session ended by the gateway");
+        closeBoth(rule.clientCode(), reason, rule.serviceCode(), rule.serviceReason(""));
         upstream.leg().close();
         if (client.closeReceived()) {
             client.close();
@@ -321,8 +322,8 @@ public final class RelaySession implements ServerConnection {
             failovers++;
         });
         if (outcome.dialed() == null) {
-            if (outcome.failure() != null) {
-                failClient(outcome.code(), outcome.failure());
+            if (outcome.close() != null) {
+                failClient(outcome.close(), outcome.detail());
             }
             return false;
         }
@@ -374,6 +375,15 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
+     * Whether both connections are closed.
+     *
+     * @return whether closed
+     */
+    boolean connectionsClosed() {
+        return client.isClosed() && upstream.leg().isClosed();
+    }
+
+    /**
      * Close both connections now (the close handshake is over or took too long).
      */
     void dropConnections() {
@@ -384,25 +394,5 @@ public final class RelaySession implements ServerConnection {
     @Override
     public String toString() {
         return "session " + info.id();
-    }
-
-    /**
-     * What the upstream side needs from the session.
-     */
-    private final class Owner implements UpstreamSide.Owner {
-        @Override
-        public boolean failoverPossible() {
-            return RelaySession.this.failoverPossible();
-        }
-
-        @Override
-        public void failClientLater(int code, String reason) {
-            Thread.ofVirtual().start(() -> failClient(code, reason));
-        }
-
-        @Override
-        public void answerClientClose(int code) {
-            client.sendClose(code == WsCloseCodes.NO_STATUS_CODE ? WsCloseCodes.NORMAL_CLOSE : code, "");
-        }
     }
 }

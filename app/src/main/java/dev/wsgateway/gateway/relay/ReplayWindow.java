@@ -36,21 +36,9 @@ final class ReplayWindow {
     private long droppedUpToWrite;
     // the message being written lost its first pieces: the rest of it is dropped too, and counted when it ends
     private boolean dropping;
-
-    /**
-     * Bytes written to the upstream (kept by reference when stable).
-     *
-     * @param bytes       the bytes
-     * @param startsFrame whether they start a frame
-     * @param endsFrame   whether they end a frame
-     * @param openBefore  whether a fragmented message was open before them
-     * @param openAfter   whether one is open after them
-     * @param nanos       when they were written
-     * @param write       the leg's write count after them ({@link Leg#writes()})
-     */
-    record Piece(byte[] bytes, boolean startsFrame, boolean endsFrame, boolean openBefore, boolean openAfter,
-                 long nanos, long write) {
-    }
+    // messages forgotten because a pong proved them read, whose answers have not come yet (the oldest answers are
+    // theirs)
+    private long owed;
 
     /**
      * @param window       how long an unanswered write waits before the upstream is asked (with a ping) whether it
@@ -66,18 +54,44 @@ final class ReplayWindow {
     }
 
     /**
-     * Remember what was just written to the upstream.
+     * Remember what was just written to the upstream (tests; the relay uses the flat form).
      *
      * @param bytes     buffer
      * @param offset    offset
      * @param length    length
      * @param stable    whether the buffer stays as it is (a reference may be kept)
      * @param piece     the piece's flags and time (its bytes are ignored)
-     * @param answers   messages the upstream had sent before these bytes were written (an answer that arrives while
-     *                  they are written is theirs)
+     * @param answers   messages the upstream had sent before these bytes were written
      * @param readUpTo  writes the upstream is known to have read ({@link Leg#readUpTo()})
      */
     void remember(byte[] bytes, int offset, int length, boolean stable, Piece piece, long answers, long readUpTo) {
+        remember(bytes, offset, length, stable, piece.startsFrame(), piece.endsFrame(), piece.openBefore(),
+                 piece.openAfter(), piece.nanos(), piece.write(), answers, readUpTo);
+    }
+
+    /**
+     * Remember bytes written, or about to be written, to the upstream. The client pump remembers them before its
+     * write, with {@link Piece#PENDING} as the write number, and tells the number with {@link #written(long)} once
+     * the write has completed: a loss noticed while the write is under way then finds the bytes here.
+     *
+     * @param bytes       buffer
+     * @param offset      offset
+     * @param length      length
+     * @param stable      whether the buffer stays as it is (a reference may be kept)
+     * @param startsFrame whether they start a frame
+     * @param endsFrame   whether they end a frame
+     * @param openBefore  whether a fragmented message was open before them
+     * @param openAfter   whether one is open after them
+     * @param nanos       when they are written
+     * @param write       the leg's write count after them, or {@link Piece#PENDING}
+     * @param answers     messages the upstream had sent before these bytes were written (an answer that arrives
+     *                    while they are written is theirs)
+     * @param readUpTo    writes the upstream is known to have read ({@link Leg#readUpTo()})
+     * @return the piece kept, whose write number the caller sets once written; {@code null} when it could not be kept
+     *         (then {@link #droppedWritten(long)})
+     */
+    Piece remember(byte[] bytes, int offset, int length, boolean stable, boolean startsFrame, boolean endsFrame,
+                   boolean openBefore, boolean openAfter, long nanos, long write, long answers, long readUpTo) {
         forget(readUpTo, answers);
         if (dropping || length > maxBytes || (!stable && length > BufferPool.SIZE)) {
             // too large to keep (or to copy on every write), or the rest of such a message: counted, not kept; what
@@ -85,21 +99,62 @@ final class ReplayWindow {
             while (!pieces.isEmpty()) {
                 dropOldest();
             }
+            droppedUpToWrite = write;
+            dropping = !(endsFrame && !openAfter);
+            if (!dropping) {
+                dropped++;
+            }
+            return null;
+        }
+        byte[] kept = stable && offset == 0 && length == bytes.length
+                ? bytes
+                : Arrays.copyOfRange(bytes, offset, offset + length);
+        Piece piece = new Piece(kept, startsFrame, endsFrame, openBefore, openAfter, nanos, write);
+        add(piece);
+        return piece;
+    }
+
+    /**
+     * Remember a piece sent to a new upstream when the session resumed (held, or sent again after a loss): its bytes
+     * are the gateway's own copy.
+     *
+     * @param piece    the piece, with its write on the new leg
+     * @param answers  messages the new upstream had sent before it
+     * @param readUpTo writes the new upstream is known to have read
+     */
+    void remember(Piece piece, long answers, long readUpTo) {
+        forget(readUpTo, answers);
+        if (dropping || piece.bytes().length > maxBytes) {
+            while (!pieces.isEmpty()) {
+                dropOldest();
+            }
             droppedUpToWrite = piece.write();
-            dropping = !endsMessage(piece);
+            dropping = !piece.endsMessage();
             if (!dropping) {
                 dropped++;
             }
             return;
         }
-        byte[] kept = stable && offset == 0 && length == bytes.length
-                ? bytes
-                : Arrays.copyOfRange(bytes, offset, offset + length);
-        pieces.addLast(new Piece(kept, piece.startsFrame(), piece.endsFrame(), piece.openBefore(), piece.openAfter(),
-                                 piece.nanos(), piece.write()));
-        this.bytes += length;
+        add(piece);
+    }
+
+    private void add(Piece piece) {
+        pieces.addLast(piece);
+        this.bytes += piece.bytes().length;
         while (this.bytes > maxBytes && !pieces.isEmpty()) {
             dropOldest();
+        }
+    }
+
+    /**
+     * The write of bytes that {@link #remember} could not keep has completed: set the write number of what was dropped
+     * (the client pump calls this under the lock, before its next remember).
+     *
+     * @param write the leg's write count after it
+     */
+    void droppedWritten(long write) {
+        if (droppedUpToWrite == Piece.PENDING) {
+            droppedUpToWrite = write;
         }
     }
 
@@ -112,15 +167,11 @@ final class ReplayWindow {
             Piece piece = pieces.removeFirst();
             bytes -= piece.bytes().length;
             droppedUpToWrite = piece.write();
-            dropping = !endsMessage(piece);
+            dropping = !piece.endsMessage();
             if (!dropping) {
                 dropped++;
             }
         } while (dropping && !pieces.isEmpty());
-    }
-
-    private static boolean endsMessage(Piece piece) {
-        return piece.endsFrame() && !piece.openAfter();
     }
 
     /**
@@ -134,10 +185,16 @@ final class ReplayWindow {
             forgetAnswered(answers);
         }
         if (dropped > 0 && droppedUpToWrite <= readUpTo) {
+            owed += matchAnswers ? dropped : 0;
             dropped = 0;
         }
         while (!pieces.isEmpty() && pieces.peekFirst().write() <= readUpTo) {
-            bytes -= pieces.removeFirst().bytes().length;
+            Piece piece = pieces.removeFirst();
+            bytes -= piece.bytes().length;
+            if (matchAnswers && piece.endsMessage()) {
+                // read, not yet answered: its answer is still to come and must not be taken for a later message's
+                owed++;
+            }
         }
     }
 
@@ -165,15 +222,17 @@ final class ReplayWindow {
     }
 
     private void forgetAnswered(long answers) {
-        while (matched < answers && (dropped > 0 || !pieces.isEmpty())) {
-            if (dropped > 0) {
+        while (matched < answers && (owed > 0 || dropped > 0 || !pieces.isEmpty())) {
+            if (owed > 0) {
+                owed--;
+            } else if (dropped > 0) {
                 dropped--;
             } else {
                 dropOldestMessage();
             }
             matched++;
         }
-        if (pieces.isEmpty() && dropped == 0 && !dropping) {
+        if (pieces.isEmpty() && dropped == 0 && !dropping && owed == 0) {
             // answers read while nothing was outstanding answer nothing written later
             matched = answers;
         }
@@ -183,7 +242,7 @@ final class ReplayWindow {
         while (!pieces.isEmpty()) {
             Piece piece = pieces.removeFirst();
             bytes -= piece.bytes().length;
-            if (piece.endsFrame() && !piece.openAfter()) {
+            if (piece.endsMessage()) {
                 return;
             }
         }
@@ -210,10 +269,20 @@ final class ReplayWindow {
         return resend;
     }
 
+    /**
+     * What is kept now, oldest first (a copy; for checks of the bookkeeping).
+     *
+     * @return pieces
+     */
+    List<Piece> kept() {
+        return List.copyOf(pieces);
+    }
+
     void clear() {
         pieces.clear();
         bytes = 0;
         dropped = 0;
         dropping = false;
+        owed = 0;
     }
 }

@@ -35,10 +35,13 @@ final class SessionEvents implements PumpEvents {
     public void protocolError(Leg offender, int code, String what) {
         LOGGER.log(System.Logger.Level.DEBUG, () -> "session " + session.info().id() + ": protocol error from "
                 + offender.name() + ": " + what);
+        boolean badReason = code == WsCloseCodes.NOT_CONSISTENT;
         if (offender == session.client()) {
-            session.terminate(code, what, WsCloseCodes.GOING_AWAY, "Client protocol error");
+            session.terminate(badReason ? GatewayClose.CLIENT_BAD_CLOSE_REASON : GatewayClose.CLIENT_PROTOCOL_ERROR,
+                              what, "");
         } else {
-            session.terminate(WsCloseCodes.UNEXPECTED_CONDITION, "Upstream protocol error: " + what, code, what);
+            session.terminate(badReason ? GatewayClose.UPSTREAM_BAD_CLOSE_REASON
+                                      : GatewayClose.UPSTREAM_PROTOCOL_ERROR, what, what);
         }
         // a peer that breaks the framing gets no close handshake: its connection is dropped
         offender.close();
@@ -49,13 +52,24 @@ final class SessionEvents implements PumpEvents {
      */
     @Override
     public void tooBig(Leg offender, long limit) {
-        boolean fromClient = offender == session.client();
-        String reason = (fromClient ? "Message" : "Upstream message") + " larger than " + limit + " bytes";
-        if (fromClient) {
-            session.terminate(WsCloseCodes.TOO_BIG, reason, WsCloseCodes.GOING_AWAY,
-                              "Client message too big for the gateway");
+        String bytes = limit + " bytes";
+        if (offender == session.client()) {
+            session.terminate(GatewayClose.CLIENT_TOO_BIG, bytes, "");
         } else {
-            session.terminate(WsCloseCodes.TOO_BIG, reason, WsCloseCodes.TOO_BIG, reason);
+            session.terminate(GatewayClose.UPSTREAM_TOO_BIG, bytes, bytes);
+        }
+    }
+
+    /**
+     * 1008 to the sender; the service 1001 for a client's message, the client 1011 for a service's.
+     */
+    @Override
+    public void tooManyFragments(Leg offender, int limit) {
+        String fragments = limit + " fragments";
+        if (offender == session.client()) {
+            session.terminate(GatewayClose.CLIENT_TOO_MANY_FRAGMENTS, fragments, "");
+        } else {
+            session.terminate(GatewayClose.UPSTREAM_TOO_MANY_FRAGMENTS, fragments, fragments);
         }
     }
 
@@ -83,7 +97,7 @@ final class SessionEvents implements PumpEvents {
             String cause = pump.failure() == null ? "closed the connection without a close frame"
                     : "connection failed";
             session.end("client " + cause);
-            up.sendClose(WsCloseCodes.GOING_AWAY, "Client " + cause);
+            up.sendClose(GatewayClose.CLIENT_LOST.serviceCode(), GatewayClose.CLIENT_LOST.serviceReason(cause));
         }
         session.end("client connection ended");
         client.close();
@@ -106,8 +120,7 @@ final class SessionEvents implements PumpEvents {
         if (!orderly && session.failoverPossible()) {
             if (pump.cutMidMessage()) {
                 src.close();
-                session.failClient(WsCloseCodes.UNEXPECTED_CONDITION, "Upstream was lost in the middle of a message; "
-                        + "it cannot be resumed on another instance");
+                session.failClient(GatewayClose.MESSAGE_CUT, "");
                 return false;
             }
             return session.failover(pump);
@@ -116,7 +129,7 @@ final class SessionEvents implements PumpEvents {
             String cause = pump.failoverRequested() ? "is going away"
                     : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
             session.end("upstream " + cause);
-            client.sendClose(WsCloseCodes.GOING_AWAY, "Upstream " + cause);
+            client.sendClose(GatewayClose.UPSTREAM_LOST.clientCode(), GatewayClose.UPSTREAM_LOST.clientReason(cause));
         }
         src.close();
         if (client.closeReceived() && !client.closeSent()) {

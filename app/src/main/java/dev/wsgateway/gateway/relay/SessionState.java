@@ -14,7 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   OPEN / MIGRATING / FAILING_OVER ──close, error, shutdown──▶ CLOSING ──both pumps ended──▶ CLOSED
  * </pre>
  * The lock also guards what changes with the phase (the upstream leg, the held frames, the replay window); holders
- * of the lock may call the transitions (it is reentrant).
+ * of the lock may call the transitions (it is reentrant). <b>It is never held across a socket read or write</b>:
+ * whoever holds it updates fields and lets go (decide under the lock, do the I/O after), so waiting for it is short;
+ * the watchdog, which serves every session, still only tries it.
  */
 final class SessionState {
     /**

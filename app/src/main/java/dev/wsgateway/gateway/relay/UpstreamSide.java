@@ -1,52 +1,41 @@
 package dev.wsgateway.gateway.relay;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
-import io.helidon.websocket.WsCloseCodes;
-
 /**
  * The upstream as the client pump sees it: the current upstream leg while the session is open, the held frames while
  * it migrates or fails over. Remembers recent writes for replay, and switches to the next leg when the session
- * resumes. Everything happens under the session's lock, so a switch is atomic with respect to the client pump.
+ * resumes.
+ * <p>
+ * <b>Locking.</b> The session's lock ({@link SessionState#lock()}) guards {@link #leg} changes, {@link #messageOpen},
+ * the {@link HeldFrames} and the {@link ReplayWindow}. It is never held across a socket read or write: the client
+ * pump decides under the lock (remembers its bytes for replay, or holds them), lets go, then writes; a failover
+ * writes what was held outside the lock too, and takes the lock again only to switch. A thread that needs the lock
+ * holds it for a few field updates, so waiting for it is short; the watchdog still only tries it
+ * ({@link #forgetAnswered(long)}) and skips a tick when it is taken.
+ * <p>
+ * <b>Nothing lost silently</b> (with replay on): a message is remembered before it is written; a loss sends again what
+ * the lost instance may not have read, and all that the next instance gets is remembered like any other write. A
+ * message is sent again at most {@link #MAX_REPLAYS} time(s); a loss while one already sent again is unanswered
+ * closes the client with 1011 ({@link Loss#POISON}), and what the client sent after it goes with it.
  */
 final class UpstreamSide implements FrameSink {
-    /**
-     * What the side needs from its session.
-     */
-    interface Owner {
-        /**
-         * Whether a failover may still start (it is on for the route, and the client is not closing).
-         *
-         * @return whether possible
-         */
-        boolean failoverPossible();
-
-        /**
-         * Close the client with a reason, on another thread (the caller holds the lock).
-         *
-         * @param code   close code
-         * @param reason close reason
-         */
-        void failClientLater(int code, String reason);
-
-        /**
-         * The client closed while the session had no upstream: answer its close.
-         *
-         * @param code the client's close code
-         */
-        void answerClientClose(int code);
-    }
+    /** How many times a message is sent again after the loss of the instance it was sent to. */
+    static final int MAX_REPLAYS = 1;
 
     private final SessionState state;
     private final ReentrantLock lock;
     private final HeldFrames held;
     private final ReplayWindow replay;
-    private final Owner owner;
+    private final UpstreamOwner owner;
     private volatile Leg leg;
     private boolean messageOpen;
+    // the client pump's own: the write of bytes the replay window could not keep, to settle at its next write
+    private long droppedWrite;
 
     /**
      * @param state  the session's state (and lock)
@@ -55,7 +44,7 @@ final class UpstreamSide implements FrameSink {
      * @param owner  the session
      * @param leg    the first upstream
      */
-    UpstreamSide(SessionState state, HeldFrames held, ReplayWindow replay, Owner owner, Leg leg) {
+    UpstreamSide(SessionState state, HeldFrames held, ReplayWindow replay, UpstreamOwner owner, Leg leg) {
         this.state = state;
         this.lock = state.lock();
         this.held = held;
@@ -65,30 +54,7 @@ final class UpstreamSide implements FrameSink {
     }
 
     /**
-     * What {@link #beginFailover(boolean)} found.
-     */
-    /** Close reason for {@link Loss#UNSENT}. */
-    static final String UNSENT_REASON = "A message the lost upstream may not have read was too large to keep for "
-            + "replay; the session cannot continue without it";
-
-    enum Loss {
-        /** The session now fails over (or already did). */
-        FAILING_OVER,
-        /** A message partly delivered to the lost upstream cannot be completed elsewhere: the client must go. */
-        CUT,
-        /**
-         * A message the lost upstream may not have read was too large to keep for replay (or pushed out by newer
-         * ones): continuing would lose it silently, so the client must go.
-         */
-        UNSENT,
-        /** The session is ending: no failover. */
-        ENDED
-    }
-
-    /**
-     * The current (or last) upstream leg.
-     *
-     * @return leg
+     * @return the current (or last) upstream leg
      */
     Leg leg() {
         return leg;
@@ -97,41 +63,76 @@ final class UpstreamSide implements FrameSink {
     @Override
     public boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
                          boolean messageOpenAfter, boolean stable) {
+        Leg target;
+        boolean open;
+        boolean openBefore;
+        Piece kept = null;
         lock.lock();
         try {
-            if (state.phase() == Phase.OPEN) {
-                // taken before the write: an answer read while the write is under way answers these bytes, so
-                // it must not be counted as one that came before them
-                long writtenAt = replay == null ? 0 : System.nanoTime();
-                long answersBefore = replay == null ? 0 : leg.messagesRead();
-                if (leg.write(bytes, offset, length, startsFrame, endsFrame, messageOpenAfter, stable)) {
-                    boolean openAfter = messageOpenAfter || !endsFrame;
-                    if (replay != null) {
-                        replay.remember(bytes, offset, length, stable,
-                                        new ReplayWindow.Piece(null, startsFrame, endsFrame, messageOpen, openAfter,
-                                                               writtenAt, leg.writes()),
-                                        answersBefore, leg.readUpTo());
+            target = leg;
+            openBefore = messageOpen;
+            open = state.phase() == Phase.OPEN;
+            if (open) {
+                boolean openAfter = messageOpenAfter || !endsFrame;
+                if (replay != null) {
+                    if (droppedWrite != 0) {
+                        replay.droppedWritten(droppedWrite);
+                        droppedWrite = 0;
                     }
-                    messageOpen = openAfter;
-                    return true;
+                    // remembered before the write: a loss noticed while it is under way finds these bytes, and an
+                    // answer read meanwhile answers them (it is not counted as one that came before them)
+                    kept = replay.remember(bytes, offset, length, stable, startsFrame, endsFrame, openBefore,
+                                           openAfter, System.nanoTime(), Piece.PENDING,
+                                           target.messagesRead(), target.readUpTo());
                 }
-                if (!owner.failoverPossible()) {
-                    return false;
-                }
-                // the upstream is gone; these bytes did not (all) reach it
-                Loss loss = beginFailover(true);
-                if (loss == Loss.CUT || loss == Loss.UNSENT) {
-                    owner.failClientLater(WsCloseCodes.UNEXPECTED_CONDITION, loss == Loss.CUT
-                            ? "A message was cut by the loss of the upstream; it cannot be resumed on another instance"
-                            : UNSENT_REASON);
-                    return false;
-                }
-            }
-            if (state.holding()) {
+                messageOpen = openAfter;
+            } else if (state.holding()) {
                 return hold(bytes, offset, length, startsFrame, endsFrame, messageOpenAfter);
             }
-            // closing: the pump only finishes a frame it began, so that the close waiting behind it can go out
-            return leg.write(bytes, offset, length, startsFrame, endsFrame, messageOpenAfter, stable);
+            // else closing: the pump only finishes a frame it began, so that the close waiting behind it can go out
+        } finally {
+            lock.unlock();
+        }
+        // the write may block as long as the upstream does not read: no lock of the session is held
+        if (target.write(bytes, offset, length, startsFrame, endsFrame, messageOpenAfter, stable)) {
+            if (open && replay != null) {
+                if (kept != null) {
+                    kept.written(target.lastRelayedWrite());
+                } else {
+                    droppedWrite = target.lastRelayedWrite();
+                }
+            }
+            return true;
+        }
+        return open && lost(target, openBefore, bytes, offset, length, startsFrame, endsFrame, messageOpenAfter);
+    }
+
+    /**
+     * A write to the upstream failed: the upstream is gone, and these bytes did not (all) reach it. Fail over, unless
+     * the upstream pump already began to (these bytes are then in what it holds, when replay is on).
+     */
+    private boolean lost(Leg target, boolean openBefore, byte[] bytes, int offset, int length, boolean startsFrame,
+                         boolean endsFrame, boolean messageOpenAfter) {
+        if (!owner.failoverPossible()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (leg == target && state.phase() == Phase.OPEN) {
+                if (replay == null) {
+                    // held below instead of counted as written
+                    messageOpen = openBefore;
+                }
+                Loss loss = beginFailover(true);
+                if (loss.fatal()) {
+                    owner.failClientLater(loss, "");
+                    return false;
+                }
+            }
+            if (replay == null && state.holding()) {
+                return hold(bytes, offset, length, startsFrame, endsFrame, messageOpenAfter);
+            }
+            return !state.ending();
         } finally {
             lock.unlock();
         }
@@ -143,10 +144,9 @@ final class UpstreamSide implements FrameSink {
         case HELD -> {
             return true;
         }
-        case CUT -> owner.failClientLater(WsCloseCodes.UNEXPECTED_CONDITION, "A message was cut by the loss of the "
-                + "upstream; it cannot be resumed on another instance");
-        default -> owner.failClientLater(WsCloseCodes.TRY_AGAIN_LATER, "More than " + held.maxBytes()
-                + " bytes arrived while the session was failing over");
+        case CUT -> owner.failClientLater(Loss.CUT, "");
+        default -> owner.failClientLater(Loss.OVERFLOW, held.maxBytes() + " bytes arrived while the session was "
+                + "failing over");
         }
         return false;
     }
@@ -177,16 +177,24 @@ final class UpstreamSide implements FrameSink {
             }
             }
             state.to(Phase.FAILING_OVER);
-            List<ReplayWindow.Piece> resend = List.of();
+            List<Piece> resend = List.of();
             if (replay != null) {
                 if (abrupt && replay.unsent(leg.readUpTo(), leg.messagesRead())) {
                     replay.clear();
                     return Loss.UNSENT;
                 }
-                // an instance that closed in order read what it wanted. What a resumed session wrote from its held
-                // frames is not remembered: a message that kills instances is sent again once, never to a third
-                resend = abrupt ? replay.takeResend(leg.readUpTo(), leg.messagesRead()) : List.of();
+                // an instance that closed in order read what it wanted
+                List<Piece> unread = abrupt ? replay.takeResend(leg.readUpTo(), leg.messagesRead())
+                        : List.of();
                 replay.clear();
+                resend = new ArrayList<>(unread.size());
+                for (Piece piece : unread) {
+                    if (piece.replays() >= MAX_REPLAYS) {
+                        held.clear();
+                        return Loss.POISON;
+                    }
+                    resend.add(piece.replayed());
+                }
             }
             held.startWith(resend);
             return resend.isEmpty() && messageOpen ? Loss.CUT : Loss.FAILING_OVER;
@@ -218,29 +226,59 @@ final class UpstreamSide implements FrameSink {
     }
 
     /**
-     * Deliver the held frames to the new upstream in order and switch to it.
+     * Deliver the held frames to the new upstream in order and switch to it. The frames are written outside the lock
+     * (the new instance may read slowly); what the client sends meanwhile is held behind them and written next. The
+     * switch happens under the lock once nothing is held; what was written is then remembered for replay on the new
+     * leg, with how many times each piece was already sent again.
      *
      * @param next     the new upstream
      * @param switched also done under the lock once switched (counters, session info)
      * @return whether the session resumed (else it was closed meanwhile or the new leg failed)
      */
     boolean resume(Leg next, Runnable switched) {
-        lock.lock();
-        try {
-            if (state.phase() != Phase.FAILING_OVER || !held.writeTo(next)) {
-                return false;
+        List<Piece> written = new ArrayList<>();
+        while (true) {
+            List<Piece> batch;
+            lock.lock();
+            try {
+                if (state.phase() != Phase.FAILING_OVER) {
+                    return false;
+                }
+                if (held.isEmpty()) {
+                    messageOpen = held.messageOpen();
+                    held.clear();
+                    if (replay != null) {
+                        replay.clear();
+                        for (Piece piece : written) {
+                            replay.remember(piece, next.messagesRead(), next.readUpTo());
+                        }
+                    }
+                    leg = next;
+                    state.to(Phase.OPEN);
+                    switched.run();
+                    return true;
+                }
+                batch = held.take();
+            } finally {
+                lock.unlock();
             }
-            messageOpen = held.messageOpen();
-            held.clear();
-            if (replay != null) {
-                replay.clear();
+            for (int i = 0; i < batch.size(); i++) {
+                Piece piece = batch.get(i);
+                byte[] bytes = piece.bytes();
+                if (!next.write(bytes, 0, bytes.length, piece.startsFrame(), piece.endsFrame(), piece.openAfter(),
+                                true)) {
+                    List<Piece> back = new ArrayList<>(written);
+                    back.addAll(batch.subList(i, batch.size()));
+                    lock.lock();
+                    try {
+                        held.putBack(back);
+                    } finally {
+                        lock.unlock();
+                    }
+                    return false;
+                }
+                written.add(piece.writtenAt(System.nanoTime(), next.lastRelayedWrite()));
             }
-            leg = next;
-            state.to(Phase.OPEN);
-            switched.run();
-            return true;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -280,13 +318,13 @@ final class UpstreamSide implements FrameSink {
      *
      * @param now {@link System#nanoTime()}
      * @return whether a write kept has waited longer than the replay window: the upstream should be asked with a
-     *         ping whether it read it
+     *         ping whether it read it ({@code false} also when the lock was busy)
      */
     boolean forgetAnswered(long now) {
-        if (replay == null) {
+        // the watchdog's call: it never waits for a session, a busy lock is tried again at the next tick
+        if (replay == null || !lock.tryLock()) {
             return false;
         }
-        lock.lock();
         try {
             if (state.phase() == Phase.OPEN) {
                 replay.forget(leg.readUpTo(), leg.messagesRead());
@@ -300,20 +338,25 @@ final class UpstreamSide implements FrameSink {
 
     @Override
     public void forwardClose(byte[] frame, int code) {
+        Leg target = null;
         lock.lock();
         try {
             if (state.attached() && !state.holding()) {
-                leg.forwardClose(frame, code);
-                return;
+                target = leg;
+            } else {
+                if (state.holding()) {
+                    state.closing("client sent close " + code + " during failover");
+                }
+                held.clear();
             }
-            if (state.holding()) {
-                state.closing("client sent close " + code + " during failover");
-            }
-            held.clear();
         } finally {
             lock.unlock();
         }
-        owner.answerClientClose(code);
+        if (target != null) {
+            target.forwardClose(frame, code);
+        } else {
+            owner.answerClientClose(code);
+        }
     }
 
     @Override
@@ -331,13 +374,17 @@ final class UpstreamSide implements FrameSink {
 
     @Override
     public void writerEnded() {
+        Leg target = null;
         lock.lock();
         try {
             if (state.attached() && !state.holding()) {
-                leg.writerEnded();
+                target = leg;
             }
         } finally {
             lock.unlock();
+        }
+        if (target != null) {
+            target.writerEnded();
         }
     }
 

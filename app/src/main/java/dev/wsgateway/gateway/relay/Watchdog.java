@@ -11,12 +11,16 @@ import java.util.function.Supplier;
 import dev.wsgateway.gateway.config.RelaySettings;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
-import io.helidon.websocket.WsCloseCodes;
 
 /**
  * Looks at every session on a fixed tick: pings quiet peers and drops dead ones, ends idle sessions, drops
  * connections whose close handshake (or migration) outlived the close timeout, and forgets replay data the upstream
- * has answered or read (pinging it when a message waited too long for an answer). Its own work is short; anything that may block runs on a virtual thread.
+ * has answered or read (pinging it when a message waited too long for an answer).
+ * <p>
+ * <b>It never waits for a session.</b> One platform thread walks every session, so one stuck session must not stop
+ * the timers of the others: it reads only volatile fields and compare-and-sets, takes a session's lock only with
+ * {@code tryLock} (a busy session is looked at again at the next tick), and anything that may block (a ping, a close
+ * frame, closing a socket: a TLS close writes) runs on a virtual thread of its own.
  */
 final class Watchdog implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(Watchdog.class.getName());
@@ -64,8 +68,8 @@ final class Watchdog implements AutoCloseable {
         Phase phase = state.phase();
         long inPhase = now - state.sinceNanos();
         if (state.ending()) {
-            if (inPhase > settings.closeTimeout().toNanos()) {
-                session.dropConnections();
+            if (inPhase > settings.closeTimeout().toNanos() && !session.connectionsClosed()) {
+                Thread.ofVirtual().start(session::dropConnections);
             }
             return;
         }
@@ -79,11 +83,13 @@ final class Watchdog implements AutoCloseable {
         }
         if (phase == Phase.MIGRATING && inPhase > settings.closeTimeout().toNanos()) {
             // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
-            session.upstream().leg().close();
+            Leg old = session.upstream().leg();
+            if (!old.isClosed()) {
+                Thread.ofVirtual().start(old::close);
+            }
         }
         if (!settings.idleTimeout().isZero() && now - session.lastDataNanos() > settings.idleTimeout().toNanos()) {
-            Thread.ofVirtual().start(() -> session.terminate(WsCloseCodes.GOING_AWAY, "Idle timeout",
-                                                             WsCloseCodes.GOING_AWAY, "Idle timeout"));
+            Thread.ofVirtual().start(() -> session.terminate(GatewayClose.IDLE, "", ""));
             return;
         }
         if (!settings.pingInterval().isZero()) {
@@ -103,7 +109,9 @@ final class Watchdog implements AutoCloseable {
                 session.state().endReasonIfNone(why);
             }
             // closing the socket fails the pump reading it, which then ends (or fails over) the session with a reason
-            leg.close();
+            if (!leg.isClosed()) {
+                Thread.ofVirtual().start(leg::close);
+            }
         } else if (silent > settings.pingInterval().toNanos() && leg.claimPing(token)) {
             Thread.ofVirtual().start(() -> leg.sendPing(token));
         }

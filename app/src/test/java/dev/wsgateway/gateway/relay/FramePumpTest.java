@@ -67,6 +67,30 @@ class FramePumpTest {
     }
 
     @Test
+    void aMessageInMoreFragmentsThanAllowedEndsTheSenderAndIsNotRelayedFurther() {
+        byte[] first = frame(0x01, true, "a".getBytes(StandardCharsets.US_ASCII));
+        byte[] more = frame(0x00, true, new byte[0]);
+        byte[] last = frame(0x80, true, new byte[0]);
+        byte[] after = text(true, "after");
+        // the first and 3 continuations: 4 frames allowed, the 5th is one too many
+        clientSocket.feed(first, more, more, more, more, last, after).end();
+        new FramePump(events, client, sink, true, LIMIT, LIMIT, 4, ReservedBits.NONE).run();
+        assertThat(events.events, is(List.of("too many fragments from client: 4")));
+        assertThat("the frames within the bound passed", sink.written(), is(concat(first, more, more, more)));
+    }
+
+    @Test
+    void theFragmentCountStartsAgainWithEachMessage() {
+        byte[] first = frame(0x01, true, "a".getBytes(StandardCharsets.US_ASCII));
+        byte[] more = frame(0x00, true, new byte[0]);
+        byte[] last = frame(0x80, true, new byte[0]);
+        clientSocket.feed(first, more, last, first, more, last).end();
+        new FramePump(events, client, sink, true, LIMIT, LIMIT, 3, ReservedBits.NONE).run();
+        assertThat(events.events, empty());
+        assertThat(sink.written(), is(concat(first, more, last, first, more, last)));
+    }
+
+    @Test
     void bytesReadPastTheHandshakeComeFirst() {
         byte[] first = text(false, "leftover");
         byte[] second = text(false, "socket");

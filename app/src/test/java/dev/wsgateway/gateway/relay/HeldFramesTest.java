@@ -23,10 +23,10 @@ class HeldFramesTest {
         assertThat(held.hold(a, 0, a.length, true, true, false), is(HeldFrames.Result.HELD));
         assertThat(held.hold(b, 0, b.length, true, true, false), is(HeldFrames.Result.HELD));
         assertThat(held.messageOpen(), is(false));
-        assertThat(held.writeTo(next), is(true));
+        assertThat(writeTo(held, next), is(true));
         assertThat(socket.written(), is(concat(a, b)));
         // cleared: a second write sends nothing
-        assertThat(held.writeTo(next), is(true));
+        assertThat(writeTo(held, next), is(true));
         assertThat(socket.writes().size(), is(2));
     }
 
@@ -36,7 +36,7 @@ class HeldFramesTest {
         byte[] expected = buffer.clone();
         held.hold(buffer, 0, buffer.length, true, true, false);
         buffer[3] = 0;
-        held.writeTo(next);
+        writeTo(held, next);
         assertThat(socket.written(), is(expected));
     }
 
@@ -47,7 +47,7 @@ class HeldFramesTest {
         assertThat(held.messageOpen(), is(true));
         assertThat(held.hold(frame, 5, frame.length - 5, false, true, false), is(HeldFrames.Result.HELD));
         assertThat(held.messageOpen(), is(false));
-        assertThat(held.writeTo(next), is(true));
+        assertThat(writeTo(held, next), is(true));
         assertThat(socket.written(), is(frame));
 
         HeldFrames other = new HeldFrames(100, Duration.ofSeconds(1));
@@ -92,10 +92,10 @@ class HeldFramesTest {
         held.hold(old, 0, old.length, true, true, false);
         byte[] r1 = text(true, "r1");
         byte[] r2 = TestFrames.frame(0x02, true, new byte[4]);
-        held.startWith(List.of(new ReplayWindow.Piece(r1, true, true, false, false, 1, 1),
-                               new ReplayWindow.Piece(r2, true, true, false, true, 2, 2)));
+        held.startWith(List.of(new Piece(r1, true, true, false, false, 1, 1),
+                               new Piece(r2, true, true, false, true, 2, 2)));
         assertThat(held.messageOpen(), is(true));
-        held.writeTo(next);
+        writeTo(held, next);
         assertThat(socket.written(), is(concat(r1, r2)));
     }
 
@@ -104,8 +104,53 @@ class HeldFramesTest {
         byte[] old = text(true, "old");
         held.hold(old, 0, old.length, true, true, false);
         held.startWith(List.of());
-        held.writeTo(next);
+        writeTo(held, next);
         assertThat(socket.writes(), empty());
+    }
+
+    /**
+     * What the failover does: take what is held, write it in order, put back what did not go out.
+     */
+    private static boolean writeTo(HeldFrames held, Leg leg) {
+        List<Piece> taken = held.take();
+        for (int i = 0; i < taken.size(); i++) {
+            Piece piece = taken.get(i);
+            if (!leg.write(piece.bytes(), 0, piece.bytes().length, piece.startsFrame(), piece.endsFrame(),
+                           piece.openAfter(), true)) {
+                held.putBack(taken);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void piecesKeepTheirFrameBoundariesAndReplayCount() {
+        byte[] frame = text(true, "0123456789");
+        held.hold(frame, 0, 4, true, false, false);
+        held.hold(frame, 4, frame.length - 4, false, true, false);
+        List<Piece> taken = held.take();
+        assertThat(taken.size(), is(2));
+        assertThat(taken.get(0).startsFrame() && !taken.get(0).endsFrame() && taken.get(0).openAfter(), is(true));
+        assertThat(taken.get(1).endsFrame() && !taken.get(1).startsFrame() && taken.get(1).openBefore(), is(true));
+        assertThat(taken.get(0).replays(), is(0));
+        assertThat(taken.get(0).replayed().replays(), is(1));
+        assertThat("taken: nothing held", held.isEmpty(), is(true));
+        // a frame begun in what was taken may still continue after it
+        held.hold(frame, 0, 4, true, false, false);
+        held.take();
+        assertThat(held.hold(frame, 4, frame.length - 4, false, true, false), is(HeldFrames.Result.HELD));
+    }
+
+    @Test
+    void piecesPutBackKeepTheirAge() {
+        byte[] a = text(true, "a");
+        long before = System.nanoTime();
+        held.hold(a, 0, a.length, true, true, false);
+        List<Piece> taken = held.take();
+        held.putBack(taken);
+        assertThat("the hold time counts from the first hold", held.expired(before + Duration.ofMillis(501).toNanos()),
+                   is(true));
     }
 
     @Test
@@ -113,9 +158,9 @@ class HeldFramesTest {
         byte[] a = text(true, "a");
         held.hold(a, 0, a.length, true, true, false);
         socket.close();
-        assertThat(held.writeTo(next), is(false));
+        assertThat(writeTo(held, next), is(false));
         MemorySocket second = new MemorySocket();
-        assertThat(held.writeTo(new Leg("upstream", second, new byte[0], true)), is(true));
+        assertThat(writeTo(held, new Leg("upstream", second, new byte[0], true)), is(true));
         assertThat(second.written(), is(a));
     }
 }

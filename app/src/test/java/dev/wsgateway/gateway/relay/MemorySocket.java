@@ -98,14 +98,56 @@ final class MemorySocket implements HelidonSocket {
         }
     }
 
-    @Override
-    public synchronized void write(BufferData buffer) {
-        if (closed) {
-            throw new UncheckedIOException(new SocketException("Socket closed"));
+    /**
+     * From now on a write blocks (as on a peer that stopped reading) until {@link #releaseWrites()} or
+     * {@link #close()}.
+     */
+    MemorySocket blockWrites() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+        return this;
+    }
+
+    void releaseWrites() {
+        java.util.concurrent.CountDownLatch g = gate;
+        gate = null;
+        if (g != null) {
+            g.countDown();
         }
-        byte[] bytes = new byte[buffer.available()];
-        buffer.read(bytes);
-        writes.add(bytes);
+    }
+
+    /**
+     * Whether a write is blocked now.
+     */
+    boolean writeBlocked() {
+        return blockedWriters.get() > 0;
+    }
+
+    private volatile java.util.concurrent.CountDownLatch gate;
+    private final java.util.concurrent.atomic.AtomicInteger blockedWriters = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void write(BufferData buffer) {
+        java.util.concurrent.CountDownLatch g = gate;
+        if (g != null) {
+            blockedWriters.incrementAndGet();
+            try {
+                while (!closed && !g.await(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    // blocked like a full socket buffer
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                blockedWriters.decrementAndGet();
+            }
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new UncheckedIOException(new SocketException("Socket closed"));
+            }
+            byte[] bytes = new byte[buffer.available()];
+            buffer.read(bytes);
+            writes.add(bytes);
+        }
     }
 
     @Override

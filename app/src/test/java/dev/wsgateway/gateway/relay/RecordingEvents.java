@@ -32,6 +32,11 @@ final class RecordingEvents implements PumpEvents {
     }
 
     @Override
+    public void tooManyFragments(Leg offender, int limit) {
+        events.add("too many fragments from " + offender.name() + ": " + limit);
+    }
+
+    @Override
     public boolean failoverOnClose(int code) {
         return failover && (code == 1001 || code == 1012);
     }

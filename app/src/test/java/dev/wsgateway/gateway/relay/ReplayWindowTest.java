@@ -31,7 +31,7 @@ class ReplayWindowTest {
         byte[] bytes = new byte[n];
         bytes[0] = (byte) tag;
         into.remember(bytes, 0, n, true,
-                      new ReplayWindow.Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS,
+                      new Piece(null, startsFrame, endsFrame, openBefore, openAfter, T0 + ms * MS,
                                              ++writes),
                       answersBefore, 0);
     }
@@ -45,7 +45,7 @@ class ReplayWindowTest {
         remember(into, tag, n, true, true, false, false, ms, answersBefore);
     }
 
-    private static List<Integer> tags(List<ReplayWindow.Piece> pieces) {
+    private static List<Integer> tags(List<Piece> pieces) {
         return pieces.stream().map(p -> (int) p.bytes()[0]).toList();
     }
 
@@ -70,7 +70,7 @@ class ReplayWindowTest {
     @Test
     void answersReadWhileNothingWasOutstandingAnswerNothingLater() {
         window.forget(0, 3);
-        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0, 1),
+        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new Piece(null, true, true, false, false, T0, 1),
                         3, 0);
         assertThat(tags(window.takeResend(0, 3)), contains(1));
     }
@@ -79,7 +79,7 @@ class ReplayWindowTest {
     void anAnswerCountedWhileTheWriteWasUnderWayAnswersIt() {
         // a fast upstream answered before the write was remembered: the count taken before the write is passed
         window.forget(0, 2);
-        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new ReplayWindow.Piece(null, true, true, false, false, T0, 1),
+        window.remember(new byte[] {1, 0, 0, 0}, 0, 4, true, new Piece(null, true, true, false, false, T0, 1),
                         2, 0);
         assertThat(window.takeResend(0, 3), empty());
     }
@@ -144,12 +144,12 @@ class ReplayWindowTest {
     @Test
     void stableWholeBuffersAreKeptByReferenceOthersCopied() {
         byte[] whole = {7, 7, 7};
-        window.remember(whole, 0, 3, true, new ReplayWindow.Piece(null, true, true, false, false, T0, 1), 0, 0);
+        window.remember(whole, 0, 3, true, new Piece(null, true, true, false, false, T0, 1), 0, 0);
         byte[] reused = {8, 8, 8, 8};
-        window.remember(reused, 1, 2, false, new ReplayWindow.Piece(null, true, true, false, false, T0 + MS, 2),
+        window.remember(reused, 1, 2, false, new Piece(null, true, true, false, false, T0 + MS, 2),
                         0, 0);
         reused[1] = 0;
-        List<ReplayWindow.Piece> resend = window.takeResend(0, 0);
+        List<Piece> resend = window.takeResend(0, 0);
         assertThat(resend.get(0).bytes(), sameInstance(whole));
         assertThat(resend.get(1).bytes(), is(new byte[] {8, 8}));
     }
@@ -236,7 +236,7 @@ class ReplayWindowTest {
 
     @Test
     void theUnsentReasonFitsACloseFrame() {
-        assertThat(UpstreamSide.UNSENT_REASON.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123,
+        assertThat(Loss.UNSENT.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123,
                    is(true));
     }
 }
