@@ -131,7 +131,13 @@ public record ServiceRoute(String name, String gatewayUrl, String serviceUrl) {
         return problems;
     }
 
-    private static String trimSlashes(String s) {
+    /**
+     * A path segment without white space and slashes around it ({@code " /ws/v1/ "} is {@code "ws/v1"}).
+     *
+     * @param s text, may be {@code null}
+     * @return trimmed, empty for {@code null}
+     */
+    public static String trimSlashes(String s) {
         if (s == null) {
             return "";
         }

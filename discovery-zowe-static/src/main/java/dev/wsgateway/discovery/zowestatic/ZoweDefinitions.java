@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import dev.wsgateway.discovery.InstanceStatus;
 import dev.wsgateway.discovery.Metadata;
 import dev.wsgateway.discovery.ServiceInstance;
+import dev.wsgateway.discovery.ServiceRoute;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -155,7 +156,7 @@ final class ZoweDefinitions {
             String contextPath = url.getRawPath() == null ? "" : url.getRawPath();
             for (int i = 0; i < routes.size(); i++) {
                 Map<?, ?> route = map(routes.get(i), where + ".routes[" + i + "]");
-                String gatewayUrl = trimSlashes(string(route.get("gatewayUrl")));
+                String gatewayUrl = ServiceRoute.trimSlashes(string(route.get("gatewayUrl")));
                 if (gatewayUrl.isEmpty()) {
                     throw new IllegalArgumentException(where + ".routes[" + i + "].gatewayUrl is missing");
                 }
@@ -256,22 +257,6 @@ final class ZoweDefinitions {
             return contextPath + relative.substring(1);
         }
         return contextPath + relative;
-    }
-
-    private static String trimSlashes(String s) {
-        if (s == null) {
-            return "";
-        }
-        String t = s.trim();
-        int from = 0;
-        int to = t.length();
-        while (from < to && t.charAt(from) == '/') {
-            from++;
-        }
-        while (to > from && t.charAt(to - 1) == '/') {
-            to--;
-        }
-        return t.substring(from, to);
     }
 
     static String oneLine(String message) {
