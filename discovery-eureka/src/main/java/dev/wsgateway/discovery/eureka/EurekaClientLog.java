@@ -70,8 +70,17 @@ final class EurekaClientLog extends Handler {
                 return;
             }
         }
+        LogRecord out = record;
+        if (record.getThrown() != null && !netflix.isLoggable(Level.FINE)) {
+            // the cause in the line; the stack trace only when the Netflix loggers are at DEBUG (FINE)
+            out = new LogRecord(record.getLevel(), Printable.of(message) + " (" + cause(record) + ")");
+            out.setLoggerName(record.getLoggerName());
+            out.setInstant(record.getInstant());
+            out.setSourceClassName(record.getSourceClassName());
+            out.setSourceMethodName(record.getSourceMethodName());
+        }
         for (Handler handler : Logger.getLogger("").getHandlers()) {
-            handler.publish(record);
+            handler.publish(out);
         }
     }
 
