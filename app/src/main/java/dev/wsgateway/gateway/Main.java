@@ -19,7 +19,6 @@ import io.helidon.logging.common.LogConfig;
  * the effective values with where each came from, and exits (0 when valid). A drained SIGTERM exits 0.
  */
 public final class Main {
-    private static final System.Logger LOGGER = System.getLogger(Main.class.getName());
     /** Exit status of a fatal start error or an invalid configuration. */
     static final int FAILED = 1;
 
@@ -86,7 +85,8 @@ public final class Main {
 
     private static void fail(String line, Throwable cause, boolean check) {
         if (cause != null) {
-            LOGGER.log(System.Logger.Level.DEBUG, "Start failed", cause);
+            // no static logger: it would start the log manager before main() names ShutdownLogManager
+            System.getLogger(Main.class.getName()).log(System.Logger.Level.DEBUG, "Start failed", cause);
         }
         System.err.println((check ? "Configuration is not valid: " : "Cannot start the gateway: ") + line);
         System.err.flush();

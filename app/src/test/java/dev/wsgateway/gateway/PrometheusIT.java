@@ -84,6 +84,7 @@ class PrometheusIT {
                   host: 127.0.0.1
                 demo:
                   echo:
+                    enabled: true
                     port: %2$d
                 gateway:
                   security:
