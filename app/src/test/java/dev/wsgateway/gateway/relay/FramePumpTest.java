@@ -137,6 +137,36 @@ class FramePumpTest {
     }
 
     @Test
+    void aHeaderWhoseLengthBytesComeInTheNextChunkIsNotWrittenFromTheFirst() {
+        byte[] big = frame(0x82, true, bytes(200, 6)); // 2 + 2 length bytes + 4 mask bytes
+        byte[] next = text(true, "next");
+        clientSocket.feed(concat(text(true, "a"), Arrays.copyOfRange(big, 0, 2)),
+                          concat(Arrays.copyOfRange(big, 2, big.length), next)).end();
+        FramePump pump = fromClient(sink);
+        pump.run();
+        assertThat(sink.written(), is(concat(text(true, "a"), big, next)));
+        assertThat(pump.state(), is(FramePump.State.BETWEEN_MESSAGES));
+    }
+
+    @Test
+    void theStateFollowsTheMessageAndTheCut() {
+        byte[] first = frame(0x01, true, "a".getBytes(StandardCharsets.US_ASCII));
+        clientSocket.feed(first).end();
+        FramePump open = fromClient(sink);
+        open.run();
+        assertThat("ended between frames, inside a message", open.state(), is(FramePump.State.IN_MESSAGE));
+        assertThat(open.cutMidMessage(), is(true));
+
+        MemorySocket socket = new MemorySocket();
+        byte[] big = frame(0x82, true, bytes(100, 7));
+        socket.feed(Arrays.copyOfRange(big, 0, 3)).end();
+        FramePump cut = new FramePump(events, new Leg("client", socket, new byte[0], false), new RecordingSink(), true,
+                LIMIT, LIMIT, ReservedBits.NONE);
+        cut.run();
+        assertThat("ended inside the length bytes", cut.state(), is(FramePump.State.CUT));
+    }
+
+    @Test
     void aLargePayloadStreamsThroughThePooledBuffer() {
         byte[] big = frame(0x82, false, bytes(200_000, 4)); // 10-byte header
         byte[] after = text(false, "after");
