@@ -57,6 +57,7 @@ class RelayTest {
                   failover:
                     enabled: false
                   relay:
+                    max-message-fragments: 64
                     connect-timeout: PT1S
                     ping-interval: PT1S
                     pong-timeout: PT1S
@@ -206,6 +207,21 @@ class RelayTest {
             RawWsClient.Frame close = raw.readUntil(0x8);
             assertThat(close.closeCode(), is(1009));
             raw.sendClose(1009, "");
+            assertThat(raw.awaitEof(), is(true));
+        }
+    }
+
+    @Test
+    void aMessageInMoreFragmentsThanTheSettingAllowsClosesWith1008() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/many-fragments")) {
+            // max-message-fragments: 64; the first frame and 63 continuations pass, the 65th frame is one too many
+            raw.send(false, 0x1, "a".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < 64; i++) {
+                raw.send(false, 0x0, new byte[0]);
+            }
+            RawWsClient.Frame close = raw.readUntil(0x8);
+            assertThat(close.closeCode(), is(1008));
+            raw.sendClose(1008, "");
             assertThat(raw.awaitEof(), is(true));
         }
     }

@@ -13,9 +13,6 @@ import io.helidon.websocket.WsCloseCodes;
  * through {@link #cut}.
  */
 final class FramePump extends PumpBuffer implements Runnable {
-    /** The default of {@code gateway.relay.max-message-fragments}. */
-    static final int MAX_FRAGMENTS = 4096;
-
     /**
      * Where the source stands in its stream of frames.
      */
@@ -51,11 +48,6 @@ final class FramePump extends PumpBuffer implements Runnable {
 
     private volatile long messages;
     private volatile long bytes;
-
-    FramePump(PumpEvents events, Leg src, FrameSink dst, boolean fromClient, long maxFrame, long maxMessage,
-              ReservedBits reservedBits) {
-        this(events, src, dst, fromClient, maxFrame, maxMessage, MAX_FRAGMENTS, reservedBits);
-    }
 
     /**
      * @param maxFragments most frames one data message may have (its first and its continuations); one more closes

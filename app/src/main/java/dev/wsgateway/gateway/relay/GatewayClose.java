@@ -33,7 +33,7 @@ enum GatewayClose {
     /** A service message or frame over the limits. */
     UPSTREAM_TOO_BIG("message or frame over `max-message-size`", 1009, "Upstream message larger than ", 1009,
                      "Upstream message larger than "),
-    /** A client message in more frames than {@link FramePump#MAX_FRAGMENTS}. */
+    /** A client message in more frames than {@code gateway.relay.max-message-fragments}. */
     CLIENT_TOO_MANY_FRAGMENTS("message in more frames than `max-message-fragments`", 1008,
                               "Message in more fragments than ", 1001, "Client message in too many fragments"),
     /** A service message in more frames than allowed. */

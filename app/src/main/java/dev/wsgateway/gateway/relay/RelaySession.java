@@ -79,13 +79,13 @@ public final class RelaySession implements ServerConnection {
                 : null;
         this.reservedBits = ReservedBits.negotiated(extensions);
         this.fromClient = new FramePump(events, client, upstream, true, settings.maxFrameSize(),
-                                        settings.maxMessageSize(), reservedBits);
+                                        settings.maxMessageSize(), settings.maxMessageFragments(), reservedBits);
         this.fromUpstream = upstreamPump(upstreamLeg);
     }
 
     private FramePump upstreamPump(Leg leg) {
         return new FramePump(events, leg, client, false, settings.maxFrameSize(), settings.maxMessageSize(),
-                             reservedBits);
+                             settings.maxMessageFragments(), reservedBits);
     }
 
     public SessionInfo info() {
