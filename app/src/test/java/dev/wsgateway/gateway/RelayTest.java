@@ -226,6 +226,31 @@ class RelayTest {
         }
     }
 
+    /**
+     * A client whose frame follows its close frame (here in the same write, and too big to be read with it) gets the
+     * gateway's close and then the end of the stream: the gateway half-closes and reads what is left before it
+     * closes the socket. Closing with those bytes unread would send a reset instead of a FIN, and a reset makes the
+     * client's next read fail ("Connection reset") and discards what it had not read yet.
+     */
+    @Test
+    void aFrameAfterTheClientsCloseGetsTheEndOfTheStreamNotAReset() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/linger")) {
+            raw.sendText("close:1000:bye");
+            RawWsClient.Frame close = raw.readUntil(0x8);
+            assertThat(close.closeCode(), is(1000));
+            byte[] trailing = RawWsClient.encode(true, 0x2, new byte[512 * 1024], true);
+            byte[] closeFrame = RawWsClient.encode(true, 0x8, new byte[] {0x03, (byte) 0xE8}, true);
+            byte[] both = new byte[closeFrame.length + trailing.length];
+            System.arraycopy(closeFrame, 0, both, 0, closeFrame.length);
+            System.arraycopy(trailing, 0, both, closeFrame.length, trailing.length);
+            raw.sendRaw(both);
+            raw.setReadTimeout(5000);
+            Thread.sleep(300);
+            // the end of the stream, not a SocketException("Connection reset")
+            assertThat(raw.socket().getInputStream().read(), is(-1));
+        }
+    }
+
     @Test
     void unmaskedClientFrameIsAProtocolError() throws Exception {
         try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/unmasked")) {

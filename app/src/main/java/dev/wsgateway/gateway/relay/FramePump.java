@@ -116,6 +116,7 @@ final class FramePump extends PumpBuffer implements Runnable {
             failure = e;
         } finally {
             release();
+            src.readerEnded();
             dst.writerEnded();
         }
     }

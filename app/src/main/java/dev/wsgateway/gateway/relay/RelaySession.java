@@ -387,8 +387,8 @@ public final class RelaySession implements ServerConnection {
      * Close both connections now (the close handshake is over or took too long).
      */
     void dropConnections() {
-        client.close();
-        upstream.leg().close();
+        client.abort();
+        upstream.leg().abort();
     }
 
     @Override
