@@ -51,13 +51,8 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * The client's side of a session, closed with a {@link Linger lingering close} once the gateway's close frame
-     * was written.
-     *
-     * @param socket   the client's connection
-     * @param leftover bytes already read past the HTTP handshake
-     * @param linger   how long the client may take to end its stream after the gateway's close ({@code close-timeout})
-     * @return leg
+     * The client's side of a session, closed with a {@link Linger lingering close} of at most {@code linger}
+     * ({@code close-timeout}) once the gateway's close frame was written.
      */
     static Leg client(HelidonSocket socket, byte[] leftover, Duration linger) {
         return new Leg("client", new Wire.HelidonWire(socket), leftover, false, new Linger(linger.toNanos()));
@@ -322,20 +317,13 @@ final class Leg implements FrameSink {
         closeReceived = true;
     }
 
-    /**
-     * Whether the close handshake on this leg is complete (close sent and received).
-     */
+    /** Whether the close handshake on this leg is complete (close sent and received). */
     @Override
     public boolean closeHandshakeDone() {
         return closeReceived && closeSent.get();
     }
 
-
-    /**
-     * Whether {@link #close()} was called.
-     *
-     * @return whether closed
-     */
+    /** Whether {@link #close()} (or {@link #abort()}) was called. */
     boolean isClosed() {
         return closed.get();
     }
@@ -357,17 +345,20 @@ final class Leg implements FrameSink {
         closeWire();
     }
 
-    /**
-     * Close the connection now, even while it lingers (a timer expired: the peer had its time).
-     */
+    /** Close the connection now, even while it lingers (a timer expired: the peer had its time). */
     void abort() {
         closed.set(true);
         closeWire();
     }
 
-    /**
-     * The pump reading this leg ended (called on its thread).
-     */
+    /** Wait for a lingering close in progress to close the socket (see {@link Linger#await()}). */
+    void awaitLinger() {
+        if (linger != null && !linger.await()) {
+            abort();
+        }
+    }
+
+    /** The pump reading this leg ended (called on its thread). */
     void readerEnded() {
         if (linger != null) {
             linger.readerEnded();

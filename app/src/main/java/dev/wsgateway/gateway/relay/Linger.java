@@ -11,11 +11,14 @@ import java.util.concurrent.TimeUnit;
  * a reset discards whatever the client had not yet read, the gateway's close frame included.
  * <p>
  * The pump that reads the leg keeps reading while it runs (its read ends with the client's end of the stream); the
- * drain starts once it ended. Runs on a virtual thread of its own; the watchdog never waits for it.
+ * drain starts once it ended. Runs on a virtual thread of its own; the watchdog never waits for it, the session's
+ * client thread does ({@link #await()}) before it gives the connection back to Helidon.
  */
 final class Linger {
     private final long nanos;
     private final CountDownLatch readerEnded = new CountDownLatch(1);
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile boolean started;
 
     /**
      * @param nanos how long the client may take to end its stream ({@code close-timeout})
@@ -40,6 +43,7 @@ final class Linger {
      */
     void start(String name, Wire wire, Runnable close) {
         long deadline = System.nanoTime() + nanos;
+        started = true;
         Thread.ofVirtual().name("relay-linger-" + name).start(() -> {
             try {
                 if (readerEnded.await(nanos, TimeUnit.NANOSECONDS)) {
@@ -49,7 +53,26 @@ final class Linger {
                 Thread.currentThread().interrupt();
             } finally {
                 close.run();
+                done.countDown();
             }
         });
+    }
+
+    /**
+     * Wait until a lingering close started on this leg has closed the socket (at most its linger time and a little):
+     * the thread Helidon gave the connection must not return before, Helidon would close the socket under it.
+     *
+     * @return {@code false} when interrupted (the caller closes the socket at once)
+     */
+    boolean await() {
+        if (started) {
+            try {
+                done.await(nanos + TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -169,7 +169,8 @@ public final class RelaySession implements ServerConnection {
             events.clientPumpEnded(fromClient);
             awaitUpstreamThread();
         } finally {
-            dropConnections();
+            client.close(); // it may linger (its close was sent): waited for below
+            upstream.leg().close();
             state.to(Phase.CLOSED);
             registry.closed(this);
             long millis = Duration.ofNanos(System.nanoTime() - openedNanos).toMillis();
@@ -178,6 +179,7 @@ public final class RelaySession implements ServerConnection {
                     + messagesOut() + (failovers == 0 ? "" : ", failovers " + failovers) + ", client close "
                     + describe(clientClose) + ", upstream close " + describe(upstreamClose) + ", sent to client "
                     + closeCodeToClient() + (endReason() == null ? "" : ", " + endReason()));
+            client.awaitLinger();
         }
     }
 
