@@ -57,6 +57,7 @@ class RelayTest {
                   failover:
                     enabled: false
                   relay:
+                    max-message-fragments: 64
                     connect-timeout: PT1S
                     ping-interval: PT1S
                     pong-timeout: PT1S
@@ -207,6 +208,46 @@ class RelayTest {
             assertThat(close.closeCode(), is(1009));
             raw.sendClose(1009, "");
             assertThat(raw.awaitEof(), is(true));
+        }
+    }
+
+    @Test
+    void aMessageInMoreFragmentsThanTheSettingAllowsClosesWith1008() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/many-fragments")) {
+            // max-message-fragments: 64; the first frame and 63 continuations pass, the 65th frame is one too many
+            raw.send(false, 0x1, "a".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < 64; i++) {
+                raw.send(false, 0x0, new byte[0]);
+            }
+            RawWsClient.Frame close = raw.readUntil(0x8);
+            assertThat(close.closeCode(), is(1008));
+            raw.sendClose(1008, "");
+            assertThat(raw.awaitEof(), is(true));
+        }
+    }
+
+    /**
+     * A client whose frame follows its close frame (here in the same write, and too big to be read with it) gets the
+     * gateway's close and then the end of the stream: the gateway half-closes and reads what is left before it
+     * closes the socket. Closing with those bytes unread would send a reset instead of a FIN, and a reset makes the
+     * client's next read fail ("Connection reset") and discards what it had not read yet.
+     */
+    @Test
+    void aFrameAfterTheClientsCloseGetsTheEndOfTheStreamNotAReset() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gateway.port(), "/ws/v1/node/linger")) {
+            raw.sendText("close:1000:bye");
+            RawWsClient.Frame close = raw.readUntil(0x8);
+            assertThat(close.closeCode(), is(1000));
+            byte[] trailing = RawWsClient.encode(true, 0x2, new byte[512 * 1024], true);
+            byte[] closeFrame = RawWsClient.encode(true, 0x8, new byte[] {0x03, (byte) 0xE8}, true);
+            byte[] both = new byte[closeFrame.length + trailing.length];
+            System.arraycopy(closeFrame, 0, both, 0, closeFrame.length);
+            System.arraycopy(trailing, 0, both, closeFrame.length, trailing.length);
+            raw.sendRaw(both);
+            raw.setReadTimeout(5000);
+            Thread.sleep(300);
+            // the end of the stream, not a SocketException("Connection reset")
+            assertThat(raw.socket().getInputStream().read(), is(-1));
         }
     }
 

@@ -9,6 +9,8 @@ import io.helidon.common.config.Config;
  *
  * @param maxFrameSize   largest frame payload accepted from either side (bytes); larger closes with 1009
  * @param maxMessageSize largest message (sum of its frames) accepted from either side (bytes); larger closes with 1009
+ * @param maxMessageFragments most frames one data message may have (its first and its continuations); one more
+ *                       closes the sender with 1008 (a client) or 1011 (a service)
  * @param connectTimeout time to connect to an instance and get its 101
  * @param idleTimeout    a session with no data frame either way for this long is closed with 1001; zero: never
  * @param pingInterval   a peer silent this long is pinged by the gateway; zero: no pings, no dead-peer detection
@@ -17,6 +19,7 @@ import io.helidon.common.config.Config;
  */
 public record RelaySettings(long maxFrameSize,
                             long maxMessageSize,
+                            int maxMessageFragments,
                             Duration connectTimeout,
                             Duration idleTimeout,
                             Duration pingInterval,
@@ -24,6 +27,7 @@ public record RelaySettings(long maxFrameSize,
                             Duration closeTimeout) {
     /** The keys read here. */
     public static final ConfigKeys KEYS = ConfigKeys.of("gateway.relay", "max-frame-size", "max-message-size",
+                                                        "max-message-fragments",
                                                         "connect-timeout", "idle-timeout", "ping-interval",
                                                         "pong-timeout", "close-timeout");
 
@@ -37,6 +41,7 @@ public record RelaySettings(long maxFrameSize,
         return new RelaySettings(
                 Values.number(config.get("max-frame-size"), 1_048_576L, 1, Integer.MAX_VALUE, "bytes"),
                 Values.number(config.get("max-message-size"), 1_048_576L, 1, Long.MAX_VALUE, "bytes"),
+                (int) Values.number(config.get("max-message-fragments"), 4096, 1, Integer.MAX_VALUE, "frames"),
                 Values.duration(config.get("connect-timeout"), Duration.ofSeconds(10), false),
                 Values.duration(config.get("idle-timeout"), Duration.ZERO, true),
                 Values.duration(config.get("ping-interval"), Duration.ofSeconds(30), true),

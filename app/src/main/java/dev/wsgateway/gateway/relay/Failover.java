@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 import dev.wsgateway.gateway.relay.SessionState.Phase;
+import dev.wsgateway.gateway.upstream.ConnectFailure;
 import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.UpstreamException;
 import dev.wsgateway.gateway.upstream.UpstreamRequest;
@@ -100,8 +101,8 @@ final class Failover {
                                    () -> state.phase() != Phase.FAILING_OVER || side.heldExpired(System.nanoTime()),
                                    candidate -> compatible(candidate) && resume(candidate, switched));
         } catch (UpstreamException e) {
-            return new Outcome(null, GatewayClose.FAILOVER_NO_INSTANCE, "'" + request.serviceId()
-                    + "' to continue the session: " + e.getMessage());
+            return new Outcome(null, close(e.failure()), "'" + request.serviceId() + "' to continue the session: "
+                    + e.failure().message());
         }
         if (dialed != null) {
             return new Outcome(dialed, null, null);
@@ -110,6 +111,36 @@ final class Failover {
             return new Outcome(null, GatewayClose.FAILOVER_HELD_TOO_LONG, side.heldMaxMillis() + " ms");
         }
         return ENDED;
+    }
+
+    /**
+     * How the client is closed when the failover's last attempt failed this way: decided by the failure's type, never
+     * by its message.
+     *
+     * @param failure the last attempt's failure
+     * @return the rule
+     */
+    static GatewayClose close(ConnectFailure failure) {
+        return switch (failure) {
+        case ConnectFailure.NoInstance f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.NoOtherInstance f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.InstanceUnavailable f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        // the service left discovery or its route during the failover (a redeployment): it may come back
+        case ConnectFailure.UnknownService f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.UnknownRoute f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.UnknownInstance f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.Refused f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.UnknownHost f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.TimedOut f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.Broken f -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.Rejected f when f.status() == 401 || f.status() == 403 ->
+                GatewayClose.FAILOVER_CREDENTIALS_REFUSED;
+        case ConnectFailure.Rejected f when f.status() >= 500 -> GatewayClose.FAILOVER_NO_INSTANCE;
+        case ConnectFailure.Rejected f -> GatewayClose.FAILOVER_BAD_UPSTREAM;
+        case ConnectFailure.TlsFailed f -> GatewayClose.FAILOVER_BAD_UPSTREAM;
+        case ConnectFailure.BadAnswer f -> GatewayClose.FAILOVER_BAD_UPSTREAM;
+        case ConnectFailure.Incompatible f -> GatewayClose.FAILOVER_BAD_UPSTREAM;
+        };
     }
 
     private boolean compatible(Dialer.Dialed candidate) {

@@ -28,6 +28,7 @@ final class FrameWriter {
     private boolean frameOpen;
     private volatile boolean abandoned;
     private volatile boolean broken;
+    private boolean closeWritten;
     private volatile long writes;
     // the relaying writer's own: the write count after its last write
     private long relayedWrite;
@@ -106,7 +107,7 @@ final class FrameWriter {
                                        : Arrays.copyOfRange(frame, offset, offset + length));
                 return;
             }
-            writeLocked(frame, offset, length);
+            writeControlLocked(frame, offset, length);
         } finally {
             writeLock.unlock();
         }
@@ -115,9 +116,38 @@ final class FrameWriter {
     private void writeQueued() {
         byte[] control;
         while ((control = queued.pollFirst()) != null) {
-            if (!writeLocked(control, 0, control.length)) {
+            if (!writeControlLocked(control, 0, control.length)) {
                 return;
             }
+        }
+    }
+
+    private boolean writeControlLocked(byte[] frame, int offset, int length) {
+        boolean written = writeLocked(frame, offset, length);
+        closeWritten |= written && (frame[offset] & 0x0F) == WsFrames.OP_CLOSE;
+        return written;
+    }
+
+    /**
+     * End the output after the close frame (see {@link Wire#shutdownOutput()}): only when that frame was written whole
+     * and no write is in progress (the lock is free: a write blocked on a peer that does not read is not waited for).
+     * Nothing is written after it.
+     *
+     * @return whether the output was ended (else the caller closes the connection)
+     */
+    boolean endOutput() {
+        if (!writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!closeWritten || broken || frameOpen || !wire.shutdownOutput()) {
+                return false;
+            }
+            broken = true;
+            queued.clear();
+            return true;
+        } finally {
+            writeLock.unlock();
         }
     }
 

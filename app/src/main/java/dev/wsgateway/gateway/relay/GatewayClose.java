@@ -33,7 +33,7 @@ enum GatewayClose {
     /** A service message or frame over the limits. */
     UPSTREAM_TOO_BIG("message or frame over `max-message-size`", 1009, "Upstream message larger than ", 1009,
                      "Upstream message larger than "),
-    /** A client message in more frames than {@link FramePump#MAX_FRAGMENTS}. */
+    /** A client message in more frames than {@code gateway.relay.max-message-fragments}. */
     CLIENT_TOO_MANY_FRAGMENTS("message in more frames than `max-message-fragments`", 1008,
                               "Message in more fragments than ", 1001, "Client message in too many fragments"),
     /** A service message in more frames than allowed. */
@@ -43,8 +43,24 @@ enum GatewayClose {
     CLIENT_LOST("client connection lost", 0, null, 1001, "Client "),
     /** The service's connection ended without a close frame (or it went away) and the session does not fail over. */
     UPSTREAM_LOST("service connection lost without a close frame, failover off", 1001, "Upstream ", 0, null),
-    /** No instance to fail over to within {@code failover.timeout}. */
+    /**
+     * No instance to fail over to within {@code failover.timeout}: none up, refused, unreachable, timed out, or it
+     * answered the upgrade with a 5xx. Transient: the client may try again later (1013).
+     */
     FAILOVER_NO_INSTANCE("no other instance within `failover.timeout`", 1013, "No instance of ", 0, null),
+    /**
+     * The last instance tried during the failover refused the session's credentials (401 or 403): trying again with
+     * the same credentials would not help, the client must authenticate again (1008, the gateway's policy code).
+     */
+    FAILOVER_CREDENTIALS_REFUSED("another instance refused the session's credentials", 1008,
+                                 "Credentials refused by another instance of ", 0, null),
+    /**
+     * The last instance tried could not continue the session for a reason that waiting does not cure: its TLS
+     * handshake failed, its upgrade answer was invalid, it negotiated another subprotocol or other extensions, or it
+     * answered with a 4xx other than 401/403. 1014, bad gateway: the fault is between the gateway and the service.
+     */
+    FAILOVER_BAD_UPSTREAM("the instances found could not continue the session", 1014, "No usable instance of ", 0,
+                          null),
     /** Frames held during a failover waited longer than {@code buffer-time}. */
     FAILOVER_HELD_TOO_LONG("no other instance within `failover.timeout`", 1013,
                            "Messages held during failover waited longer than ", 0, null),

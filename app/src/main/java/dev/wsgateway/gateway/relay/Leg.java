@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway.relay;
 
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
@@ -26,6 +27,7 @@ final class Leg implements FrameSink {
     private final Wire wire;
     private final FrameWriter writer;
     private final boolean gatewayIsClient;
+    private final Linger linger;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private byte[] pending;
@@ -45,11 +47,20 @@ final class Leg implements FrameSink {
      * @param gatewayIsClient whether the gateway is the WebSocket client on this leg (frames it originates are masked)
      */
     Leg(String name, HelidonSocket socket, byte[] leftover, boolean gatewayIsClient) {
-        this(name, new Wire.HelidonWire(socket), leftover, gatewayIsClient);
+        this(name, new Wire.HelidonWire(socket), leftover, gatewayIsClient, null);
     }
 
-    private Leg(String name, Wire wire, byte[] leftover, boolean gatewayIsClient) {
+    /**
+     * The client's side of a session, closed with a {@link Linger lingering close} of at most {@code linger}
+     * ({@code close-timeout}) once the gateway's close frame was written.
+     */
+    static Leg client(HelidonSocket socket, byte[] leftover, Duration linger) {
+        return new Leg("client", new Wire.HelidonWire(socket), leftover, false, new Linger(linger.toNanos()));
+    }
+
+    private Leg(String name, Wire wire, byte[] leftover, boolean gatewayIsClient, Linger linger) {
         this.name = name;
+        this.linger = linger;
         this.wire = wire;
         this.writer = new FrameWriter(name, wire, this::close);
         this.pending = leftover.length == 0 ? null : leftover;
@@ -63,7 +74,7 @@ final class Leg implements FrameSink {
      * @return leg
      */
     static Leg upstream(UpstreamConnector.Link link) {
-        return new Leg("upstream", Wire.SocketWire.of(link.socket()), link.leftover(), true);
+        return new Leg("upstream", Wire.SocketWire.of(link.socket()), link.leftover(), true, null);
     }
 
     @Override
@@ -306,35 +317,59 @@ final class Leg implements FrameSink {
         closeReceived = true;
     }
 
-    /**
-     * Whether the close handshake on this leg is complete (close sent and received).
-     */
+    /** Whether the close handshake on this leg is complete (close sent and received). */
     @Override
     public boolean closeHandshakeDone() {
         return closeReceived && closeSent.get();
     }
 
-
-    /**
-     * Whether {@link #close()} was called.
-     *
-     * @return whether closed
-     */
+    /** Whether {@link #close()} (or {@link #abort()}) was called. */
     boolean isClosed() {
         return closed.get();
     }
 
     /**
-     * Close the socket (idempotent). A pump blocked reading or writing it fails at once.
+     * Close the socket (idempotent). A pump blocked reading or writing it fails at once. The client's leg, once the
+     * gateway's close frame is written whole, lingers instead (see {@link Linger}): its output ends now, the socket
+     * closes when the client ends its stream or after {@code close-timeout}.
      */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                wire.close();
-            } catch (RuntimeException e) {
-                LOGGER.log(System.Logger.Level.TRACE, () -> name + " close: " + e.getMessage());
-            }
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (linger != null && writer.endOutput()) {
+            linger.start(name, wire, this::closeWire);
+            return;
+        }
+        closeWire();
+    }
+
+    /** Close the connection now, even while it lingers (a timer expired: the peer had its time). */
+    void abort() {
+        closed.set(true);
+        closeWire();
+    }
+
+    /** Wait for a lingering close in progress to close the socket (see {@link Linger#await()}). */
+    void awaitLinger() {
+        if (linger != null && !linger.await()) {
+            abort();
+        }
+    }
+
+    /** The pump reading this leg ended (called on its thread). */
+    void readerEnded() {
+        if (linger != null) {
+            linger.readerEnded();
+        }
+    }
+
+    private void closeWire() {
+        try {
+            wire.close();
+        } catch (RuntimeException e) {
+            LOGGER.log(System.Logger.Level.TRACE, () -> name + " close: " + e.getMessage());
         }
     }
 

@@ -50,7 +50,7 @@ public final class Relay {
      */
     public ServerConnection start(SessionInfo info, UpstreamRequest request, HelidonSocket clientSocket,
                                   byte[] clientLeftover, Dialer.Dialed dialed) {
-        Leg client = new Leg("client", clientSocket, clientLeftover, false);
+        Leg client = Leg.client(clientSocket, clientLeftover, settings.closeTimeout());
         Leg upstream = Leg.upstream(dialed.link());
         boolean failoverEnabled = failover.enabledFor(dialed.target().instance(), dialed.target().route());
         FailoverSettings.Acknowledge acknowledge = failover.acknowledgeFor(dialed.target().instance(),

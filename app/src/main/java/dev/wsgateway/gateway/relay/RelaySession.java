@@ -79,13 +79,13 @@ public final class RelaySession implements ServerConnection {
                 : null;
         this.reservedBits = ReservedBits.negotiated(extensions);
         this.fromClient = new FramePump(events, client, upstream, true, settings.maxFrameSize(),
-                                        settings.maxMessageSize(), reservedBits);
+                                        settings.maxMessageSize(), settings.maxMessageFragments(), reservedBits);
         this.fromUpstream = upstreamPump(upstreamLeg);
     }
 
     private FramePump upstreamPump(Leg leg) {
         return new FramePump(events, leg, client, false, settings.maxFrameSize(), settings.maxMessageSize(),
-                             reservedBits);
+                             settings.maxMessageFragments(), reservedBits);
     }
 
     public SessionInfo info() {
@@ -169,7 +169,8 @@ public final class RelaySession implements ServerConnection {
             events.clientPumpEnded(fromClient);
             awaitUpstreamThread();
         } finally {
-            dropConnections();
+            client.close(); // it may linger (its close was sent): waited for below
+            upstream.leg().close();
             state.to(Phase.CLOSED);
             registry.closed(this);
             long millis = Duration.ofNanos(System.nanoTime() - openedNanos).toMillis();
@@ -178,6 +179,7 @@ public final class RelaySession implements ServerConnection {
                     + messagesOut() + (failovers == 0 ? "" : ", failovers " + failovers) + ", client close "
                     + describe(clientClose) + ", upstream close " + describe(upstreamClose) + ", sent to client "
                     + closeCodeToClient() + (endReason() == null ? "" : ", " + endReason()));
+            client.awaitLinger();
         }
     }
 
@@ -387,8 +389,8 @@ public final class RelaySession implements ServerConnection {
      * Close both connections now (the close handshake is over or took too long).
      */
     void dropConnections() {
-        client.close();
-        upstream.leg().close();
+        client.abort();
+        upstream.leg().abort();
     }
 
     @Override

@@ -110,7 +110,7 @@ final class Watchdog implements AutoCloseable {
             }
             // closing the socket fails the pump reading it, which then ends (or fails over) the session with a reason
             if (!leg.isClosed()) {
-                Thread.ofVirtual().start(leg::close);
+                Thread.ofVirtual().start(leg::abort);
             }
         } else if (silent > settings.pingInterval().toNanos() && leg.claimPing(token)) {
             Thread.ofVirtual().start(() -> leg.sendPing(token));

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.Socket;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PlainSocket;
 
 /**
  * The connection under a leg: read, write, close. Failures are {@link UncheckedIOException}s.
@@ -42,11 +44,35 @@ interface Wire {
 
     void close();
 
+    /**
+     * Stop writing: the peer reads the end of the stream (a TCP FIN, after a TLS close_notify) after what was
+     * written; the connection can still be read.
+     *
+     * @return whether the output was shut down (else the caller closes the connection)
+     */
+    default boolean shutdownOutput() {
+        return false;
+    }
+
+    /**
+     * Read and drop what the peer still sends until it ends the stream, the connection fails or the deadline passes.
+     * Called by one thread, once nothing else reads the connection.
+     *
+     * @param deadlineNanos {@link System#nanoTime()} at which to stop
+     */
+    default void drain(long deadlineNanos) {
+    }
 
     /**
      * A connection Helidon's server accepted: each read returns a fresh array of the bytes read.
      */
     final class HelidonWire implements Wire {
+        /**
+         * The {@link Socket} under Helidon's {@link PlainSocket} (an {@code SSLSocket} for TLS): Helidon's socket has
+         * no half-close. {@code null} when it cannot be reached; the connection is then closed at once, as before.
+         */
+        private static final Field DELEGATE = delegateField();
+
         private final HelidonSocket socket;
         private byte[] chunk;
 
@@ -87,6 +113,65 @@ interface Wire {
         @Override
         public void close() {
             socket.close();
+        }
+
+        @Override
+        public boolean shutdownOutput() {
+            Socket raw = raw();
+            if (raw == null) {
+                return false;
+            }
+            try {
+                raw.shutdownOutput();
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void drain(long deadlineNanos) {
+            Socket raw = raw();
+            if (raw == null) {
+                return;
+            }
+            byte[] discard = new byte[SocketWire.SMALL];
+            try {
+                InputStream in = raw.getInputStream();
+                while (true) {
+                    long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        return;
+                    }
+                    raw.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+                    if (in.read(discard) < 0) {
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // timed out, reset or closed: the caller closes the connection
+            }
+        }
+
+        private Socket raw() {
+            if (DELEGATE == null || !(socket instanceof PlainSocket)) {
+                return null;
+            }
+            try {
+                return (Socket) DELEGATE.get(socket);
+            } catch (IllegalAccessException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        private static Field delegateField() {
+            try {
+                Field field = PlainSocket.class.getDeclaredField("delegate");
+                field.setAccessible(true);
+                return field;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
         }
     }
 

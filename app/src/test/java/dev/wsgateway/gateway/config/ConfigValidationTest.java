@@ -83,6 +83,8 @@ class ConfigValidationTest {
     void valuesAreCheckedForTypeAndRange() {
         assertBad("gateway:\n  relay:\n    max-frame-size: -5\n",
                   "gateway.relay.max-frame-size = '-5': expected a whole number of bytes of at least 1");
+        assertBad("gateway:\n  relay:\n    max-message-fragments: 0\n",
+                  "gateway.relay.max-message-fragments = '0': expected a whole number of frames of at least 1");
         assertBad("gateway:\n  relay:\n    ping-interval: PT-1S\n",
                   "gateway.relay.ping-interval = 'PT-1S': expected an ISO-8601 duration of zero or more, such as PT5S");
         assertBad("gateway:\n  relay:\n    pong-timeout: 10\n",

@@ -37,11 +37,11 @@ class FramePumpTest {
     }
 
     private FramePump fromClient(FrameSink dst, long maxFrame, long maxMessage) {
-        return new FramePump(events, client, dst, true, maxFrame, maxMessage, ReservedBits.NONE);
+        return new FramePump(events, client, dst, true, maxFrame, maxMessage, 4096, ReservedBits.NONE);
     }
 
     private FramePump fromUpstream(FrameSink dst) {
-        return new FramePump(events, upstream, dst, false, LIMIT, LIMIT, ReservedBits.NONE);
+        return new FramePump(events, upstream, dst, false, LIMIT, LIMIT, 4096, ReservedBits.NONE);
     }
 
     private static byte[] bytes(int n, long seed) {
@@ -96,7 +96,7 @@ class FramePumpTest {
         byte[] second = text(false, "socket");
         upstreamSocket.feed(second).end();
         Leg leg = new Leg("upstream", upstreamSocket, first, true);
-        new FramePump(events, leg, sink, false, LIMIT, LIMIT, ReservedBits.NONE).run();
+        new FramePump(events, leg, sink, false, LIMIT, LIMIT, 4096, ReservedBits.NONE).run();
         assertThat(sink.written(), is(concat(first, second)));
     }
 
@@ -134,6 +134,36 @@ class FramePumpTest {
         }
         assertThat(pump.messages(), is(2L));
         assertThat(pump.cutMidMessage(), is(false));
+    }
+
+    @Test
+    void aHeaderWhoseLengthBytesComeInTheNextChunkIsNotWrittenFromTheFirst() {
+        byte[] big = frame(0x82, true, bytes(200, 6)); // 2 + 2 length bytes + 4 mask bytes
+        byte[] next = text(true, "next");
+        clientSocket.feed(concat(text(true, "a"), Arrays.copyOfRange(big, 0, 2)),
+                          concat(Arrays.copyOfRange(big, 2, big.length), next)).end();
+        FramePump pump = fromClient(sink);
+        pump.run();
+        assertThat(sink.written(), is(concat(text(true, "a"), big, next)));
+        assertThat(pump.state(), is(FramePump.State.BETWEEN_MESSAGES));
+    }
+
+    @Test
+    void theStateFollowsTheMessageAndTheCut() {
+        byte[] first = frame(0x01, true, "a".getBytes(StandardCharsets.US_ASCII));
+        clientSocket.feed(first).end();
+        FramePump open = fromClient(sink);
+        open.run();
+        assertThat("ended between frames, inside a message", open.state(), is(FramePump.State.IN_MESSAGE));
+        assertThat(open.cutMidMessage(), is(true));
+
+        MemorySocket socket = new MemorySocket();
+        byte[] big = frame(0x82, true, bytes(100, 7));
+        socket.feed(Arrays.copyOfRange(big, 0, 3)).end();
+        FramePump cut = new FramePump(events, new Leg("client", socket, new byte[0], false), new RecordingSink(), true,
+                LIMIT, LIMIT, 4096, ReservedBits.NONE);
+        cut.run();
+        assertThat("ended inside the length bytes", cut.state(), is(FramePump.State.CUT));
     }
 
     @Test
@@ -258,7 +288,7 @@ class FramePumpTest {
             byte[] good = text(c.fromClient(), "good");
             // the bad frame comes in the same chunk as a good one, and more follows that must not be read
             socket.feed(concat(good, c.frame())).feed(text(c.fromClient(), "after"));
-            FramePump pump = new FramePump(events, src, sink, c.fromClient(), LIMIT, LIMIT, ReservedBits.NONE);
+            FramePump pump = new FramePump(events, src, sink, c.fromClient(), LIMIT, LIMIT, 4096, ReservedBits.NONE);
             pump.run();
             assertThat(c.event(), events.events, contains(c.event()));
             assertThat(c.event(), sink.written(), is(good));
