@@ -60,14 +60,17 @@ class AccessLogTest {
             assertTrue(text.matches("\\S+ INFO dev\\.wsgateway\\.access - access session=[0-9a-f]{12} "
                     + "client=127\\.0\\.0\\.1:\\d+ user=\"\" service=raw instance=\\S+ "
                     + "path=/ws/v1/raw/sink/access\\?token=\\*\\*\\* subprotocol=\"\" duration_ms=\\d+ "
-                    + "messages_in=3 messages_out=0 bytes_in=15 bytes_out=0 close_to_client=4001 failovers=0 "
+                    + "messages_in=3 messages_out=0 bytes_in=15 bytes_out=0 close_from_client=4001 close_to_client=4001 "
+                    + "close_from_service=4001 close_to_service=4001 failovers=0 "
                     + "end=\"client sent close 4001 done\"\\n"), text);
             assertThat(text, containsString("service=raw"));
             LogLineFormatter.useFormat("json");
             try {
                 String json = new LogLineFormatter().format(record);
                 assertThat(json, containsString("\"messages_in\":3,\"messages_out\":0,\"bytes_in\":15,"
-                                                        + "\"bytes_out\":0,\"close_to_client\":4001,\"failovers\":0"));
+                                                        + "\"bytes_out\":0,\"close_from_client\":4001,\"close_to_client\":4001,"
+                                                        + "\"close_from_service\":4001,\"close_to_service\":4001,"
+                                                        + "\"failovers\":0"));
             } finally {
                 LogLineFormatter.useFormat("text");
             }

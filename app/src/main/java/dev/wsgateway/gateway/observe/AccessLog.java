@@ -8,6 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import dev.wsgateway.gateway.relay.CloseReason;
 import dev.wsgateway.gateway.relay.RelayListener;
 import dev.wsgateway.gateway.relay.RelaySession;
 import dev.wsgateway.gateway.relay.SessionInfo;
@@ -15,7 +16,9 @@ import dev.wsgateway.gateway.relay.SessionInfo;
 /**
  * One access-log line per session end, on the logger {@value #LOGGER_NAME} (level INFO; set that logger to
  * {@code OFF} to turn it off): {@code access session=.. client=.. user=.. service=.. instance=.. path=..
- * duration_ms=.. messages_in=.. messages_out=.. bytes_in=.. bytes_out=.. close_to_client=.. failovers=.. end=..}.
+ * duration_ms=.. messages_in=.. messages_out=.. bytes_in=.. bytes_out=.. close_from_client=.. close_to_client=..
+ * close_from_service=.. close_to_service=.. failovers=.. end=..}: the close codes both ways on both legs, {@code 0}
+ * where no close frame went that way (a connection that ended without one).
  * In the JSON log format the same names are fields of the line's object (numbers as numbers). Query values are
  * redacted as in the session listing; the formatter neutralises what peers chose (paths, user names, reasons).
  */
@@ -51,7 +54,10 @@ public final class AccessLog implements RelayListener {
         fields.put("messages_out", session.messagesOut());
         fields.put("bytes_in", session.bytesIn());
         fields.put("bytes_out", session.bytesOut());
+        fields.put("close_from_client", code(session.clientClose()));
         fields.put("close_to_client", session.closeCodeToClient());
+        fields.put("close_from_service", code(session.upstreamClose()));
+        fields.put("close_to_service", session.closeCodeToService());
         fields.put("failovers", session.failovers());
         String end = session.endReason();
         fields.put("end", end == null ? "" : end);
@@ -59,6 +65,10 @@ public final class AccessLog implements RelayListener {
         record.setLoggerName(LOGGER_NAME);
         record.setParameters(new Object[] {new Fields(fields)});
         LOGGER.log(record);
+    }
+
+    private static int code(CloseReason close) {
+        return close == null ? 0 : close.code();
     }
 
     /**

@@ -13,7 +13,7 @@ import io.helidon.websocket.WsCloseCodes;
  * @param code   close code ({@code 1005} when a close frame had no code)
  * @param reason reason text, may be empty
  */
-record CloseReason(int code, String reason) {
+public record CloseReason(int code, String reason) {
     /**
      * A close frame's payload, decoded.
      *

@@ -108,9 +108,7 @@ public final class RelaySession implements ServerConnection {
         return bytesOutBefore + fromUpstream.bytes();
     }
 
-    /**
-     * @return how many times the session moved to another instance
-     */
+    /** @return how many times the session moved to another instance */
     public int failovers() {
         return failovers;
     }
@@ -122,18 +120,19 @@ public final class RelaySession implements ServerConnection {
         return info.openedAt();
     }
 
-    /**
-     * @return the close the client sent (code and reason), or {@code null}
-     */
-    CloseReason clientClose() {
+    /** @return the close the client sent (code and reason), or {@code null} */
+    public CloseReason clientClose() {
         return clientClose;
     }
 
-    /**
-     * @return the close the upstream sent (code and reason), or {@code null}
-     */
-    CloseReason upstreamClose() {
+    /** @return the close the upstream sent (code and reason), or {@code null} */
+    public CloseReason upstreamClose() {
         return upstreamClose;
+    }
+
+    /** @return the close code the gateway sent or forwarded to the service's last connection; 0 when none */
+    public int closeCodeToService() {
+        return upstream.leg().closeCodeSent();
     }
 
     /**
