@@ -27,9 +27,8 @@ public final class RelaySession implements ServerConnection {
     private static final System.Logger LOGGER = System.getLogger(RelaySession.class.getName());
 
     private final RelaySettings settings;
-    private final boolean failoverEnabled;
     private final SessionRegistry registry;
-    private final SessionState state = new SessionState();
+    private final SessionState state;
     private final ReservedBits reservedBits;
     private final Leg client;
     private final UpstreamSide upstream;
@@ -62,7 +61,7 @@ public final class RelaySession implements ServerConnection {
                  Leg upstreamLeg) {
         this.info = info;
         this.settings = settings;
-        this.failoverEnabled = failoverEnabled;
+        this.state = new SessionState(failoverEnabled);
         this.registry = registry;
         this.client = client;
         boolean replay = failoverEnabled && !failoverSettings.replayWindow().isZero();
@@ -304,7 +303,7 @@ public final class RelaySession implements ServerConnection {
     }
 
     boolean failoverPossible() {
-        return failoverEnabled && !state.ending() && !client.closeSent() && !client.closeReceived();
+        return state.machine().failoverPossible(client.closeSent(), client.closeReceived());
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.wsgateway.gateway.relay;
 
-import dev.wsgateway.gateway.relay.SessionState.Phase;
+import dev.wsgateway.gateway.relay.SessionMachine.End;
 
 import io.helidon.websocket.WsCloseCodes;
 
@@ -78,9 +78,8 @@ final class SessionEvents implements PumpEvents {
      */
     @Override
     public boolean failoverOnClose(int code) {
-        return session.state().phase() == Phase.MIGRATING
-                || ((code == WsCloseCodes.GOING_AWAY || code == WsCloseCodes.SERVICE_RESTART)
-                && session.failoverPossible());
+        Leg client = session.client();
+        return session.state().machine().failoverOnClose(code, client.closeSent(), client.closeReceived());
     }
 
     /**
@@ -91,8 +90,7 @@ final class SessionEvents implements PumpEvents {
     void clientPumpEnded(FramePump pump) {
         Leg client = session.client();
         Leg up = session.upstream().leg();
-        boolean orderly = client.closeReceived() || session.state().ending();
-        if (!orderly) {
+        if (session.state().machine().clientEnded(client.closeReceived()) == End.LOST) {
             session.clientLost();
             String cause = pump.failure() == null ? "closed the connection without a close frame"
                     : "connection failed";
@@ -116,16 +114,18 @@ final class SessionEvents implements PumpEvents {
     boolean upstreamPumpEnded(FramePump pump) {
         Leg src = pump.source();
         Leg client = session.client();
-        boolean orderly = (src.closeReceived() && !pump.failoverRequested()) || session.state().ending();
-        if (!orderly && session.failoverPossible()) {
-            if (pump.cutMidMessage()) {
-                src.close();
-                session.failClient(GatewayClose.MESSAGE_CUT, "");
-                return false;
-            }
+        End end = session.state().machine().upstreamEnded(src.closeReceived(), pump.failoverRequested(),
+                                                          pump.cutMidMessage(), client.closeSent(),
+                                                          client.closeReceived());
+        if (end == End.CUT) {
+            src.close();
+            session.failClient(GatewayClose.MESSAGE_CUT, "");
+            return false;
+        }
+        if (end == End.FAIL_OVER) {
             return session.failover(pump);
         }
-        if (!orderly) {
+        if (end == End.LOST) {
             String cause = pump.failoverRequested() ? "is going away"
                     : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
             session.end("upstream " + cause);

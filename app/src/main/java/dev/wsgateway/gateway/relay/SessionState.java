@@ -1,13 +1,11 @@
 package dev.wsgateway.gateway.relay;
 
-import java.util.EnumSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The phase a session is in, and every change of phase. All transitions go through {@link #to(Phase)}, under the
- * session's lock, and only along the arrows of {@link #ALLOWED}:
+ * session's lock, and only along the arrows of its {@link SessionMachine}, which owns the phase and the decisions
+ * taken on the session's events:
  * <pre>
  *   OPEN ──migrate──▶ MIGRATING ──old instance closed──▶ FAILING_OVER ──resumed──▶ OPEN
  *   OPEN ──upstream lost──────────────────────────────▶ FAILING_OVER
@@ -35,18 +33,20 @@ final class SessionState {
         CLOSED
     }
 
-    private static final Map<Phase, Set<Phase>> ALLOWED = Map.of(
-            Phase.OPEN, EnumSet.of(Phase.MIGRATING, Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
-            Phase.MIGRATING, EnumSet.of(Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
-            Phase.FAILING_OVER, EnumSet.of(Phase.OPEN, Phase.CLOSING, Phase.CLOSED),
-            Phase.CLOSING, EnumSet.of(Phase.CLOSED),
-            Phase.CLOSED, EnumSet.noneOf(Phase.class));
-
     private final ReentrantLock lock = new ReentrantLock();
-    private volatile Phase phase = Phase.OPEN;
+    private final SessionMachine machine;
     private volatile long sinceNanos = System.nanoTime();
     private volatile boolean attached = true;
     private volatile String endReason;
+
+    /**
+     * A session in {@link Phase#OPEN}.
+     *
+     * @param failoverEnabled whether the session's route may fail over to another instance
+     */
+    SessionState(boolean failoverEnabled) {
+        this.machine = new SessionMachine(failoverEnabled);
+    }
 
     /**
      * Move to another phase if the arrow exists.
@@ -57,10 +57,9 @@ final class SessionState {
     boolean to(Phase next) {
         lock.lock();
         try {
-            if (!ALLOWED.get(phase).contains(next)) {
+            if (!machine.on(SessionMachine.Event.entering(next))) {
                 return false;
             }
-            phase = next;
             sinceNanos = System.nanoTime();
             if (next == Phase.OPEN) {
                 attached = true;
@@ -96,7 +95,16 @@ final class SessionState {
     }
 
     Phase phase() {
-        return phase;
+        return machine.phase();
+    }
+
+    /**
+     * The session's machine, for its decisions (called under the lock when they must agree with a transition).
+     *
+     * @return the machine
+     */
+    SessionMachine machine() {
+        return machine;
     }
 
     /**
@@ -124,7 +132,7 @@ final class SessionState {
      * @return in {@code MIGRATING} or {@code FAILING_OVER}
      */
     boolean holding() {
-        Phase now = phase;
+        Phase now = machine.phase();
         return now == Phase.MIGRATING || now == Phase.FAILING_OVER;
     }
 
@@ -134,8 +142,7 @@ final class SessionState {
      * @return in {@code CLOSING} or {@code CLOSED}
      */
     boolean ending() {
-        Phase now = phase;
-        return now == Phase.CLOSING || now == Phase.CLOSED;
+        return machine.ending();
     }
 
     String endReason() {
@@ -159,6 +166,6 @@ final class SessionState {
 
     @Override
     public String toString() {
-        return phase.name();
+        return machine.toString();
     }
 }

@@ -45,7 +45,7 @@ import static org.hamcrest.Matchers.nullValue;
 class FailoverTest {
     private static final UpstreamRequest REQUEST = new UpstreamRequest("echo", "ws/v1", "", "", Map.of(), List.of());
 
-    private final SessionState state = new SessionState();
+    private final SessionState state = new SessionState(true);
     private final MemorySocket socket = new MemorySocket();
     private final Leg leg = new Leg("upstream", socket, new byte[0], true);
     private final UpstreamSide side = new UpstreamSide(state, new HeldFrames(1 << 16, Duration.ofSeconds(10)), null,

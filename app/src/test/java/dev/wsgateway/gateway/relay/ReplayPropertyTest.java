@@ -50,7 +50,7 @@ class ReplayPropertyTest {
 
     private static final class Run implements UpstreamOwner {
         private final Random random;
-        private final SessionState state = new SessionState();
+        private final SessionState state = new SessionState(true);
         private final HeldFrames held = new HeldFrames(1 << 20, Duration.ofHours(1));
         private final ReplayWindow replay = new ReplayWindow(Duration.ofMillis(1), 1 << 20, true);
         private final Set<Integer> answered = new HashSet<>();

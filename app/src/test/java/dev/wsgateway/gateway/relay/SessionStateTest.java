@@ -24,7 +24,7 @@ class SessionStateTest {
 
     /** A state in the given phase, reached along allowed arrows. */
     private static SessionState in(Phase phase) {
-        SessionState state = new SessionState();
+        SessionState state = new SessionState(true);
         switch (phase) {
         case OPEN -> { }
         case MIGRATING -> state.to(Phase.MIGRATING);
@@ -39,7 +39,7 @@ class SessionStateTest {
 
     @Test
     void startsOpenAndAttached() {
-        SessionState state = new SessionState();
+        SessionState state = new SessionState(true);
         assertThat(state.phase(), is(Phase.OPEN));
         assertThat(state.attached(), is(true));
         assertThat(state.holding(), is(false));
@@ -61,7 +61,7 @@ class SessionStateTest {
 
     @Test
     void aTransitionRestartsTheClockARefusedOneDoesNot() throws InterruptedException {
-        SessionState state = new SessionState();
+        SessionState state = new SessionState(true);
         long opened = state.sinceNanos();
         Thread.sleep(2);
         state.to(Phase.FAILING_OVER);
@@ -74,7 +74,7 @@ class SessionStateTest {
 
     @Test
     void attachedHoldingAndEndingFollowThePhase() {
-        SessionState state = new SessionState();
+        SessionState state = new SessionState(true);
         state.to(Phase.MIGRATING);
         assertThat(state.attached(), is(false));
         assertThat(state.holding(), is(true));
@@ -104,7 +104,7 @@ class SessionStateTest {
 
     @Test
     void closingKeepsTheFirstReasonOnce() {
-        SessionState state = new SessionState();
+        SessionState state = new SessionState(true);
         assertThat(state.closing("client closed"), is(true));
         assertThat(state.closing("shutdown"), is(false));
         state.endReasonIfNone("later");
@@ -114,7 +114,7 @@ class SessionStateTest {
 
     @Test
     void aReasonGivenBeforeClosingIsKept() {
-        SessionState state = new SessionState();
+        SessionState state = new SessionState(true);
         state.endReasonIfNone("upstream lost");
         assertThat(state.closing("client closed"), is(true));
         assertThat(state.endReason(), is("upstream lost"));

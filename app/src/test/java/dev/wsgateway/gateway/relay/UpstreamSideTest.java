@@ -21,7 +21,7 @@ import static org.hamcrest.Matchers.lessThan;
  * write finds the message being written, and a resume writes what was held outside the lock.
  */
 class UpstreamSideTest {
-    private final SessionState state = new SessionState();
+    private final SessionState state = new SessionState(true);
     private final HeldFrames held = new HeldFrames(1 << 16, Duration.ofSeconds(10));
     private final ReplayWindow replay = new ReplayWindow(Duration.ofSeconds(1), 1 << 16, true);
     private final MemorySocket socket = new MemorySocket();
