@@ -76,6 +76,18 @@ final class SessionMachine {
         LOST
     }
 
+    /**
+     * What a phase that lasted too long calls for (the watchdog's close timeout).
+     */
+    enum Overdue {
+        /** Nothing: the phase is within its time, or has no deadline. */
+        NONE,
+        /** {@code CLOSING}/{@code CLOSED} past the close timeout: drop both connections (no more handshake). */
+        DROP_CONNECTIONS,
+        /** {@code MIGRATING} past the close timeout: drop the old instance, its pump then fails over. */
+        DROP_OLD_UPSTREAM
+    }
+
     private static final Map<Phase, Set<Phase>> ALLOWED = Map.of(
             Phase.OPEN, EnumSet.of(Phase.MIGRATING, Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
             Phase.MIGRATING, EnumSet.of(Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
@@ -170,6 +182,34 @@ final class SessionMachine {
             return End.LOST;
         }
         return cutMidMessage ? End.CUT : End.FAIL_OVER;
+    }
+
+    /**
+     * The close timeout of the phase.
+     *
+     * @param inPhaseNanos      how long the session has been in its phase
+     * @param closeTimeoutNanos the close timeout
+     * @return what to do now that the phase has lasted that long
+     */
+    Overdue overdue(long inPhaseNanos, long closeTimeoutNanos) {
+        if (inPhaseNanos <= closeTimeoutNanos) {
+            return Overdue.NONE;
+        }
+        return switch (phase) {
+            case CLOSING, CLOSED -> Overdue.DROP_CONNECTIONS;
+            case MIGRATING -> Overdue.DROP_OLD_UPSTREAM;
+            case OPEN, FAILING_OVER -> Overdue.NONE;
+        };
+    }
+
+    /**
+     * Whether the session has a current upstream the watchdog pings (dead-peer detection, acknowledging pings):
+     * only while {@code OPEN} (migrating, the old instance is closing; failing over, there is none).
+     *
+     * @return whether the upstream is watched
+     */
+    boolean upstreamWatched() {
+        return phase == Phase.OPEN;
     }
 
     @Override

@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.wsgateway.gateway.config.RelaySettings;
-import dev.wsgateway.gateway.relay.SessionState.Phase;
-
 
 /**
  * Looks at every session on a fixed tick: pings quiet peers and drops dead ones, ends idle sessions, drops
@@ -65,15 +63,17 @@ final class Watchdog implements AutoCloseable {
      */
     void check(RelaySession session, long now, long token) {
         SessionState state = session.state();
-        Phase phase = state.phase();
-        long inPhase = now - state.sinceNanos();
-        if (state.ending()) {
-            if (inPhase > settings.closeTimeout().toNanos() && !session.connectionsClosed()) {
+        SessionMachine machine = state.machine();
+        boolean ending = machine.ending();
+        boolean upstreamWatched = machine.upstreamWatched();
+        SessionMachine.Overdue overdue = machine.overdue(now - state.sinceNanos(), settings.closeTimeout().toNanos());
+        if (ending) {
+            if (overdue == SessionMachine.Overdue.DROP_CONNECTIONS && !session.connectionsClosed()) {
                 Thread.ofVirtual().start(session::dropConnections);
             }
             return;
         }
-        if (session.upstream().forgetAnswered(now) && phase == Phase.OPEN) {
+        if (session.upstream().forgetAnswered(now) && upstreamWatched) {
             // a client message unanswered for longer than the replay window: a ping written after it tells, by its
             // pong, that the instance has read it (and it need not be sent again on a failover)
             Leg upstream = session.upstream().leg();
@@ -81,7 +81,7 @@ final class Watchdog implements AutoCloseable {
                 Thread.ofVirtual().start(() -> upstream.sendPing(token));
             }
         }
-        if (phase == Phase.MIGRATING && inPhase > settings.closeTimeout().toNanos()) {
+        if (overdue == SessionMachine.Overdue.DROP_OLD_UPSTREAM) {
             // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
             Leg old = session.upstream().leg();
             if (!old.isClosed()) {
@@ -94,7 +94,7 @@ final class Watchdog implements AutoCloseable {
         }
         if (!settings.pingInterval().isZero()) {
             checkPeer(session, session.client(), now, token);
-            if (state.phase() == Phase.OPEN) {
+            if (machine.upstreamWatched()) {
                 checkPeer(session, session.upstream().leg(), now, token);
             }
         }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsgateway.gateway.relay.SessionMachine.End;
 import dev.wsgateway.gateway.relay.SessionMachine.Event;
+import dev.wsgateway.gateway.relay.SessionMachine.Overdue;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
 import io.helidon.websocket.WsCloseCodes;
@@ -102,6 +103,13 @@ class SessionMachineTest {
             new Row<>(LIVE, "111-1-", End.LOST),
             new Row<>(LIVE, "10--01", End.LOST),
             new Row<>(LIVE, "111-01", End.LOST));
+
+    /** overdue: failover enabled, the phase lasted longer than the close timeout; and upstreamWatched. */
+    private static final List<Row<String>> OVERDUE = List.of(
+            new Row<>(ALL, "-0", "NONE"),
+            new Row<>(EnumSet.of(Phase.OPEN, Phase.FAILING_OVER), "-1", "NONE"),
+            new Row<>(EnumSet.of(Phase.MIGRATING), "-1", "DROP_OLD_UPSTREAM"),
+            new Row<>(ENDING, "-1", "DROP_CONNECTIONS"));
 
     private static final int[] RESTART_CODES = {WsCloseCodes.GOING_AWAY, WsCloseCodes.SERVICE_RESTART};
     private static final int[] OTHER_CODES = {WsCloseCodes.NORMAL_CLOSE, WsCloseCodes.PROTOCOL_ERROR,
@@ -226,5 +234,16 @@ class SessionMachineTest {
     void upstreamEnded() {
         assertThat(check("upstreamEnded", UPSTREAM_ENDED, 6,
                          (m, f) -> m.upstreamEnded(f[1], f[2], f[3], f[4], f[5])), is(320));
+    }
+
+    @Test
+    void overdue() {
+        long timeout = 1_000_000_000L;
+        assertThat(check("overdue", OVERDUE, 2,
+                         (m, f) -> m.overdue(f[1] ? timeout + 1 : timeout, timeout).name()), is(20));
+        for (Phase phase : ALL) {
+            assertThat(phase + ": upstream watched", in(phase, true).upstreamWatched(), is(phase == Phase.OPEN));
+            assertThat(in(phase, true).overdue(0, 0), is(Overdue.NONE));
+        }
     }
 }
