@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway.relay;
 
 import dev.wsgateway.gateway.relay.SessionMachine.End;
+import dev.wsgateway.gateway.relay.SessionMachine.Offence;
 
 import io.helidon.websocket.WsCloseCodes;
 
@@ -35,14 +36,9 @@ final class SessionEvents implements PumpEvents {
     public void protocolError(Leg offender, int code, String what) {
         LOGGER.log(System.Logger.Level.DEBUG, () -> "session " + session.info().id() + ": protocol error from "
                 + offender.name() + ": " + what);
-        boolean badReason = code == WsCloseCodes.NOT_CONSISTENT;
-        if (offender == session.client()) {
-            session.terminate(badReason ? GatewayClose.CLIENT_BAD_CLOSE_REASON : GatewayClose.CLIENT_PROTOCOL_ERROR,
-                              what, "");
-        } else {
-            session.terminate(badReason ? GatewayClose.UPSTREAM_BAD_CLOSE_REASON
-                                      : GatewayClose.UPSTREAM_PROTOCOL_ERROR, what, what);
-        }
+        boolean fromClient = offender == session.client();
+        Offence offence = code == WsCloseCodes.NOT_CONSISTENT ? Offence.BAD_CLOSE_REASON : Offence.PROTOCOL_ERROR;
+        session.terminate(session.state().machine().offence(offence, fromClient), what, fromClient ? "" : what);
         // a peer that breaks the framing gets no close handshake: its connection is dropped
         offender.close();
     }
@@ -52,12 +48,7 @@ final class SessionEvents implements PumpEvents {
      */
     @Override
     public void tooBig(Leg offender, long limit) {
-        String bytes = limit + " bytes";
-        if (offender == session.client()) {
-            session.terminate(GatewayClose.CLIENT_TOO_BIG, bytes, "");
-        } else {
-            session.terminate(GatewayClose.UPSTREAM_TOO_BIG, bytes, bytes);
-        }
+        offended(Offence.TOO_BIG, offender, limit + " bytes");
     }
 
     /**
@@ -65,12 +56,12 @@ final class SessionEvents implements PumpEvents {
      */
     @Override
     public void tooManyFragments(Leg offender, int limit) {
-        String fragments = limit + " fragments";
-        if (offender == session.client()) {
-            session.terminate(GatewayClose.CLIENT_TOO_MANY_FRAGMENTS, fragments, "");
-        } else {
-            session.terminate(GatewayClose.UPSTREAM_TOO_MANY_FRAGMENTS, fragments, fragments);
-        }
+        offended(Offence.TOO_MANY_FRAGMENTS, offender, limit + " fragments");
+    }
+
+    private void offended(Offence offence, Leg offender, String detail) {
+        boolean fromClient = offender == session.client();
+        session.terminate(session.state().machine().offence(offence, fromClient), detail, fromClient ? "" : detail);
     }
 
     /**

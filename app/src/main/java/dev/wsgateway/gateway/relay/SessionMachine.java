@@ -88,6 +88,20 @@ final class SessionMachine {
         DROP_OLD_UPSTREAM
     }
 
+    /**
+     * What a peer did that ends the session with a rule of {@link GatewayClose}.
+     */
+    enum Offence {
+        /** A frame that breaks RFC 6455. */
+        PROTOCOL_ERROR,
+        /** A close frame whose reason is not valid UTF-8 (1007). */
+        BAD_CLOSE_REASON,
+        /** A message or frame over {@code max-message-size}. */
+        TOO_BIG,
+        /** A message in more frames than {@code max-message-fragments}. */
+        TOO_MANY_FRAGMENTS
+    }
+
     private static final Map<Phase, Set<Phase>> ALLOWED = Map.of(
             Phase.OPEN, EnumSet.of(Phase.MIGRATING, Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
             Phase.MIGRATING, EnumSet.of(Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
@@ -182,6 +196,27 @@ final class SessionMachine {
             return End.LOST;
         }
         return cutMidMessage ? End.CUT : End.FAIL_OVER;
+    }
+
+    /**
+     * The rule a peer's offence ends the session with: the offender gets the offence's code, the other side the
+     * documented one (1011 to the client for a faulty service, 1001 to the service for a faulty client). The same in
+     * every phase: the close frames it sends are claimed like any other, so a leg that already got one keeps it.
+     *
+     * @param offence    what the peer did
+     * @param fromClient whether the client did it (else the service)
+     * @return the rule
+     */
+    GatewayClose offence(Offence offence, boolean fromClient) {
+        return switch (offence) {
+            case PROTOCOL_ERROR -> fromClient ? GatewayClose.CLIENT_PROTOCOL_ERROR
+                    : GatewayClose.UPSTREAM_PROTOCOL_ERROR;
+            case BAD_CLOSE_REASON -> fromClient ? GatewayClose.CLIENT_BAD_CLOSE_REASON
+                    : GatewayClose.UPSTREAM_BAD_CLOSE_REASON;
+            case TOO_BIG -> fromClient ? GatewayClose.CLIENT_TOO_BIG : GatewayClose.UPSTREAM_TOO_BIG;
+            case TOO_MANY_FRAGMENTS -> fromClient ? GatewayClose.CLIENT_TOO_MANY_FRAGMENTS
+                    : GatewayClose.UPSTREAM_TOO_MANY_FRAGMENTS;
+        };
     }
 
     /**

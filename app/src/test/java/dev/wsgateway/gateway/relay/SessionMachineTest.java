@@ -3,6 +3,7 @@ package dev.wsgateway.gateway.relay;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsgateway.gateway.relay.SessionMachine.End;
 import dev.wsgateway.gateway.relay.SessionMachine.Event;
+import dev.wsgateway.gateway.relay.SessionMachine.Offence;
 import dev.wsgateway.gateway.relay.SessionMachine.Overdue;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
@@ -110,6 +112,17 @@ class SessionMachineTest {
             new Row<>(EnumSet.of(Phase.OPEN, Phase.FAILING_OVER), "-1", "NONE"),
             new Row<>(EnumSet.of(Phase.MIGRATING), "-1", "DROP_OLD_UPSTREAM"),
             new Row<>(ENDING, "-1", "DROP_CONNECTIONS"));
+
+    /** offence: failover enabled, the client is the offender (else the service); one table per offence. */
+    private static final Map<Offence, List<Row<GatewayClose>>> OFFENCES = Map.of(
+            Offence.PROTOCOL_ERROR, List.of(new Row<>(ALL, "-1", GatewayClose.CLIENT_PROTOCOL_ERROR),
+                                            new Row<>(ALL, "-0", GatewayClose.UPSTREAM_PROTOCOL_ERROR)),
+            Offence.BAD_CLOSE_REASON, List.of(new Row<>(ALL, "-1", GatewayClose.CLIENT_BAD_CLOSE_REASON),
+                                              new Row<>(ALL, "-0", GatewayClose.UPSTREAM_BAD_CLOSE_REASON)),
+            Offence.TOO_BIG, List.of(new Row<>(ALL, "-1", GatewayClose.CLIENT_TOO_BIG),
+                                     new Row<>(ALL, "-0", GatewayClose.UPSTREAM_TOO_BIG)),
+            Offence.TOO_MANY_FRAGMENTS, List.of(new Row<>(ALL, "-1", GatewayClose.CLIENT_TOO_MANY_FRAGMENTS),
+                                                new Row<>(ALL, "-0", GatewayClose.UPSTREAM_TOO_MANY_FRAGMENTS)));
 
     private static final int[] RESTART_CODES = {WsCloseCodes.GOING_AWAY, WsCloseCodes.SERVICE_RESTART};
     private static final int[] OTHER_CODES = {WsCloseCodes.NORMAL_CLOSE, WsCloseCodes.PROTOCOL_ERROR,
@@ -245,5 +258,15 @@ class SessionMachineTest {
             assertThat(phase + ": upstream watched", in(phase, true).upstreamWatched(), is(phase == Phase.OPEN));
             assertThat(in(phase, true).overdue(0, 0), is(Overdue.NONE));
         }
+    }
+
+    @Test
+    void offences() {
+        assertThat(OFFENCES.keySet(), is(EnumSet.allOf(Offence.class)));
+        int pairs = 0;
+        for (Offence offence : Offence.values()) {
+            pairs += check("offence " + offence, OFFENCES.get(offence), 2, (m, f) -> m.offence(offence, f[1]));
+        }
+        assertThat(pairs, is(80));
     }
 }
