@@ -46,7 +46,6 @@ public final class RelaySession implements ServerConnection {
     private volatile CloseReason clientClose;
     private volatile CloseReason upstreamClose;
     private volatile Thread upstreamThread;
-    private volatile boolean clientLost;
 
     RelaySession(SessionInfo info,
                  RelaySettings settings,
@@ -142,7 +141,7 @@ public final class RelaySession implements ServerConnection {
      */
     public int closeCodeToClient() {
         int code = client.closeCodeSent();
-        return code == 0 || clientLost ? WsCloseCodes.CLOSED_ABNORMALLY : code;
+        return code == 0 || state.machine().clientLost() ? WsCloseCodes.CLOSED_ABNORMALLY : code;
     }
 
     /**
@@ -361,13 +360,6 @@ public final class RelaySession implements ServerConnection {
 
     UpstreamSide upstream() {
         return upstream;
-    }
-
-    /**
-     * The client's connection ended without a close handshake.
-     */
-    void clientLost() {
-        clientLost = true;
     }
 
     long lastDataNanos() {

@@ -82,7 +82,6 @@ final class SessionEvents implements PumpEvents {
         Leg client = session.client();
         Leg up = session.upstream().leg();
         if (session.state().machine().clientEnded(client.closeReceived()) == End.LOST) {
-            session.clientLost();
             String cause = pump.failure() == null ? "closed the connection without a close frame"
                     : "connection failed";
             session.end("client " + cause);

@@ -111,6 +111,7 @@ final class SessionMachine {
 
     private final boolean failoverEnabled;
     private volatile Phase phase = Phase.OPEN;
+    private volatile boolean clientLost;
 
     SessionMachine(boolean failoverEnabled) {
         this.failoverEnabled = failoverEnabled;
@@ -168,13 +169,27 @@ final class SessionMachine {
     }
 
     /**
-     * The client pump ended.
+     * The client pump ended (called once, by the client pump itself).
      *
      * @param closeReceived the client sent a close frame
      * @return {@link End#ORDERLY} after the client's close or while ending, else {@link End#LOST}
      */
     End clientEnded(boolean closeReceived) {
-        return closeReceived || ending() ? End.ORDERLY : End.LOST;
+        if (closeReceived || ending()) {
+            return End.ORDERLY;
+        }
+        clientLost = true;
+        return End.LOST;
+    }
+
+    /**
+     * Whether the client's connection ended without a close handshake ({@link #clientEnded} answered
+     * {@link End#LOST}): the access log then shows 1006 sent to the client whatever close was attempted.
+     *
+     * @return whether the client was lost
+     */
+    boolean clientLost() {
+        return clientLost;
     }
 
     /**

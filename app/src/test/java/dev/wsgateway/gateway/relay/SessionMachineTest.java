@@ -240,7 +240,12 @@ class SessionMachineTest {
 
     @Test
     void clientEnded() {
-        assertThat(check("clientEnded", CLIENT_ENDED, 2, (m, f) -> m.clientEnded(f[1])), is(20));
+        assertThat(check("clientEnded", CLIENT_ENDED, 2, (m, f) -> {
+            assertThat(m.clientLost(), is(false));
+            End end = m.clientEnded(f[1]);
+            assertThat("client lost remembered", m.clientLost(), is(end == End.LOST));
+            return end;
+        }), is(20));
     }
 
     @Test
