@@ -127,6 +127,10 @@ public final class Dialer {
                 dialed = dial(request, exclude, deadline);
             } catch (UpstreamException e) {
                 last = e;
+                if (e.failure() instanceof ConnectFailure.Rejected r && r.status() < 500) {
+                    // the service itself refused this session (credentials, path): no later round changes that
+                    throw e;
+                }
                 if (e.failure() instanceof ConnectFailure.NoOtherInstance) {
                     // the excluded instances are all there is (a service with one instance): try them again
                     exclude.clear();

@@ -77,6 +77,14 @@ class FailoverTest {
     }
 
     private Failover failover(ServiceInstance... instances) {
+        return failover(Duration.ofMillis(150), instances);
+    }
+
+    /**
+     * @param timeout failover.timeout: short where the test waits for it to pass, long where one answer must arrive
+     *                before it (a loaded machine took 170 ms for one dial and answer)
+     */
+    private Failover failover(Duration timeout, ServiceInstance... instances) {
         ServiceRegistry registry = new ServiceRegistry() {
             @Override
             public List<ServiceInstance> instances(String serviceId) {
@@ -100,7 +108,7 @@ class FailoverTest {
                                    new Ejections(Duration.ofSeconds(10), 100), new ConnectListener() {
                                    }, new Dialer.ConnectPolicy(1, Duration.ofSeconds(1), Duration.ofMillis(10),
                                                                Duration.ofMillis(20)));
-        return new Failover(state, side, dialer, REQUEST, Duration.ofMillis(150), "", "");
+        return new Failover(state, side, dialer, REQUEST, timeout, "", "");
     }
 
     private static ServiceInstance instance(String id, int port) {
@@ -176,7 +184,7 @@ class FailoverTest {
 
     @Test
     void anInstanceThatRefusesTheCredentialsCloses1008() throws Exception {
-        Failover.Outcome outcome = runFrom(failover(instance("other", answeringWith("HTTP/1.1 403 Forbidden"))),
+        Failover.Outcome outcome = runFrom(failover(Duration.ofSeconds(5), instance("other", answeringWith("HTTP/1.1 403 Forbidden"))),
                                            "lost");
         assertThat(outcome.close(), is(GatewayClose.FAILOVER_CREDENTIALS_REFUSED));
         assertThat(outcome.close().clientCode(), is(1008));
@@ -184,7 +192,7 @@ class FailoverTest {
 
     @Test
     void anInstanceThatAnswersWithAnother4xxCloses1014() throws Exception {
-        Failover.Outcome outcome = runFrom(failover(instance("other", answeringWith("HTTP/1.1 404 Not Found"))),
+        Failover.Outcome outcome = runFrom(failover(Duration.ofSeconds(5), instance("other", answeringWith("HTTP/1.1 404 Not Found"))),
                                            "lost");
         assertThat(outcome.close(), is(GatewayClose.FAILOVER_BAD_UPSTREAM));
     }
