@@ -11,12 +11,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
+import dev.wsgateway.discovery.InMemoryRegistry;
 import dev.wsgateway.discovery.InstanceStatus;
-import dev.wsgateway.discovery.RegistryListener;
 import dev.wsgateway.discovery.ServiceInstance;
-import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.instances.Ejections;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 import dev.wsgateway.gateway.upstream.ConnectFailure;
@@ -85,25 +83,8 @@ class FailoverTest {
      *                before it (a loaded machine took 170 ms for one dial and answer)
      */
     private Failover failover(Duration timeout, ServiceInstance... instances) {
-        ServiceRegistry registry = new ServiceRegistry() {
-            @Override
-            public List<ServiceInstance> instances(String serviceId) {
-                return serviceId.equals("echo") ? List.of(instances) : List.of();
-            }
-
-            @Override
-            public Set<String> services() {
-                return Set.of("echo");
-            }
-
-            @Override
-            public void addListener(RegistryListener listener) {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        InMemoryRegistry registry = new InMemoryRegistry();
+        registry.update(List.of(instances));
         Dialer dialer = new Dialer(new RouteResolver(registry, (serviceId, candidates) -> candidates), connector,
                                    new Ejections(Duration.ofSeconds(10), 100), new ConnectListener() {
                                    }, new Dialer.ConnectPolicy(1, Duration.ofSeconds(1), Duration.ofMillis(10),

@@ -17,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import dev.wsgateway.discovery.InMemoryRegistry;
 import dev.wsgateway.discovery.InstanceStatus;
-import dev.wsgateway.discovery.RegistryListener;
 import dev.wsgateway.discovery.ServiceInstance;
 import dev.wsgateway.discovery.ServiceRegistry;
 import dev.wsgateway.gateway.balancing.Balancer;
@@ -58,25 +58,9 @@ class DialerTest {
     }
 
     private static ServiceRegistry registry(ServiceInstance... instances) {
-        return new ServiceRegistry() {
-            @Override
-            public List<ServiceInstance> instances(String serviceId) {
-                return serviceId.equals("echo") ? List.of(instances) : List.of();
-            }
-
-            @Override
-            public Set<String> services() {
-                return Set.of("echo");
-            }
-
-            @Override
-            public void addListener(RegistryListener listener) {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        InMemoryRegistry registry = new InMemoryRegistry();
+        registry.update(List.of(instances));
+        return registry;
     }
 
     private Dialer dialer(int attempts, Duration roundDeadline, ServiceInstance... instances) {
