@@ -197,8 +197,8 @@ class ClusterTest {
                 // peer timeout + close timeout + 1 s
                 assertThat("answered after " + millis + " ms", millis, lessThan(3_000L + 2_000L));
             } finally {
-                eurekaRequest("DELETE", "apps/LONELY/ghost-silent", null);
-                eurekaRequest("DELETE", "apps/LONELY/ghost-refusing", null);
+                eureka.request("DELETE", "apps/LONELY/ghost-silent", null);
+                eureka.request("DELETE", "apps/LONELY/ghost-refusing", null);
                 for (Socket socket : accepted) {
                     socket.close();
                 }
@@ -384,19 +384,8 @@ class ClusterTest {
                 "dataCenterInfo":{"@class":"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo","name":"MyOwn"},
                 "metadata":%4$s}}
                 """.formatted(app, instanceId, port, metaJson);
-        HttpResponse<String> response = eurekaRequest("POST", "apps/" + app, body);
+        HttpResponse<String> response = eureka.request("POST", "apps/" + app, body);
         assertThat(response.body(), response.statusCode(), is(204));
     }
 
-    private static HttpResponse<String> eurekaRequest(String method, String path, String json) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(eureka.url() + path))
-                .header("Accept", "application/json")
-                .timeout(Duration.ofSeconds(5));
-        if (json != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

@@ -168,7 +168,7 @@ class ClusterTrustTest {
                 assertThat("only TLS handshakes reached the plain listener", plain.requests(), is(empty()));
                 assertThat(plain.tlsHandshakes(), is(plain.connections()));
             } finally {
-                eurekaRequest("DELETE", "apps/TRUSTTLS/rogue-plain", null);
+                eureka.request("DELETE", "apps/TRUSTTLS/rogue-plain", null);
             }
         } finally {
             certs.delete();
@@ -243,21 +243,10 @@ class ClusterTrustTest {
                 "dataCenterInfo":{"@class":"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo","name":"MyOwn"},
                 "metadata":{"wsgateway-observe-port":"%3$d","wsgateway-observe-scheme":"%5$s"}}}
                 """.formatted(app, instanceId, port, status, scheme);
-        HttpResponse<String> response = eurekaRequest("POST", "apps/" + app, body);
+        HttpResponse<String> response = eureka.request("POST", "apps/" + app, body);
         assertThat(response.body(), response.statusCode(), is(204));
     }
 
-    private static HttpResponse<String> eurekaRequest(String method, String path, String json) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(eureka.url() + path))
-                .header("Accept", "application/json")
-                .timeout(Duration.ofSeconds(5));
-        if (json != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     /**
      * A rogue "gateway": records every request head it receives (or that a TLS handshake came instead) and answers

@@ -74,11 +74,11 @@ class EurekaGatewayTest {
                 assertThat(handshake, containsString("\"query\":\"b=c\""));
             }
         }
-        eurekaRequest("PUT", "apps/RESTSVC/rest-1/status?value=OUT_OF_SERVICE", null);
+        eureka.request("PUT", "apps/RESTSVC/rest-1/status?value=OUT_OF_SERVICE", null);
         awaitStatus("restsvc", InstanceStatus.OUT_OF_SERVICE);
         assertThat(JdkClient.refusedStatus(gateway.ws("/ws/v1/restsvc/a"), Map.of()), is(503));
 
-        eurekaRequest("DELETE", "apps/RESTSVC/rest-1", null);
+        eureka.request("DELETE", "apps/RESTSVC/rest-1", null);
         TestGateway.await(() -> gateway.gateway().registry().instances("restsvc").isEmpty(), Duration.ofSeconds(5),
                           "cancelled instance removed");
         assertThat(JdkClient.refusedStatus(gateway.ws("/ws/v1/restsvc/a"), Map.of()), is(404));
@@ -268,29 +268,18 @@ class EurekaGatewayTest {
                 "name":"MyOwn"},"metadata":{"apiml.routes.ws_v1.gatewayUrl":"ws/v1",
                 "apiml.routes.ws_v1.serviceUrl":"/svc"}}}
                 """.formatted(app, instanceId, port);
-        HttpResponse<String> response = eurekaRequest("POST", "apps/" + app, body);
+        HttpResponse<String> response = eureka.request("POST", "apps/" + app, body);
         assertThat(response.body(), response.statusCode(), is(204));
     }
 
     private static String eurekaApp(String app) {
         try {
-            return eurekaRequest("GET", "apps/" + app, null).body();
+            return eureka.request("GET", "apps/" + app, null).body();
         } catch (Exception e) {
             return "";
         }
     }
 
-    private static HttpResponse<String> eurekaRequest(String method, String path, String json) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(eureka.url() + path))
-                .header("Accept", "application/json")
-                .timeout(Duration.ofSeconds(5));
-        if (json != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     private static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(gateway.http(path)).build(), HttpResponse.BodyHandlers.ofString());

@@ -132,6 +132,30 @@ public final class EurekaServerProcess implements AutoCloseable {
     }
 
     /**
+     * One request to the server's REST API, JSON both ways (as tests register, change or remove instances there
+     * directly), over the client the readiness probe uses.
+     *
+     * @param method HTTP method
+     * @param path   path below the service URL, e.g. {@code apps/MYAPP}
+     * @param json   request body, {@code null} for none
+     * @return the answer
+     * @throws IOException          when the request fails
+     * @throws InterruptedException when interrupted
+     */
+    public HttpResponse<String> request(String method, String path, String json)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path))
+                .header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(5));
+        if (json != null) {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
      * Whether the process is alive.
      *
      * @return {@code true} while running
