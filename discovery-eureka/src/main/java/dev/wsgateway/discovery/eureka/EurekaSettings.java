@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.wsgateway.discovery.SettingDurations;
+
 import io.helidon.common.config.Config;
 
 /**
@@ -109,33 +111,8 @@ public record EurekaSettings(List<String> serviceUrls,
                                   EurekaClientSecurity.from(config, serviceUrls, System::getenv));
     }
 
-    /**
-     * An ISO-8601 duration, not negative; a plain number is the old form (ms or seconds) and stops the start.
-     */
     private static Duration duration(Config config, String key, Duration defaultValue, boolean wholeSeconds) {
-        Config node = config.get(key);
-        if (!node.exists()) {
-            return defaultValue;
-        }
-        String value = node.asString().orElse("").trim();
-        String full = "discovery.eureka." + key;
-        if (value.matches("\\d+")) {
-            throw new IllegalArgumentException(full + " = '" + value + "': expected an ISO-8601 duration such as "
-                    + defaultValue + " (plain numbers of milliseconds or seconds are no longer read)");
-        }
-        Duration d;
-        try {
-            d = Duration.parse(value.toUpperCase(java.util.Locale.ROOT));
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException(full + " = '" + value + "': expected an ISO-8601 duration such as "
-                                                       + defaultValue);
-        }
-        if (d.isNegative() || wholeSeconds && d.toNanos() % 1_000_000_000L != 0) {
-            throw new IllegalArgumentException(full + " = '" + value + "': expected " + (wholeSeconds
-                    ? "whole seconds (the Eureka client counts in seconds), such as " : "a positive duration such as ")
-                    + defaultValue);
-        }
-        return d;
+        return SettingDurations.read(config.get(key), "discovery.eureka." + key, defaultValue, wholeSeconds);
     }
 
     private static boolean bool(Config config, String key, boolean defaultValue) {

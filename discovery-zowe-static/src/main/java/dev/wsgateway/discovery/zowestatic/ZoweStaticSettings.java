@@ -3,10 +3,10 @@ package dev.wsgateway.discovery.zowestatic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+
+import dev.wsgateway.discovery.SettingDurations;
 
 import io.helidon.common.config.Config;
 
@@ -60,25 +60,9 @@ public record ZoweStaticSettings(List<Path> directories, int reloadIntervalSecon
             node.asNodeList().orElse(List.of())
                     .forEach(child -> child.asString().asOptional().ifPresent(v -> split(v, directories)));
         }
-        return new ZoweStaticSettings(directories, reloadInterval(config.get("reload-interval")));
-    }
-
-    /** An ISO-8601 duration of whole seconds; a plain number (the unit unsaid) stops the start. */
-    private static int reloadInterval(Config node) {
-        if (!node.exists()) {
-            return 5;
-        }
-        String value = node.asString().orElse("").trim();
-        try {
-            Duration d = Duration.parse(value.toUpperCase(Locale.ROOT));
-            if (!d.isNegative() && d.toNanos() % 1_000_000_000L == 0) {
-                return (int) d.toSeconds();
-            }
-        } catch (DateTimeParseException e) {
-            // the line below says what is expected
-        }
-        throw new IllegalArgumentException(PREFIX + "reload-interval = '" + value
-                + "': expected an ISO-8601 duration of whole seconds, such as PT5S (PT0S: read once)");
+        Duration reload = SettingDurations.read(config.get("reload-interval"), PREFIX + "reload-interval",
+                                                Duration.ofSeconds(5), true);
+        return new ZoweStaticSettings(directories, (int) reload.toSeconds());
     }
 
     private static void split(String value, List<Path> into) {
