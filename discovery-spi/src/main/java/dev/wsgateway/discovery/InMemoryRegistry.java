@@ -1,12 +1,15 @@
 package dev.wsgateway.discovery;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -20,8 +23,8 @@ public class InMemoryRegistry implements ServiceRegistry {
     private volatile Map<String, List<ServiceInstance>> snapshot = Map.of();
     private volatile boolean ready;
     private volatile Instant lastRefresh;
-    private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.LongAdder skipped = new java.util.concurrent.atomic.LongAdder();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final LongAdder skipped = new LongAdder();
 
     /**
      * Replace the whole view (call it after each successful refresh, even when nothing changed: it records the refresh
@@ -65,7 +68,7 @@ public class InMemoryRegistry implements ServiceRegistry {
      * path (a full URL, a space) is left out, with one WARNING per instance and value (not one per refresh).
      */
     private List<ServiceInstance> usable(List<ServiceInstance> instances) {
-        List<ServiceInstance> usable = new java.util.ArrayList<>(instances.size());
+        List<ServiceInstance> usable = new ArrayList<>(instances.size());
         Set<String> stillBad = new HashSet<>();
         for (ServiceInstance instance : instances) {
             List<String> problems = ServiceRoute.problems(instance.metadata());
