@@ -1,13 +1,15 @@
 package dev.wsgateway.gateway.relay;
 
-import dev.wsgateway.gateway.relay.SessionMachine.End;
-import dev.wsgateway.gateway.relay.SessionMachine.Offence;
+import java.util.List;
+
+import dev.wsgateway.gateway.relay.SessionMachine.Side;
 
 import io.helidon.websocket.WsCloseCodes;
 
 /**
- * A session's answers to what its pumps report: who gets which close code when a peer closes, breaks the protocol or
- * a limit, or vanishes, and which upstream losses move the session to another instance.
+ * What a session's pumps report, given to its {@link SessionMachine} as events (who gets which close code when a peer
+ * closes, breaks the protocol or a limit, or vanishes, and which upstream losses move the session to another
+ * instance is the machine's to decide); the session carries out the actions it answers.
  */
 final class SessionEvents implements PumpEvents {
     private static final System.Logger LOGGER = System.getLogger(SessionEvents.class.getName());
@@ -36,11 +38,8 @@ final class SessionEvents implements PumpEvents {
     public void protocolError(Leg offender, int code, String what) {
         LOGGER.log(System.Logger.Level.DEBUG, () -> "session " + session.info().id() + ": protocol error from "
                 + offender.name() + ": " + what);
-        boolean fromClient = offender == session.client();
-        Offence offence = code == WsCloseCodes.NOT_CONSISTENT ? Offence.BAD_CLOSE_REASON : Offence.PROTOCOL_ERROR;
-        session.terminate(session.state().machine().offence(offence, fromClient), what, fromClient ? "" : what);
-        // a peer that breaks the framing gets no close handshake: its connection is dropped
-        offender.close();
+        offended(code == WsCloseCodes.NOT_CONSISTENT ? Offence.BAD_CLOSE_REASON : Offence.PROTOCOL_ERROR, offender,
+                 what);
     }
 
     /**
@@ -61,7 +60,8 @@ final class SessionEvents implements PumpEvents {
 
     private void offended(Offence offence, Leg offender, String detail) {
         boolean fromClient = offender == session.client();
-        session.terminate(session.state().machine().offence(offence, fromClient), detail, fromClient ? "" : detail);
+        session.act(offence.rule(fromClient).clientReason(detail), m -> m.offence(offence, fromClient), detail,
+                    fromClient ? "" : detail);
     }
 
     /**
@@ -69,8 +69,7 @@ final class SessionEvents implements PumpEvents {
      */
     @Override
     public boolean failoverOnClose(int code) {
-        Leg client = session.client();
-        return session.state().machine().failoverOnClose(code, client.closeSent(), client.closeReceived());
+        return session.state().machine().failoverOnClose(code);
     }
 
     /**
@@ -79,20 +78,9 @@ final class SessionEvents implements PumpEvents {
      * @param pump the client pump
      */
     void clientPumpEnded(FramePump pump) {
-        Leg client = session.client();
-        Leg up = session.upstream().leg();
-        if (session.state().machine().clientEnded(client.closeReceived()) == End.LOST) {
-            String cause = pump.failure() == null ? "closed the connection without a close frame"
-                    : "connection failed";
-            session.end("client " + cause);
-            up.sendClose(GatewayClose.CLIENT_LOST.serviceCode(), GatewayClose.CLIENT_LOST.serviceReason(cause));
-        }
-        session.end("client connection ended");
-        client.close();
-        // otherwise the service answers the close frame it got, or the watchdog drops it after the close timeout
-        if (up.closeHandshakeDone() || up.closeReceived()) {
-            up.close();
-        }
+        String cause = pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
+        boolean lost = !session.state().machine().flags(Side.CLIENT).received();
+        session.act(lost ? "client " + cause : "client connection ended", SessionMachine::clientEnded, "", cause);
     }
 
     /**
@@ -102,36 +90,23 @@ final class SessionEvents implements PumpEvents {
      * @return whether the session failed over and a new upstream pump is ready
      */
     boolean upstreamPumpEnded(FramePump pump) {
-        Leg src = pump.source();
-        Leg client = session.client();
-        End end = session.state().machine().upstreamEnded(src.closeReceived(), pump.failoverRequested(),
-                                                          pump.cutMidMessage(), client.closeSent(),
-                                                          client.closeReceived());
-        if (end == End.CUT) {
-            src.close();
-            session.failClient(GatewayClose.MESSAGE_CUT, "");
-            return false;
-        }
-        if (end == End.FAIL_OVER) {
+        String cause = pump.failoverRequested() ? "is going away"
+                : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
+        List<SessionAction> actions = session.state().decide(null, m -> m.upstreamEnded(pump.failoverRequested(),
+                                                                                       pump.cutMidMessage()));
+        if (actions.contains(SessionAction.FAIL_OVER)) {
             return session.failover(pump);
         }
-        if (end == End.LOST) {
-            String cause = pump.failoverRequested() ? "is going away"
-                    : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
-            session.end("upstream " + cause);
-            client.sendClose(GatewayClose.UPSTREAM_LOST.clientCode(), GatewayClose.UPSTREAM_LOST.clientReason(cause));
+        if (actions.contains(SessionAction.DROP_HELD)) {
+            // this end began the session's closing: a message cut, or an upstream lost without failover
+            boolean cut = actions.stream().anyMatch(a -> a.rule() == GatewayClose.MESSAGE_CUT);
+            String why = cut ? GatewayClose.MESSAGE_CUT.clientReason("") : "upstream " + cause;
+            if (cut) {
+                LOGGER.log(System.Logger.Level.INFO, () -> "session " + session.info().id() + ": " + why);
+            }
+            session.state().endReasonIfNone(why);
         }
-        src.close();
-        if (client.closeReceived() && !client.closeSent()) {
-            // the service went before answering the client's close: answer it in its place
-            CloseReason close = session.clientClose();
-            int code = close == null || close.code() == WsCloseCodes.NO_STATUS_CODE ? WsCloseCodes.NORMAL_CLOSE
-                    : close.code();
-            client.sendClose(code, "");
-        }
-        if (client.closeHandshakeDone() || client.closeReceived()) {
-            client.close();
-        }
+        session.carryOut(actions, cause, "");
         return false;
     }
 }
