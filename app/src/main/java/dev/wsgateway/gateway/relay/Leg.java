@@ -110,10 +110,6 @@ final class Leg implements FrameSink {
         }
     }
 
-    @Override
-    public void forwardClose(byte[] frame, int code) {
-        forwardClose(frame, 0, frame.length, code);
-    }
 
     /**
      * Read the next bytes from the peer; blocks until some arrive. They are then in {@link #chunk()}, from index 0.
@@ -210,17 +206,12 @@ final class Leg implements FrameSink {
         return lastReadNanos;
     }
 
-    /**
-     * Forward a close frame (raw bytes) unless a close was already sent on this leg.
-     *
-     * @return whether this call sent the close
-     */
-    boolean forwardClose(byte[] frame, int offset, int length, int code) {
+    /** Forward a close frame (raw bytes) unless a close was already sent on this leg. */
+    @Override
+    public void forwardClose(byte[] frame, int code) {
         if (flags.claim(code)) {
-            writer.control(frame, offset, length);
-            return true;
+            writeControl(frame);
         }
-        return false;
     }
 
     /**
@@ -229,11 +220,11 @@ final class Leg implements FrameSink {
      * @return whether this call sent the close
      */
     boolean sendClose(int code, String reason) {
-        if (flags.claim(code)) {
-            writeControl(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
-            return true;
+        if (!flags.claim(code)) {
+            return false;
         }
-        return false;
+        sendClaimedClose(code, reason);
+        return true;
     }
 
     /**

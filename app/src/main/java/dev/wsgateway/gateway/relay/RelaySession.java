@@ -3,7 +3,6 @@ package dev.wsgateway.gateway.relay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Function;
 
 import dev.wsgateway.gateway.config.FailoverSettings;
 import dev.wsgateway.gateway.config.RelaySettings;
@@ -22,8 +21,8 @@ import io.helidon.websocket.WsCloseCodes;
  * the upstream pump on a second virtual thread. The session ends when both pumps have ended.
  * <p>
  * This class is the session's lifecycle: it gives the session's events to its {@link SessionMachine} (which owns the
- * phase, the close flags and the close policy) under the session's lock and carries out the actions the machine
- * answers after letting go of it ({@link #act}). Its phases are in {@link SessionState}; the client pump's view
+ * phase, the close flags and the close policy) through {@link SessionEvents}, which carries out the actions the
+ * machine answers after letting go of the session's lock. Its phases are in {@link SessionState}; the client pump's view
  * of the upstream (held frames, replay) is {@link UpstreamSide}; moving to another instance is {@link Failover}; the
  * timers are the {@link Watchdog}'s.
  */
@@ -232,7 +231,7 @@ public final class RelaySession implements ServerConnection {
      * @param reason close reason (at most 123 bytes of UTF-8)
      */
     public void close(int code, String reason) {
-        act(reason, m -> m.terminate(GatewayClose.OPERATOR, code), reason, reason);
+        events.act(reason, m -> m.terminate(GatewayClose.OPERATOR, code), reason, reason);
     }
 
     /**
@@ -248,7 +247,7 @@ public final class RelaySession implements ServerConnection {
         }
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": migrating off " + info.instanceId()
                 + ": " + reason);
-        carryOut(actions, "", reason);
+        events.carryOut(actions, "", reason);
     }
 
     /**
@@ -260,47 +259,8 @@ public final class RelaySession implements ServerConnection {
      * @param serviceDetail what the service's reason adds
      */
     void terminate(GatewayClose rule, String clientDetail, String serviceDetail) {
-        act(rule.clientReason(clientDetail), m -> m.terminate(rule, rule.clientCode()), clientDetail, serviceDetail);
-    }
-
-    /**
-     * Give the machine an event under the session's lock, then (the lock let go) carry out its actions.
-     *
-     * @param why           why the session ends, if the event begins its closing
-     * @param event         the event
-     * @param clientDetail  what the client's close reason adds to its rule's text
-     * @param serviceDetail what the service's adds
-     * @return the actions (carried out)
-     */
-    List<SessionAction> act(String why, Function<SessionMachine, List<SessionAction>> event, String clientDetail,
-                            String serviceDetail) {
-        List<SessionAction> actions = state.decide(why, event);
-        carryOut(actions, clientDetail, serviceDetail);
-        return actions;
-    }
-
-    /**
-     * Carry out a machine's actions, in order (never under the session's lock: they write and close sockets). An
-     * action on an upstream the session has since left is not carried out on the new one. {@code FAIL_OVER} is the
-     * caller's.
-     */
-    void carryOut(List<SessionAction> actions, String clientDetail, String serviceDetail) {
-        for (SessionAction action : actions) {
-            Leg leg = action.side() == Side.CLIENT ? client : upstream.leg();
-            if (action.on() != null && !leg.boundTo(action.on())) {
-                continue;
-            }
-            GatewayClose rule = action.rule();
-            switch (action.kind()) {
-            case SEND_CLOSE -> leg.sendClaimedClose(action.code(), rule == null ? ""
-                    : action.side() == Side.CLIENT ? rule.clientReason(clientDetail)
-                    : rule.serviceReason(serviceDetail));
-            case CLOSE_CONNECTION -> leg.close();
-            case DROP_CONNECTION -> leg.abort();
-            case DROP_HELD -> upstream.dropHeld();
-            case FAIL_OVER -> { }
-            }
-        }
+        events.act(rule.clientReason(clientDetail), m -> m.terminate(rule, rule.clientCode()), clientDetail,
+                   serviceDetail);
     }
 
     /**
@@ -312,7 +272,7 @@ public final class RelaySession implements ServerConnection {
     void failClient(GatewayClose rule, String detail) {
         String reason = rule.clientReason(detail);
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + reason);
-        act(reason, m -> m.failoverFailed(rule), detail, "");
+        events.act(reason, m -> m.failoverFailed(rule), detail, "");
     }
 
     boolean failoverPossible() {
@@ -366,7 +326,7 @@ public final class RelaySession implements ServerConnection {
             upstreamClose = reason;
         }
         Side side = from == client ? Side.CLIENT : Side.UPSTREAM;
-        act(from.name() + " sent close " + reason, m -> m.closeReceived(side, reason.code()), "", "");
+        events.act(from.name() + " sent close " + reason, m -> m.closeReceived(side, reason.code()), "", "");
     }
 
     Leg client() {
@@ -390,7 +350,7 @@ public final class RelaySession implements ServerConnection {
     void deadlineExpired(SessionMachine.Deadline deadline) {
         List<SessionAction> actions = state.machine().deadlineExpired(deadline);
         if (!actions.isEmpty()) {
-            Thread.ofVirtual().start(() -> carryOut(actions, "", ""));
+            Thread.ofVirtual().start(() -> events.carryOut(actions, "", ""));
         }
     }
 

@@ -1,15 +1,17 @@
 package dev.wsgateway.gateway.relay;
 
 import java.util.List;
+import java.util.function.Function;
 
 import dev.wsgateway.gateway.relay.SessionMachine.Side;
 
 import io.helidon.websocket.WsCloseCodes;
 
 /**
- * What a session's pumps report, given to its {@link SessionMachine} as events (who gets which close code when a peer
- * closes, breaks the protocol or a limit, or vanishes, and which upstream losses move the session to another
- * instance is the machine's to decide); the session carries out the actions it answers.
+ * The session's events in, actions out: what its pumps (and the session itself) report is given to its
+ * {@link SessionMachine} under the session's lock ({@link #act}); who gets which close code when a peer closes, breaks
+ * the protocol or a limit, or vanishes, and which upstream losses move the session to another instance is the
+ * machine's to decide. The actions it answers are carried out here ({@link #carryOut}) once the lock is let go.
  */
 final class SessionEvents implements PumpEvents {
     private static final System.Logger LOGGER = System.getLogger(SessionEvents.class.getName());
@@ -18,6 +20,46 @@ final class SessionEvents implements PumpEvents {
 
     SessionEvents(RelaySession session) {
         this.session = session;
+    }
+
+    /**
+     * Give the machine an event under the session's lock, then (the lock let go) carry out its actions.
+     *
+     * @param why           why the session ends, if the event begins its closing
+     * @param event         the event
+     * @param clientDetail  what the client's close reason adds to its rule's text
+     * @param serviceDetail what the service's adds
+     * @return the actions (carried out)
+     */
+    List<SessionAction> act(String why, Function<SessionMachine, List<SessionAction>> event, String clientDetail,
+                            String serviceDetail) {
+        List<SessionAction> actions = session.state().decide(why, event);
+        carryOut(actions, clientDetail, serviceDetail);
+        return actions;
+    }
+
+    /**
+     * Carry out a machine's actions, in order (never under the session's lock: they write and close sockets). An
+     * action on an upstream the session has since left is not carried out on the new one. {@code FAIL_OVER} is the
+     * caller's.
+     */
+    void carryOut(List<SessionAction> actions, String clientDetail, String serviceDetail) {
+        for (SessionAction action : actions) {
+            Leg leg = action.side() == Side.CLIENT ? session.client() : session.upstream().leg();
+            if (action.on() != null && !leg.boundTo(action.on())) {
+                continue;
+            }
+            GatewayClose rule = action.rule();
+            switch (action.kind()) {
+            case SEND_CLOSE -> leg.sendClaimedClose(action.code(), rule == null ? ""
+                    : action.side() == Side.CLIENT ? rule.clientReason(clientDetail)
+                    : rule.serviceReason(serviceDetail));
+            case CLOSE_CONNECTION -> leg.close();
+            case DROP_CONNECTION -> leg.abort();
+            case DROP_HELD -> session.upstream().dropHeld();
+            case FAIL_OVER -> { }
+            }
+        }
     }
 
     @Override
@@ -60,7 +102,7 @@ final class SessionEvents implements PumpEvents {
 
     private void offended(Offence offence, Leg offender, String detail) {
         boolean fromClient = offender == session.client();
-        session.act(offence.rule(fromClient).clientReason(detail), m -> m.offence(offence, fromClient), detail,
+        act(offence.rule(fromClient).clientReason(detail), m -> m.offence(offence, fromClient), detail,
                     fromClient ? "" : detail);
     }
 
@@ -80,7 +122,7 @@ final class SessionEvents implements PumpEvents {
     void clientPumpEnded(FramePump pump) {
         String cause = pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
         boolean lost = !session.state().machine().flags(Side.CLIENT).received();
-        session.act(lost ? "client " + cause : "client connection ended", SessionMachine::clientEnded, "", cause);
+        act(lost ? "client " + cause : "client connection ended", SessionMachine::clientEnded, "", cause);
     }
 
     /**
@@ -106,7 +148,7 @@ final class SessionEvents implements PumpEvents {
             }
             session.state().endReasonIfNone(why);
         }
-        session.carryOut(actions, cause, "");
+        carryOut(actions, cause, "");
         return false;
     }
 }

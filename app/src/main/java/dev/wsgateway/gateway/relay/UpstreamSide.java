@@ -53,9 +53,7 @@ final class UpstreamSide implements FrameSink {
         this.leg = leg;
     }
 
-    /**
-     * @return the current (or last) upstream leg
-     */
+    /** @return the current (or last) upstream leg */
     Leg leg() {
         return leg;
     }
