@@ -44,6 +44,7 @@ final class SessionEvents implements PumpEvents {
      * caller's.
      */
     void carryOut(List<SessionAction> actions, String clientDetail, String serviceDetail) {
+        assert !session.state().lock().isHeldByCurrentThread() : "socket I/O under the session's lock";
         for (SessionAction action : actions) {
             Leg leg = action.side() == Side.CLIENT ? session.client() : session.upstream().leg();
             if (action.on() != null && !leg.boundTo(action.on())) {
