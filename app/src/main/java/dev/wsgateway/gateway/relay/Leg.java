@@ -378,7 +378,8 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * Send a close whose sending the caller claimed ({@link CloseFlags#claim}, a {@link SessionAction#SEND_CLOSE}).
+     * Send a close whose sending the caller claimed ({@link CloseFlags#claim}, or a
+     * {@link SessionAction.Kind#SEND_CLOSE} action).
      *
      * @param code   close code
      * @param reason close reason
