@@ -22,9 +22,9 @@ import io.helidon.websocket.WsCloseCodes;
  * <p>
  * This class is the session's lifecycle: it gives the session's events to its {@link SessionMachine} (which owns the
  * phase, the close flags and the close policy) through {@link SessionEvents}, which carries out the actions the
- * machine answers after letting go of the session's lock. Its phases are in {@link SessionState}; the client pump's view
- * of the upstream (held frames, replay) is {@link UpstreamSide}; moving to another instance is {@link Failover}; the
- * timers are the {@link Watchdog}'s.
+ * machine answers after letting go of the session's lock. Its phases are in {@link SessionState}; the client pump's
+ * view of the upstream (held frames, replay) is {@link UpstreamSide}; moving to another instance is {@link Failover};
+ * the timers are the {@link Watchdog}'s.
  */
 public final class RelaySession implements ServerConnection {
     private static final System.Logger LOGGER = System.getLogger(RelaySession.class.getName());

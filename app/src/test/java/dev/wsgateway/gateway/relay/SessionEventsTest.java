@@ -25,9 +25,8 @@ class SessionEventsTest {
 
     private final RelaySettings settings = new RelaySettings(1 << 20, 1 << 20, 4096, SECOND, Duration.ofSeconds(5),
                                                              SECOND, SECOND, SECOND);
-    private final FailoverSettings failover = new FailoverSettings(true, SECOND, 1 << 16, SECOND, false,
-                                                                   Duration.ZERO, 0, FailoverSettings.Acknowledge.ANSWER,
-                                                                   Map.of());
+    private final FailoverSettings failover = new FailoverSettings(true, SECOND, 1 << 16, SECOND, false, Duration.ZERO,
+                                                                   0, FailoverSettings.Acknowledge.ANSWER, Map.of());
     private final SessionRegistry registry = new SessionRegistry(settings);
     private final MemorySocket clientSocket = new MemorySocket();
     private final MemorySocket upstreamSocket = new MemorySocket();
@@ -35,7 +34,8 @@ class SessionEventsTest {
     private final RelaySession session = new RelaySession(
             SessionInfo.create("127.0.0.1:1", "/ws/v1/s", "s", "s:1", URI.create("ws://127.0.0.1:2/"), "", ""),
             settings, failover, true, FailoverSettings.Acknowledge.ANSWER, registry, null, null, "",
-            new Leg("client", clientSocket, new byte[0], false), new Leg("upstream", upstreamSocket, new byte[0], true));
+            new Leg("client", clientSocket, new byte[0], false),
+            new Leg("upstream", upstreamSocket, new byte[0], true));
     private final SessionEvents events = new SessionEvents(session);
 
     @AfterEach

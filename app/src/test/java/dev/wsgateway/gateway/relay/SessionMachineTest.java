@@ -153,7 +153,8 @@ class SessionMachineTest {
 
     /** offence (a protocol error): failover enabled, the client is the offender. */
     private static final List<Row<String>> PROTOCOL_ERROR = List.of(
-            new Row<>(LIVE, "-1", CLOSING + " SEND_CLOSE(CLIENT 1002) SEND_CLOSE(UPSTREAM 1001) CLOSE_CONNECTION(CLIENT)"),
+            new Row<>(LIVE, "-1", CLOSING + " SEND_CLOSE(CLIENT 1002) SEND_CLOSE(UPSTREAM 1001)"
+                    + " CLOSE_CONNECTION(CLIENT)"),
             new Row<>(LIVE, "-0", CLOSING + " SEND_CLOSE(CLIENT 1011) SEND_CLOSE(UPSTREAM 1002)" + ORDERLY),
             new Row<>(ENDING, "-1", "= SEND_CLOSE(CLIENT 1002) SEND_CLOSE(UPSTREAM 1001) CLOSE_CONNECTION(CLIENT)"),
             new Row<>(ENDING, "-0", "= SEND_CLOSE(CLIENT 1011) SEND_CLOSE(UPSTREAM 1002)" + ORDERLY));
