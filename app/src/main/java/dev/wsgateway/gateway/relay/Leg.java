@@ -2,7 +2,6 @@ package dev.wsgateway.gateway.relay;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
 
@@ -12,13 +11,15 @@ import io.helidon.common.socket.HelidonSocket;
  * One side of a relayed session: the client's connection (the gateway is the server) or the upstream connection
  * (the gateway is the client, so what it writes itself is masked). Reads are done by one pump thread. A leg puts
  * together the parts that each do one job: the connection ({@link Wire}), keeping frames whole among its writers
- * ({@link FrameWriter}, which owns the write lock), the gateway's pings and what their pongs prove
- * ({@link PingAccount}); it keeps itself the close handshake (close sent, received, its code) and the idle clock
- * (when the peer was last read).
+ * ({@link FrameWriter}, which owns the write turn), the gateway's pings and what their pongs prove
+ * ({@link PingAccount}); it keeps the idle clock (when the peer was last read). The close handshake (close sent,
+ * received, their codes, the connection closed) is not the leg's: it asks the {@link CloseFlags} the session's
+ * {@link SessionMachine} owns for this connection ({@link #bind}); a leg on its own (a candidate instance, a test) has
+ * flags of its own until bound.
  * <p>
- * <b>Locking.</b> A leg holds no lock of its own: the close flags are atomic or volatile, the write lock is the
- * {@link FrameWriter}'s (held across the socket write it serialises, taken only by the session's own threads, never
- * while holding the session's lock). Everything the watchdog reads here is volatile or atomic.
+ * <b>Locking.</b> A leg holds no lock: the close flags are atomic or volatile, the socket's writers take the
+ * {@link FrameWriter}'s write turn, which no thread waits for. Everything the watchdog reads here is volatile or
+ * atomic.
  */
 final class Leg implements FrameSink {
     private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());
@@ -28,17 +29,15 @@ final class Leg implements FrameSink {
     private final FrameWriter writer;
     private final boolean gatewayIsClient;
     private final Linger linger;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean closeSent = new AtomicBoolean();
+    // bound before the leg is published to another thread (see bind): a plain field, read per flushed range
+    private CloseFlags flags = new CloseFlags();
     private byte[] pending;
     private byte[] chunk;
     private boolean chunkStable;
 
-    private volatile boolean closeReceived;
     private volatile long lastReadNanos = System.nanoTime();
     private final PingAccount pings = new PingAccount();
     private volatile long messagesRead;
-    private volatile int closeCodeSent;
 
     /**
      * @param name            {@code client} or {@code upstream}, for logs
@@ -82,6 +81,21 @@ final class Leg implements FrameSink {
         return name;
     }
 
+    /**
+     * Ask these flags, the session machine's for this connection, about the close handshake from now on. Called before
+     * the leg is handed to another thread (the session's constructor, or under the session's lock before a resumed
+     * leg is published), so the plain field is seen by every thread that uses the leg.
+     *
+     * @param owned the connection's flags
+     */
+    void bind(CloseFlags owned) {
+        this.flags = owned;
+    }
+
+    boolean boundTo(CloseFlags owned) {
+        return flags == owned;
+    }
+
     @Override
     public boolean write(byte[] bytes, int offset, int length, boolean startsFrame, boolean endsFrame,
                          boolean messageOpen, boolean stable) {
@@ -96,10 +110,6 @@ final class Leg implements FrameSink {
         }
     }
 
-    @Override
-    public void forwardClose(byte[] frame, int code) {
-        forwardClose(frame, 0, frame.length, code);
-    }
 
     /**
      * Read the next bytes from the peer; blocks until some arrive. They are then in {@link #chunk()}, from index 0.
@@ -196,18 +206,12 @@ final class Leg implements FrameSink {
         return lastReadNanos;
     }
 
-    /**
-     * Forward a close frame (raw bytes) unless a close was already sent on this leg.
-     *
-     * @return whether this call sent the close
-     */
-    boolean forwardClose(byte[] frame, int offset, int length, int code) {
-        if (closeSent.compareAndSet(false, true)) {
-            closeCodeSent = code;
-            writer.control(frame, offset, length);
-            return true;
+    /** Forward a close frame (raw bytes) unless a close was already sent on this leg. */
+    @Override
+    public void forwardClose(byte[] frame, int code) {
+        if (flags.claim(code)) {
+            writeControl(frame);
         }
-        return false;
     }
 
     /**
@@ -216,12 +220,11 @@ final class Leg implements FrameSink {
      * @return whether this call sent the close
      */
     boolean sendClose(int code, String reason) {
-        if (closeSent.compareAndSet(false, true)) {
-            closeCodeSent = code;
-            writeControl(WsFrames.controlFrame(WsFrames.OP_CLOSE, WsFrames.closePayload(code, reason), gatewayIsClient));
-            return true;
+        if (!flags.claim(code)) {
+            return false;
         }
-        return false;
+        sendClaimedClose(code, reason);
+        return true;
     }
 
     /**
@@ -240,7 +243,7 @@ final class Leg implements FrameSink {
      * and swallow it.
      */
     void sendPing(long token) {
-        if (closeSent.get()) {
+        if (flags.sent()) {
             return;
         }
         // every write counted so far is ahead of the ping in the stream
@@ -301,31 +304,32 @@ final class Leg implements FrameSink {
      */
     int closeCodeSent() {
         // a close queued behind a frame that was cut never went out: the peer saw the connection dropped
-        return writer.abandoned() ? 0 : closeCodeSent;
+        return writer.abandoned() ? 0 : flags.codeSent();
     }
 
     @Override
     public boolean closeSent() {
-        return closeSent.get();
+        return flags.sent();
     }
 
     boolean closeReceived() {
-        return closeReceived;
+        return flags.received();
     }
 
+    /** The pump reading this leg read the peer's close frame (its code is told to the session machine). */
     void markCloseReceived() {
-        closeReceived = true;
+        flags.received(0);
     }
 
     /** Whether the close handshake on this leg is complete (close sent and received). */
     @Override
     public boolean closeHandshakeDone() {
-        return closeReceived && closeSent.get();
+        return flags.handshakeDone();
     }
 
     /** Whether {@link #close()} (or {@link #abort()}) was called. */
     boolean isClosed() {
-        return closed.get();
+        return flags.closed();
     }
 
     /**
@@ -335,7 +339,7 @@ final class Leg implements FrameSink {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!flags.close()) {
             return;
         }
         if (linger != null && writer.endOutput()) {
@@ -347,7 +351,7 @@ final class Leg implements FrameSink {
 
     /** Close the connection now, even while it lingers (a timer expired: the peer had its time). */
     void abort() {
-        closed.set(true);
+        flags.closeNow();
         closeWire();
     }
 
@@ -374,22 +378,8 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * Reserve this leg's close for {@link #sendClaimedClose}: after this, no forwarded or other gateway close is
-     * sent on it. Lets the gateway close both legs with its own codes without a peer's reply overtaking one of them.
-     *
-     * @param code close code that will be sent
-     * @return whether the close was reserved (no close was sent before)
-     */
-    boolean claimClose(int code) {
-        if (closeSent.compareAndSet(false, true)) {
-            closeCodeSent = code;
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Send the close reserved with {@link #claimClose(int)}.
+     * Send a close whose sending the caller claimed ({@link CloseFlags#claim}, or a
+     * {@link SessionAction.Kind#SEND_CLOSE} action).
      *
      * @param code   close code
      * @param reason close reason

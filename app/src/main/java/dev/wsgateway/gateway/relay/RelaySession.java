@@ -2,9 +2,11 @@ package dev.wsgateway.gateway.relay;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import dev.wsgateway.gateway.config.FailoverSettings;
 import dev.wsgateway.gateway.config.RelaySettings;
+import dev.wsgateway.gateway.relay.SessionMachine.Side;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 import dev.wsgateway.gateway.upstream.Dialer;
 import dev.wsgateway.gateway.upstream.UpstreamRequest;
@@ -18,10 +20,11 @@ import io.helidon.websocket.WsCloseCodes;
  * two pumps between them. The client pump runs on the connection's own (virtual) thread in {@link #handle(Limit)};
  * the upstream pump on a second virtual thread. The session ends when both pumps have ended.
  * <p>
- * This class is the session's lifecycle and its close policy: who gets which close code when a peer closes, breaks the
- * protocol, vanishes, or the gateway ends the session. Its phases are in {@link SessionState}; the client pump's view
- * of the upstream (held frames, replay) is {@link UpstreamSide}; moving to another instance is {@link Failover}; the
- * timers are the {@link Watchdog}'s.
+ * This class is the session's lifecycle: it gives the session's events to its {@link SessionMachine} (which owns the
+ * phase, the close flags and the close policy) through {@link SessionEvents}, which carries out the actions the
+ * machine answers after letting go of the session's lock. Its phases are in {@link SessionState}; the client pump's
+ * view of the upstream (held frames, replay) is {@link UpstreamSide}; moving to another instance is {@link Failover};
+ * the timers are the {@link Watchdog}'s.
  */
 public final class RelaySession implements ServerConnection {
     private static final System.Logger LOGGER = System.getLogger(RelaySession.class.getName());
@@ -63,6 +66,8 @@ public final class RelaySession implements ServerConnection {
         this.state = new SessionState(failoverEnabled);
         this.registry = registry;
         this.client = client;
+        client.bind(state.machine().flags(Side.CLIENT));
+        upstreamLeg.bind(state.machine().flags(Side.UPSTREAM));
         boolean replay = failoverEnabled && !failoverSettings.replayWindow().isZero();
         this.upstream = new UpstreamSide(state,
                                          new HeldFrames(failoverSettings.bufferSize(), failoverSettings.bufferTime()),
@@ -226,8 +231,7 @@ public final class RelaySession implements ServerConnection {
      * @param reason close reason (at most 123 bytes of UTF-8)
      */
     public void close(int code, String reason) {
-        end(reason);
-        closeBoth(code, reason, GatewayClose.OPERATOR.serviceCode(), GatewayClose.OPERATOR.serviceReason(reason));
+        events.act(reason, m -> m.terminate(GatewayClose.OPERATOR, code), reason, reason);
     }
 
     /**
@@ -237,12 +241,13 @@ public final class RelaySession implements ServerConnection {
      * @param reason why, for the old instance's close frame and the log
      */
     public void migrate(String reason) {
-        if (!failoverPossible() || !upstream.beginMigration()) {
+        List<SessionAction> actions = upstream.beginMigration();
+        if (actions == null) {
             return;
         }
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": migrating off " + info.instanceId()
                 + ": " + reason);
-        upstream.leg().sendClose(GatewayClose.MIGRATE.serviceCode(), GatewayClose.MIGRATE.serviceReason(reason));
+        events.carryOut(actions, "", reason);
     }
 
     /**
@@ -254,34 +259,8 @@ public final class RelaySession implements ServerConnection {
      * @param serviceDetail what the service's reason adds
      */
     void terminate(GatewayClose rule, String clientDetail, String serviceDetail) {
-        String clientReason = rule.clientReason(clientDetail);
-        end(clientReason);
-        closeBoth(rule.clientCode(), clientReason, rule.serviceCode(), rule.serviceReason(serviceDetail));
-    }
-
-    /**
-     * Send the gateway's own close to each leg that has not sent one. Both are reserved first: a peer's reply to the
-     * first must not be forwarded to the other leg before the gateway's close reaches it.
-     */
-    private void closeBoth(int clientCode, String clientReason, int upstreamCode, String upstreamReason) {
-        Leg up = upstream.leg();
-        boolean toClient = clientCode != 0 && client.claimClose(clientCode);
-        boolean toUpstream = upstreamCode != 0 && up.claimClose(upstreamCode);
-        if (toClient) {
-            client.sendClaimedClose(clientCode, clientReason);
-        }
-        if (toUpstream) {
-            up.sendClaimedClose(upstreamCode, upstreamReason);
-        }
-    }
-
-    /**
-     * Enter {@code CLOSING}: no failover from now on, held frames are dropped.
-     */
-    void end(String why) {
-        if (state.closing(why)) {
-            upstream.dropHeld();
-        }
+        events.act(rule.clientReason(clientDetail), m -> m.terminate(rule, rule.clientCode()), clientDetail,
+                   serviceDetail);
     }
 
     /**
@@ -293,16 +272,11 @@ public final class RelaySession implements ServerConnection {
     void failClient(GatewayClose rule, String detail) {
         String reason = rule.clientReason(detail);
         LOGGER.log(System.Logger.Level.INFO, () -> "session " + info.id() + ": " + reason);
-        end(reason);
-        closeBoth(rule.clientCode(), reason, rule.serviceCode(), rule.serviceReason(""));
-        upstream.leg().close();
-        if (client.closeReceived()) {
-            client.close();
-        }
+        events.act(reason, m -> m.failoverFailed(rule), detail, "");
     }
 
     boolean failoverPossible() {
-        return state.machine().failoverPossible(client.closeSent(), client.closeReceived());
+        return state.machine().failoverPossible();
     }
 
     /**
@@ -351,7 +325,8 @@ public final class RelaySession implements ServerConnection {
         } else {
             upstreamClose = reason;
         }
-        end(from.name() + " sent close " + reason);
+        Side side = from == client ? Side.CLIENT : Side.UPSTREAM;
+        events.act(from.name() + " sent close " + reason, m -> m.closeReceived(side, reason.code()), "", "");
     }
 
     Leg client() {
@@ -367,20 +342,16 @@ public final class RelaySession implements ServerConnection {
     }
 
     /**
-     * Whether both connections are closed.
+     * Carry out what an expired timer calls for ({@link SessionMachine#deadlineExpired}): asked without the lock, the
+     * actions (closing sockets: a TLS close writes) on a virtual thread, so the watchdog never waits.
      *
-     * @return whether closed
+     * @param deadline the timer
      */
-    boolean connectionsClosed() {
-        return client.isClosed() && upstream.leg().isClosed();
-    }
-
-    /**
-     * Close both connections now (the close handshake is over or took too long).
-     */
-    void dropConnections() {
-        client.abort();
-        upstream.leg().abort();
+    void deadlineExpired(SessionMachine.Deadline deadline) {
+        List<SessionAction> actions = state.machine().deadlineExpired(deadline);
+        if (!actions.isEmpty()) {
+            Thread.ofVirtual().start(() -> events.carryOut(actions, "", ""));
+        }
     }
 
     @Override

@@ -1,13 +1,17 @@
 package dev.wsgateway.gateway.relay;
 
-import dev.wsgateway.gateway.relay.SessionMachine.End;
-import dev.wsgateway.gateway.relay.SessionMachine.Offence;
+import java.util.List;
+import java.util.function.Function;
+
+import dev.wsgateway.gateway.relay.SessionMachine.Side;
 
 import io.helidon.websocket.WsCloseCodes;
 
 /**
- * A session's answers to what its pumps report: who gets which close code when a peer closes, breaks the protocol or
- * a limit, or vanishes, and which upstream losses move the session to another instance.
+ * The session's events in, actions out: what its pumps (and the session itself) report is given to its
+ * {@link SessionMachine} under the session's lock ({@link #act}); who gets which close code when a peer closes, breaks
+ * the protocol or a limit, or vanishes, and which upstream losses move the session to another instance is the
+ * machine's to decide. The actions it answers are carried out here ({@link #carryOut}) once the lock is let go.
  */
 final class SessionEvents implements PumpEvents {
     private static final System.Logger LOGGER = System.getLogger(SessionEvents.class.getName());
@@ -16,6 +20,47 @@ final class SessionEvents implements PumpEvents {
 
     SessionEvents(RelaySession session) {
         this.session = session;
+    }
+
+    /**
+     * Give the machine an event under the session's lock, then (the lock let go) carry out its actions.
+     *
+     * @param why           why the session ends, if the event begins its closing
+     * @param event         the event
+     * @param clientDetail  what the client's close reason adds to its rule's text
+     * @param serviceDetail what the service's adds
+     * @return the actions (carried out)
+     */
+    List<SessionAction> act(String why, Function<SessionMachine, List<SessionAction>> event, String clientDetail,
+                            String serviceDetail) {
+        List<SessionAction> actions = session.state().decide(why, event);
+        carryOut(actions, clientDetail, serviceDetail);
+        return actions;
+    }
+
+    /**
+     * Carry out a machine's actions, in order (never under the session's lock: they write and close sockets). An
+     * action on an upstream the session has since left is not carried out on the new one. {@code FAIL_OVER} is the
+     * caller's.
+     */
+    void carryOut(List<SessionAction> actions, String clientDetail, String serviceDetail) {
+        assert !session.state().lock().isHeldByCurrentThread() : "socket I/O under the session's lock";
+        for (SessionAction action : actions) {
+            Leg leg = action.side() == Side.CLIENT ? session.client() : session.upstream().leg();
+            if (action.on() != null && !leg.boundTo(action.on())) {
+                continue;
+            }
+            GatewayClose rule = action.rule();
+            switch (action.kind()) {
+            case SEND_CLOSE -> leg.sendClaimedClose(action.code(), rule == null ? ""
+                    : action.side() == Side.CLIENT ? rule.clientReason(clientDetail)
+                    : rule.serviceReason(serviceDetail));
+            case CLOSE_CONNECTION -> leg.close();
+            case DROP_CONNECTION -> leg.abort();
+            case DROP_HELD -> session.upstream().dropHeld();
+            case FAIL_OVER -> { }
+            }
+        }
     }
 
     @Override
@@ -36,11 +81,8 @@ final class SessionEvents implements PumpEvents {
     public void protocolError(Leg offender, int code, String what) {
         LOGGER.log(System.Logger.Level.DEBUG, () -> "session " + session.info().id() + ": protocol error from "
                 + offender.name() + ": " + what);
-        boolean fromClient = offender == session.client();
-        Offence offence = code == WsCloseCodes.NOT_CONSISTENT ? Offence.BAD_CLOSE_REASON : Offence.PROTOCOL_ERROR;
-        session.terminate(session.state().machine().offence(offence, fromClient), what, fromClient ? "" : what);
-        // a peer that breaks the framing gets no close handshake: its connection is dropped
-        offender.close();
+        offended(code == WsCloseCodes.NOT_CONSISTENT ? Offence.BAD_CLOSE_REASON : Offence.PROTOCOL_ERROR, offender,
+                 what);
     }
 
     /**
@@ -61,7 +103,8 @@ final class SessionEvents implements PumpEvents {
 
     private void offended(Offence offence, Leg offender, String detail) {
         boolean fromClient = offender == session.client();
-        session.terminate(session.state().machine().offence(offence, fromClient), detail, fromClient ? "" : detail);
+        act(offence.rule(fromClient).clientReason(detail), m -> m.offence(offence, fromClient), detail,
+                    fromClient ? "" : detail);
     }
 
     /**
@@ -69,8 +112,7 @@ final class SessionEvents implements PumpEvents {
      */
     @Override
     public boolean failoverOnClose(int code) {
-        Leg client = session.client();
-        return session.state().machine().failoverOnClose(code, client.closeSent(), client.closeReceived());
+        return session.state().machine().failoverOnClose(code);
     }
 
     /**
@@ -79,20 +121,9 @@ final class SessionEvents implements PumpEvents {
      * @param pump the client pump
      */
     void clientPumpEnded(FramePump pump) {
-        Leg client = session.client();
-        Leg up = session.upstream().leg();
-        if (session.state().machine().clientEnded(client.closeReceived()) == End.LOST) {
-            String cause = pump.failure() == null ? "closed the connection without a close frame"
-                    : "connection failed";
-            session.end("client " + cause);
-            up.sendClose(GatewayClose.CLIENT_LOST.serviceCode(), GatewayClose.CLIENT_LOST.serviceReason(cause));
-        }
-        session.end("client connection ended");
-        client.close();
-        // otherwise the service answers the close frame it got, or the watchdog drops it after the close timeout
-        if (up.closeHandshakeDone() || up.closeReceived()) {
-            up.close();
-        }
+        String cause = pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
+        boolean lost = !session.state().machine().flags(Side.CLIENT).received();
+        act(lost ? "client " + cause : "client connection ended", SessionMachine::clientEnded, "", cause);
     }
 
     /**
@@ -102,36 +133,23 @@ final class SessionEvents implements PumpEvents {
      * @return whether the session failed over and a new upstream pump is ready
      */
     boolean upstreamPumpEnded(FramePump pump) {
-        Leg src = pump.source();
-        Leg client = session.client();
-        End end = session.state().machine().upstreamEnded(src.closeReceived(), pump.failoverRequested(),
-                                                          pump.cutMidMessage(), client.closeSent(),
-                                                          client.closeReceived());
-        if (end == End.CUT) {
-            src.close();
-            session.failClient(GatewayClose.MESSAGE_CUT, "");
-            return false;
-        }
-        if (end == End.FAIL_OVER) {
+        String cause = pump.failoverRequested() ? "is going away"
+                : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
+        List<SessionAction> actions = session.state().decide(null, m -> m.upstreamEnded(pump.failoverRequested(),
+                                                                                       pump.cutMidMessage()));
+        if (actions.contains(SessionAction.FAIL_OVER)) {
             return session.failover(pump);
         }
-        if (end == End.LOST) {
-            String cause = pump.failoverRequested() ? "is going away"
-                    : pump.failure() == null ? "closed the connection without a close frame" : "connection failed";
-            session.end("upstream " + cause);
-            client.sendClose(GatewayClose.UPSTREAM_LOST.clientCode(), GatewayClose.UPSTREAM_LOST.clientReason(cause));
+        if (actions.contains(SessionAction.DROP_HELD)) {
+            // this end began the session's closing: a message cut, or an upstream lost without failover
+            boolean cut = actions.stream().anyMatch(a -> a.rule() == GatewayClose.MESSAGE_CUT);
+            String why = cut ? GatewayClose.MESSAGE_CUT.clientReason("") : "upstream " + cause;
+            if (cut) {
+                LOGGER.log(System.Logger.Level.INFO, () -> "session " + session.info().id() + ": " + why);
+            }
+            session.state().endReasonIfNone(why);
         }
-        src.close();
-        if (client.closeReceived() && !client.closeSent()) {
-            // the service went before answering the client's close: answer it in its place
-            CloseReason close = session.clientClose();
-            int code = close == null || close.code() == WsCloseCodes.NO_STATUS_CODE ? WsCloseCodes.NORMAL_CLOSE
-                    : close.code();
-            client.sendClose(code, "");
-        }
-        if (client.closeHandshakeDone() || client.closeReceived()) {
-            client.close();
-        }
+        carryOut(actions, cause, "");
         return false;
     }
 }

@@ -1,6 +1,8 @@
 package dev.wsgateway.gateway.relay;
 
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * The phase a session is in, and every change of phase. All transitions go through {@link #to(Phase)}, under the
@@ -11,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   OPEN ──upstream lost──────────────────────────────▶ FAILING_OVER
  *   OPEN / MIGRATING / FAILING_OVER ──close, error, shutdown──▶ CLOSING ──both pumps ended──▶ CLOSED
  * </pre>
- * The lock also guards what changes with the phase (the upstream leg, the held frames, the replay window); holders
- * of the lock may call the transitions (it is reentrant). <b>It is never held across a socket read or write</b>:
+ * The lock also guards what changes with the phase (the upstream leg, the held frames, the replay window) and every
+ * event of the machine ({@link #decide}); holders of the lock may call the transitions (it is reentrant). <b>It is never held across a socket read or write</b>:
  * whoever holds it updates fields and lets go (decide under the lock, do the I/O after), so waiting for it is short;
  * the watchdog, which serves every session, still only tries it.
  */
@@ -60,15 +62,43 @@ final class SessionState {
             if (!machine.on(SessionMachine.Event.entering(next))) {
                 return false;
             }
-            sinceNanos = System.nanoTime();
-            if (next == Phase.OPEN) {
-                attached = true;
-            } else if (next == Phase.MIGRATING || next == Phase.FAILING_OVER) {
-                attached = false;
-            }
+            entered(next, null);
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Give the machine an event under the lock; the caller carries out the actions it answers after this returns
+     * (the lock let go).
+     *
+     * @param why   why the session ends, if the event begins its closing (kept unless a reason was given before)
+     * @param event the event
+     * @return the actions
+     */
+    List<SessionAction> decide(String why, Function<SessionMachine, List<SessionAction>> event) {
+        lock.lock();
+        try {
+            Phase before = machine.phase();
+            List<SessionAction> actions = event.apply(machine);
+            if (machine.phase() != before) {
+                entered(machine.phase(), why);
+            }
+            return actions;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void entered(Phase next, String why) {
+        sinceNanos = System.nanoTime();
+        if (next == Phase.OPEN) {
+            attached = true;
+        } else if (next == Phase.MIGRATING || next == Phase.FAILING_OVER) {
+            attached = false;
+        } else if (next == Phase.CLOSING && endReason == null) {
+            endReason = why;
         }
     }
 

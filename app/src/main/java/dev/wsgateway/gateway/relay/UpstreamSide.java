@@ -53,9 +53,7 @@ final class UpstreamSide implements FrameSink {
         this.leg = leg;
     }
 
-    /**
-     * @return the current (or last) upstream leg
-     */
+    /** @return the current (or last) upstream leg */
     Leg leg() {
         return leg;
     }
@@ -204,22 +202,25 @@ final class UpstreamSide implements FrameSink {
     }
 
     /**
-     * Switch from {@code OPEN} to {@code MIGRATING} unless a fragmented message is open toward the upstream.
+     * Switch from {@code OPEN} to {@code MIGRATING} ({@link SessionMachine#drain}) unless a fragmented message is open
+     * toward the upstream or failover is not possible.
      *
-     * @return whether the session now migrates
+     * @return the close to send the old instance; {@code null} when the session does not migrate
      */
-    boolean beginMigration() {
+    List<SessionAction> beginMigration() {
         lock.lock();
         try {
-            if (state.phase() != Phase.OPEN || messageOpen || !state.to(Phase.MIGRATING)) {
-                return false;
+            Phase before = state.phase();
+            List<SessionAction> actions = state.decide(null, m -> m.drain(messageOpen));
+            if (state.phase() == before) {
+                return null;
             }
             // the old instance reads everything up to our close frame: nothing to replay
             if (replay != null) {
                 replay.clear();
             }
             held.clear();
-            return true;
+            return actions;
         } finally {
             lock.unlock();
         }
@@ -253,8 +254,10 @@ final class UpstreamSide implements FrameSink {
                             replay.remember(piece, next.messagesRead(), next.readUpTo());
                         }
                     }
-                    leg = next;
+                    // the new instance's close flags are fresh: bound before the leg is published
                     state.to(Phase.OPEN);
+                    next.bind(state.machine().flags(SessionMachine.Side.UPSTREAM));
+                    leg = next;
                     switched.run();
                     return true;
                 }
@@ -301,9 +304,7 @@ final class UpstreamSide implements FrameSink {
         return held.maxMillis();
     }
 
-    /**
-     * Drop held frames (the session is ending) and remembered writes that the upstream answered or that aged out.
-     */
+    /** Drop held frames (the session is ending). */
     void dropHeld() {
         lock.lock();
         try {
@@ -361,10 +362,7 @@ final class UpstreamSide implements FrameSink {
 
     @Override
     public boolean closeSent() {
-        if (state.holding()) {
-            return false;
-        }
-        return state.attached() ? leg.closeSent() : true;
+        return !state.holding() && (!state.attached() || leg.closeSent());
     }
 
     @Override

@@ -66,10 +66,12 @@ final class Watchdog implements AutoCloseable {
         SessionMachine machine = state.machine();
         boolean ending = machine.ending();
         boolean upstreamWatched = machine.upstreamWatched();
-        SessionMachine.Overdue overdue = machine.overdue(now - state.sinceNanos(), settings.closeTimeout().toNanos());
+        // the machine has no clock: the watchdog tells it when the phase outlived the close timeout
+        boolean overdue = now - state.sinceNanos() > settings.closeTimeout().toNanos();
         if (ending) {
-            if (overdue == SessionMachine.Overdue.DROP_CONNECTIONS && !session.connectionsClosed()) {
-                Thread.ofVirtual().start(session::dropConnections);
+            if (overdue) {
+                // both connections dropped (no more handshake)
+                session.deadlineExpired(SessionMachine.Deadline.CLOSE_TIMEOUT);
             }
             return;
         }
@@ -81,12 +83,9 @@ final class Watchdog implements AutoCloseable {
                 Thread.ofVirtual().start(() -> upstream.sendPing(token));
             }
         }
-        if (overdue == SessionMachine.Overdue.DROP_OLD_UPSTREAM) {
-            // the old instance did not finish its close handshake: drop it, the upstream pump then fails over
-            Leg old = session.upstream().leg();
-            if (!old.isClosed()) {
-                Thread.ofVirtual().start(old::close);
-            }
+        if (overdue) {
+            // migrating: the old instance did not finish its close handshake: drop it, its pump then fails over
+            session.deadlineExpired(SessionMachine.Deadline.CLOSE_TIMEOUT);
         }
         if (!settings.idleTimeout().isZero() && now - session.lastDataNanos() > settings.idleTimeout().toNanos()) {
             Thread.ofVirtual().start(() -> session.terminate(GatewayClose.IDLE, "", ""));
@@ -105,13 +104,13 @@ final class Watchdog implements AutoCloseable {
         if (silent > settings.pingInterval().plus(settings.pongTimeout()).toNanos()) {
             String why = leg.name() + " did not answer pings for " + Duration.ofNanos(silent).toMillis() + " ms";
             LOGGER.log(System.Logger.Level.INFO, () -> "session " + session.info().id() + ": " + why);
-            if (leg == session.client()) {
+            boolean client = leg == session.client();
+            if (client) {
                 session.state().endReasonIfNone(why);
             }
             // closing the socket fails the pump reading it, which then ends (or fails over) the session with a reason
-            if (!leg.isClosed()) {
-                Thread.ofVirtual().start(leg::abort);
-            }
+            session.deadlineExpired(client ? SessionMachine.Deadline.CLIENT_SILENT
+                    : SessionMachine.Deadline.UPSTREAM_SILENT);
         } else if (silent > settings.pingInterval().toNanos() && leg.claimPing(token)) {
             Thread.ofVirtual().start(() -> leg.sendPing(token));
         }

@@ -95,13 +95,13 @@ class WatchdogTest {
 
     @Test
     void aCloseHandshakeOverTheCloseTimeoutDropsBothConnections() throws Exception {
-        session.end("test");
+        session.state().closing("test");
         watchdog.check(session, System.nanoTime() + 1_000_000, 7);
         Thread.sleep(20);
         assertThat("within the close timeout nothing is dropped", clientSocket.closed(), is(false));
         watchdog.check(session, later(SECOND), 7);
         await("both dropped", () -> clientSocket.closed() && upstreamSocket.closed());
-        assertThat(session.connectionsClosed(), is(true));
+        assertThat(client.isClosed() && upstream.isClosed(), is(true));
     }
 
     @Test
