@@ -15,7 +15,7 @@ import io.helidon.websocket.WsCloseCodes;
  * sent and received with their codes, connection closed; the upstream's are fresh for each instance the session
  * resumes on), and the decisions taken on its events. Events in, actions out: an event ({@link #closeReceived},
  * {@link #terminate}, {@link #offence}, {@link #failoverFailed}, {@link #clientEnded}, {@link #upstreamEnded},
- * {@link #drain}, {@link #deadlineExpired}, a phase {@link Event}) moves the phase and claims close frames, and
+ * {@link #drain}, {@link #deadlineExpired}, a phase {@link PhaseEvent}) moves the phase and claims close frames, and
  * answers the list of {@link SessionAction actions} the caller carries out: send a claimed close, close or drop a
  * connection, drop the held frames, fail over. It has no sockets, clocks or locks.
  * <p>
@@ -51,48 +51,6 @@ final class SessionMachine {
         UPSTREAM_SILENT
     }
 
-    /**
-     * What moves a session from one phase to another.
-     */
-    enum Event {
-        /** The session failed over to a new instance, or its migration ended on one. */
-        RESUMED(Phase.OPEN),
-        /** The instance is draining: the session is asked to move off it. */
-        MIGRATE(Phase.MIGRATING),
-        /** The upstream is gone and another instance is dialled. */
-        UPSTREAM_LOST(Phase.FAILING_OVER),
-        /** A close handshake, a protocol error, a failed failover or a shutdown ends the session. */
-        CLOSE(Phase.CLOSING),
-        /** Both pumps have ended. */
-        BOTH_ENDED(Phase.CLOSED);
-
-        private final Phase target;
-
-        Event(Phase target) {
-            this.target = target;
-        }
-
-        Phase target() {
-            return target;
-        }
-
-        /**
-         * The event that enters a phase.
-         *
-         * @param phase the phase
-         * @return its event
-         */
-        static Event entering(Phase phase) {
-            return switch (phase) {
-                case OPEN -> RESUMED;
-                case MIGRATING -> MIGRATE;
-                case FAILING_OVER -> UPSTREAM_LOST;
-                case CLOSING -> CLOSE;
-                case CLOSED -> BOTH_ENDED;
-            };
-        }
-    }
-
     private static final Map<Phase, Set<Phase>> ALLOWED = Map.of(
             Phase.OPEN, EnumSet.of(Phase.MIGRATING, Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
             Phase.MIGRATING, EnumSet.of(Phase.FAILING_OVER, Phase.CLOSING, Phase.CLOSED),
@@ -125,20 +83,48 @@ final class SessionMachine {
     }
 
     /**
-     * Take a phase event. {@link Event#RESUMED} gives the upstream fresh close flags (the new instance's).
+     * Take a phase event. {@link PhaseEvent#RESUMED} gives the upstream fresh close flags (the new instance's).
      *
      * @param event the event
      * @return whether the phase changed (else the event does not apply in this phase and nothing changes)
      */
-    boolean on(Event event) {
+    boolean on(PhaseEvent event) {
         if (!ALLOWED.get(phase).contains(event.target())) {
             return false;
         }
-        if (event == Event.RESUMED) {
+        if (event == PhaseEvent.RESUMED) {
             upstream = new CloseFlags();
         }
         phase = event.target();
         return true;
+    }
+
+    /**
+     * What the loss of the upstream means for the messages the session holds (see {@link #upstreamLost()}).
+     */
+    enum Lost {
+        /** It was open: it fails over, and what the lost instance may not have received is to be resent. */
+        RESEND,
+        /** It was migrating or already failing over: it fails over with what it holds. */
+        KEEP_HELD,
+        /** It is ending: there is nothing to continue. */
+        ENDED
+    }
+
+    /**
+     * The upstream was lost while the session may continue on another instance: it enters {@code FAILING_OVER}.
+     *
+     * @return what that means for the messages the session holds
+     */
+    Lost upstreamLost() {
+        Phase before = phase;
+        if (before == Phase.FAILING_OVER) {
+            return Lost.KEEP_HELD;
+        }
+        if (!on(PhaseEvent.UPSTREAM_LOST)) {
+            return Lost.ENDED;
+        }
+        return before == Phase.OPEN ? Lost.RESEND : Lost.KEEP_HELD;
     }
 
     boolean ending() {
@@ -324,7 +310,7 @@ final class SessionMachine {
      * @return the close to send, empty when the session does not migrate (or the upstream's close went already)
      */
     List<SessionAction> drain(boolean messageOpen) {
-        if (phase != Phase.OPEN || messageOpen || !failoverPossible() || !on(Event.MIGRATE)) {
+        if (phase != Phase.OPEN || messageOpen || !failoverPossible() || !on(PhaseEvent.MIGRATE)) {
             return List.of();
         }
         List<SessionAction> out = new ArrayList<>(1);
@@ -371,7 +357,7 @@ final class SessionMachine {
     }
 
     private void enterClosing(List<SessionAction> out) {
-        if (on(Event.CLOSE)) {
+        if (on(PhaseEvent.CLOSE)) {
             out.add(SessionAction.DROP_HELD);
         }
     }

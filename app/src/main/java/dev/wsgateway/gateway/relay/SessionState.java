@@ -59,11 +59,29 @@ final class SessionState {
     boolean to(Phase next) {
         lock.lock();
         try {
-            if (!machine.on(SessionMachine.Event.entering(next))) {
+            if (!machine.on(PhaseEvent.entering(next))) {
                 return false;
             }
             entered(next, null);
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The upstream was lost (see {@link SessionMachine#upstreamLost()}), under the lock.
+     *
+     * @return what that means for the messages the session holds
+     */
+    SessionMachine.Lost upstreamLost() {
+        lock.lock();
+        try {
+            SessionMachine.Lost lost = machine.upstreamLost();
+            if (lost != SessionMachine.Lost.ENDED) {
+                entered(Phase.FAILING_OVER, null);
+            }
+            return lost;
         } finally {
             lock.unlock();
         }

@@ -160,21 +160,16 @@ final class UpstreamSide implements FrameSink {
     Loss beginFailover(boolean abrupt) {
         lock.lock();
         try {
-            switch (state.phase()) {
-            case OPEN -> {
-            }
-            case MIGRATING -> {
-                state.to(Phase.FAILING_OVER);
-                return Loss.FAILING_OVER;
-            }
-            case FAILING_OVER -> {
-                return Loss.FAILING_OVER;
-            }
-            default -> {
+            switch (state.upstreamLost()) {
+            case ENDED -> {
                 return Loss.ENDED;
             }
+            case KEEP_HELD -> {
+                return Loss.FAILING_OVER;
             }
-            state.to(Phase.FAILING_OVER);
+            case RESEND -> {
+            }
+            }
             List<Piece> resend = List.of();
             if (replay != null) {
                 if (abrupt && replay.unsent(leg.readUpTo(), leg.messagesRead())) {

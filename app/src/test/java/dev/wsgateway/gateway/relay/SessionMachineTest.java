@@ -13,7 +13,6 @@ import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 import dev.wsgateway.gateway.relay.SessionMachine.Deadline;
-import dev.wsgateway.gateway.relay.SessionMachine.Event;
 import dev.wsgateway.gateway.relay.SessionMachine.Side;
 import dev.wsgateway.gateway.relay.SessionState.Phase;
 
@@ -36,31 +35,31 @@ class SessionMachineTest {
 
     /** Phase events: from, event, the phase after it ({@code null}: refused, the phase stays). */
     private static final Object[][] TRANSITIONS = {
-        {Phase.OPEN, Event.RESUMED, null},
-        {Phase.OPEN, Event.MIGRATE, Phase.MIGRATING},
-        {Phase.OPEN, Event.UPSTREAM_LOST, Phase.FAILING_OVER},
-        {Phase.OPEN, Event.CLOSE, Phase.CLOSING},
-        {Phase.OPEN, Event.BOTH_ENDED, Phase.CLOSED},
-        {Phase.MIGRATING, Event.RESUMED, null},
-        {Phase.MIGRATING, Event.MIGRATE, null},
-        {Phase.MIGRATING, Event.UPSTREAM_LOST, Phase.FAILING_OVER},
-        {Phase.MIGRATING, Event.CLOSE, Phase.CLOSING},
-        {Phase.MIGRATING, Event.BOTH_ENDED, Phase.CLOSED},
-        {Phase.FAILING_OVER, Event.RESUMED, Phase.OPEN},
-        {Phase.FAILING_OVER, Event.MIGRATE, null},
-        {Phase.FAILING_OVER, Event.UPSTREAM_LOST, null},
-        {Phase.FAILING_OVER, Event.CLOSE, Phase.CLOSING},
-        {Phase.FAILING_OVER, Event.BOTH_ENDED, Phase.CLOSED},
-        {Phase.CLOSING, Event.RESUMED, null},
-        {Phase.CLOSING, Event.MIGRATE, null},
-        {Phase.CLOSING, Event.UPSTREAM_LOST, null},
-        {Phase.CLOSING, Event.CLOSE, null},
-        {Phase.CLOSING, Event.BOTH_ENDED, Phase.CLOSED},
-        {Phase.CLOSED, Event.RESUMED, null},
-        {Phase.CLOSED, Event.MIGRATE, null},
-        {Phase.CLOSED, Event.UPSTREAM_LOST, null},
-        {Phase.CLOSED, Event.CLOSE, null},
-        {Phase.CLOSED, Event.BOTH_ENDED, null},
+        {Phase.OPEN, PhaseEvent.RESUMED, null},
+        {Phase.OPEN, PhaseEvent.MIGRATE, Phase.MIGRATING},
+        {Phase.OPEN, PhaseEvent.UPSTREAM_LOST, Phase.FAILING_OVER},
+        {Phase.OPEN, PhaseEvent.CLOSE, Phase.CLOSING},
+        {Phase.OPEN, PhaseEvent.BOTH_ENDED, Phase.CLOSED},
+        {Phase.MIGRATING, PhaseEvent.RESUMED, null},
+        {Phase.MIGRATING, PhaseEvent.MIGRATE, null},
+        {Phase.MIGRATING, PhaseEvent.UPSTREAM_LOST, Phase.FAILING_OVER},
+        {Phase.MIGRATING, PhaseEvent.CLOSE, Phase.CLOSING},
+        {Phase.MIGRATING, PhaseEvent.BOTH_ENDED, Phase.CLOSED},
+        {Phase.FAILING_OVER, PhaseEvent.RESUMED, Phase.OPEN},
+        {Phase.FAILING_OVER, PhaseEvent.MIGRATE, null},
+        {Phase.FAILING_OVER, PhaseEvent.UPSTREAM_LOST, null},
+        {Phase.FAILING_OVER, PhaseEvent.CLOSE, Phase.CLOSING},
+        {Phase.FAILING_OVER, PhaseEvent.BOTH_ENDED, Phase.CLOSED},
+        {Phase.CLOSING, PhaseEvent.RESUMED, null},
+        {Phase.CLOSING, PhaseEvent.MIGRATE, null},
+        {Phase.CLOSING, PhaseEvent.UPSTREAM_LOST, null},
+        {Phase.CLOSING, PhaseEvent.CLOSE, null},
+        {Phase.CLOSING, PhaseEvent.BOTH_ENDED, Phase.CLOSED},
+        {Phase.CLOSED, PhaseEvent.RESUMED, null},
+        {Phase.CLOSED, PhaseEvent.MIGRATE, null},
+        {Phase.CLOSED, PhaseEvent.UPSTREAM_LOST, null},
+        {Phase.CLOSED, PhaseEvent.CLOSE, null},
+        {Phase.CLOSED, PhaseEvent.BOTH_ENDED, null},
     };
 
     private static final String CLOSING = "CLOSING DROP_HELD";
@@ -251,10 +250,10 @@ class SessionMachineTest {
         SessionMachine machine = new SessionMachine(failoverEnabled);
         switch (phase) {
         case OPEN -> { }
-        case MIGRATING -> machine.on(Event.MIGRATE);
-        case FAILING_OVER -> machine.on(Event.UPSTREAM_LOST);
-        case CLOSING -> machine.on(Event.CLOSE);
-        case CLOSED -> machine.on(Event.BOTH_ENDED);
+        case MIGRATING -> machine.on(PhaseEvent.MIGRATE);
+        case FAILING_OVER -> machine.on(PhaseEvent.UPSTREAM_LOST);
+        case CLOSING -> machine.on(PhaseEvent.CLOSE);
+        case CLOSED -> machine.on(PhaseEvent.BOTH_ENDED);
         }
         assertThat(machine.phase(), is(phase));
         return machine;
@@ -299,7 +298,7 @@ class SessionMachineTest {
             seen.add(row[0] + " " + row[1]);
         }
         for (Phase phase : ALL) {
-            for (Event event : Event.values()) {
+            for (PhaseEvent event : PhaseEvent.values()) {
                 String pair = phase + " " + event;
                 assertThat(pair + ": rows answering it", seen.stream().filter(pair::equals).count(), is(1L));
             }
@@ -307,15 +306,32 @@ class SessionMachineTest {
     }
 
     @Test
+    void upstreamLostInEveryPhase() {
+        Object[][] table = {
+                {Phase.OPEN, SessionMachine.Lost.RESEND, Phase.FAILING_OVER},
+                {Phase.MIGRATING, SessionMachine.Lost.KEEP_HELD, Phase.FAILING_OVER},
+                {Phase.FAILING_OVER, SessionMachine.Lost.KEEP_HELD, Phase.FAILING_OVER},
+                {Phase.CLOSING, SessionMachine.Lost.ENDED, Phase.CLOSING},
+                {Phase.CLOSED, SessionMachine.Lost.ENDED, Phase.CLOSED},
+        };
+        assertThat("a row per phase", table.length, is(ALL.size()));
+        for (Object[] row : table) {
+            SessionMachine machine = in((Phase) row[0], true);
+            assertThat("upstream lost in " + row[0], machine.upstreamLost(), is(row[1]));
+            assertThat("upstream lost in " + row[0] + ": phase after", machine.phase(), is(row[2]));
+        }
+    }
+
+    @Test
     void phaseEvents() {
         for (Object[] row : TRANSITIONS) {
             Phase from = (Phase) row[0];
-            Event event = (Event) row[1];
+            PhaseEvent event = (PhaseEvent) row[1];
             Phase to = (Phase) row[2];
             SessionMachine machine = in(from, true);
             assertThat(from + " " + event, machine.on(event), is(to != null));
             assertThat(from + " " + event, machine.phase(), is(to == null ? from : to));
-            assertThat(Event.entering(event.target()), is(event));
+            assertThat(PhaseEvent.entering(event.target()), is(event));
         }
     }
 
@@ -495,7 +511,7 @@ class SessionMachineTest {
         old.received(1001);
         old.close();
         machine.flags(Side.CLIENT).claim(1000);
-        assertThat(machine.on(Event.RESUMED), is(true));
+        assertThat(machine.on(PhaseEvent.RESUMED), is(true));
         CloseFlags fresh = machine.flags(Side.UPSTREAM);
         assertThat(fresh == old, is(false));
         assertThat(fresh.sent() || fresh.received() || fresh.closed(), is(false));
