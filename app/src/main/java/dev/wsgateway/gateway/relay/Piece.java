@@ -1,14 +1,30 @@
 package dev.wsgateway.gateway.relay;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * Bytes written (or about to be written) to the upstream, kept by reference when stable; also what
  * {@link HeldFrames} holds. Only {@link #write} changes, once: the client pump remembers a piece before its write
  * (under the session's lock) and sets the number when the write has completed (without it); until then the
  * piece is {@link #PENDING}, never taken for read.
+ * <p>
+ * The number is set with a release store and read with an acquire load, not a volatile one: the client pump sets it
+ * once per message, and a full fence there bought nothing. A reader (under the session's lock, on another thread) that
+ * does not see it yet sees {@link #PENDING}, which only keeps the piece longer; the access is atomic (a {@code long}).
  */
 final class Piece {
     /** The write number of a piece whose write has not completed: never known to be read. */
     static final long PENDING = Long.MAX_VALUE;
+    private static final VarHandle WRITE;
+
+    static {
+        try {
+            WRITE = MethodHandles.lookup().findVarHandle(Piece.class, "write", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final byte[] bytes;
     private final boolean startsFrame;
@@ -17,7 +33,7 @@ final class Piece {
     private final boolean openAfter;
     private final long nanos;
     private final int replays;
-    private volatile long write;
+    private long write;
 
     /**
      * @param bytes       the bytes
@@ -73,7 +89,7 @@ final class Piece {
     }
 
     long write() {
-        return write;
+        return (long) WRITE.getAcquire(this);
     }
 
     int replays() {
@@ -86,7 +102,7 @@ final class Piece {
      * @param count the leg's write count after it
      */
     void written(long count) {
-        write = count;
+        WRITE.setRelease(this, count);
     }
 
     /**

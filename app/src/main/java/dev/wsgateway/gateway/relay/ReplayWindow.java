@@ -111,7 +111,9 @@ final class ReplayWindow {
                 : Arrays.copyOfRange(bytes, offset, offset + length);
         Piece piece = new Piece(kept, startsFrame, endsFrame, openBefore, openAfter, nanos, write);
         add(piece);
-        return piece;
+        // pushed out at once with the first pieces of its message: what was dropped then ends with this write, whose
+        // number the caller tells with droppedWritten (set on the piece, it would reach nothing)
+        return pieces.peekLast() == piece ? piece : null;
     }
 
     /**

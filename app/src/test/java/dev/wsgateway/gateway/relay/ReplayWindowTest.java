@@ -234,6 +234,31 @@ class ReplayWindowTest {
         assertThat(tags(readOnly.takeResend(1, 5)), contains(2));
     }
 
+    /**
+     * As the client pump does it: remembered before the write with no write number, then told the number once written
+     * (on the piece kept, or as the write of what was dropped).
+     */
+    private static void writeThrough(ReplayWindow into, int n, boolean endsMessage, long write) {
+        Piece kept = into.remember(new byte[n], 0, n, true, true, true, !endsMessage && write > 1, !endsMessage,
+                                   T0, Piece.PENDING, 0, 0);
+        if (kept != null) {
+            kept.written(write);
+        } else {
+            into.droppedWritten(write);
+        }
+    }
+
+    @Test
+    void aMessageWhoseLastPiecePushesItOutIsProvenReadByAPongWrittenAfterIt() {
+        // two pieces of one message, 40 + 40 bytes in a 64-byte window: the second pushes the first out, and with it
+        // itself (a message whose first pieces went is dropped whole)
+        writeThrough(readOnly, 40, false, 1);
+        writeThrough(readOnly, 40, true, 2);
+        assertThat("nothing kept", readOnly.kept(), empty());
+        assertThat("before a pong after it, a loss would lose it", readOnly.unsent(1, 0), is(true));
+        assertThat("a pong to a ping written after it proves it read", readOnly.unsent(2, 0), is(false));
+    }
+
     @Test
     void theUnsentReasonFitsACloseFrame() {
         assertThat(Loss.UNSENT.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123,
