@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Keeps frames whole on one leg's wire. Two kinds of writers share a leg: the pump that relays frames into it
@@ -19,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * are handed over ({@code handoff}) to the holder, which writes them before it lets the turn go. The pump then waits
  * for its own bytes to be written, as it would in its own blocking write (its buffer is reused after), never for
  * somebody else's. Every holder, before it lets go, writes what was queued or handed over (a control frame only
- * between frames) and looks again after letting go, so nothing is left behind. Guarded by the turn: {@code frameOpen},
+ * between frames), then the leg's close if it was left to it ({@link #close}: a close frame queued behind another
+ * writer goes out before the connection is closed), and looks again after letting go, so nothing is left behind. Guarded by the turn: {@code frameOpen},
  * {@code closeWritten}, {@code relayedWrite}'s updates and the socket's output. The write count is volatile: the
  * watchdog reads it.
  */
@@ -34,6 +36,10 @@ final class FrameWriter {
     // the relaying pump's one hand-over (it waits for each, so one object serves them all)
     private final Handoff relayed = new Handoff();
     private volatile Handoff handoff;
+    // the leg's close, left to the holder of the turn so that it follows the queued control frames
+    private volatile Consumer<Boolean> closing;
+    // whether that close ends the output first (written before closing, read after it)
+    private boolean closingEndsOutput;
     private boolean frameOpen;
     private boolean closeWritten;
     private volatile boolean abandoned;
@@ -125,6 +131,30 @@ final class FrameWriter {
     }
 
     /**
+     * Close the connection after the control frames queued so far (the gateway's close frame, typically): when some
+     * are queued, no relayed frame is open and another writer holds the turn, the holder writes them and then closes,
+     * as it lets the turn go (nobody waits for it); else the connection is closed at once, which fails a write blocked
+     * on it. {@code finish} gets whether the output was ended after a whole close frame (see {@link #endOutput()}):
+     * the leg lingers then, else closes the socket.
+     *
+     * @param endOutput whether to end the output after a whole close frame (a leg that lingers), else {@code finish}
+     *                  gets {@code false}
+     * @param finish    what closes the leg
+     */
+    void close(boolean endOutput, Consumer<Boolean> finish) {
+        if (!queued.isEmpty() && !frameOpen && !broken && !abandoned) {
+            closingEndsOutput = endOutput;
+            closing = finish;
+            if (turn.compareAndSet(false, true)) {
+                drain();
+                letGo();
+            }
+            return;
+        }
+        finish.accept(endOutput && endOutput());
+    }
+
+    /**
      * End the output after the close frame (see {@link Wire#shutdownOutput()}): only when that frame was written whole
      * and no write is in progress (the turn is free: a write blocked on a peer that does not read is not waited for).
      * Nothing is written after it.
@@ -136,15 +166,19 @@ final class FrameWriter {
             return false;
         }
         try {
-            if (!closeWritten || broken || frameOpen || !wire.shutdownOutput()) {
-                return false;
-            }
-            broken = true;
-            queued.clear();
-            return true;
+            return endOutputHeld();
         } finally {
             letGo();
         }
+    }
+
+    private boolean endOutputHeld() {
+        if (!closeWritten || broken || frameOpen || !wire.shutdownOutput()) {
+            return false;
+        }
+        broken = true;
+        queued.clear();
+        return true;
     }
 
     /**
@@ -180,9 +214,14 @@ final class FrameWriter {
         byte[] control;
         while (!frameOpen && !abandoned && (control = queued.poll()) != null) {
             if (!writeTurn(control, 0, control.length)) {
-                return;
+                break;
             }
             closeWritten |= (control[0] & 0x0F) == WsFrames.OP_CLOSE;
+        }
+        Consumer<Boolean> close = closing;
+        if (close != null) {
+            closing = null;
+            close.accept(closingEndsOutput && endOutputHeld());
         }
     }
 
@@ -191,7 +230,8 @@ final class FrameWriter {
         while (true) {
             boolean open = frameOpen;
             turn.set(false);
-            boolean left = handoff != null || (!open && !queued.isEmpty() && !broken && !abandoned);
+            boolean left = handoff != null || closing != null
+                    || (!open && !queued.isEmpty() && !broken && !abandoned);
             if (!left || !turn.compareAndSet(false, true)) {
                 return;
             }

@@ -333,20 +333,25 @@ final class Leg implements FrameSink {
     }
 
     /**
-     * Close the socket (idempotent). A pump blocked reading or writing it fails at once. The client's leg, once the
+     * Close the socket (idempotent), after the gateway's control frames already queued on it (see
+     * {@link FrameWriter#close}); a pump blocked reading it, or writing it with nothing queued, fails at once (a timer
+     * that must end a blocked write uses {@link #abort()}). The client's leg, once the
      * gateway's close frame is written whole, lingers instead (see {@link Linger}): its output ends now, the socket
      * closes when the client ends its stream or after {@code close-timeout}.
      */
     @Override
     public void close() {
-        if (!flags.close()) {
-            return;
+        if (flags.close()) {
+            writer.close(linger != null, this::finishClose);
         }
-        if (linger != null && writer.endOutput()) {
+    }
+
+    private void finishClose(boolean outputEnded) {
+        if (linger != null && outputEnded) {
             linger.start(name, wire, this::closeWire);
-            return;
+        } else {
+            closeWire();
         }
-        closeWire();
     }
 
     /** Close the connection now, even while it lingers (a timer expired: the peer had its time). */

@@ -199,11 +199,11 @@ public final class RelaySession implements ServerConnection {
         Thread thread = upstreamThread;
         try {
             if (!thread.join(settings.closeTimeout().plus(settings.connectTimeout()))) {
-                upstream.leg().close();
+                upstream.leg().abort();
                 thread.join(settings.closeTimeout());
             }
         } catch (InterruptedException e) {
-            upstream.leg().close();
+            upstream.leg().abort();
             Thread.currentThread().interrupt();
         }
     }

@@ -156,6 +156,41 @@ class FrameWriterTest {
         assertThat("every ping written, none inside a frame", pings, is(frames));
     }
 
+    @Test
+    void aCloseLeftToTheHolderFollowsTheQueuedCloseFrame() throws Exception {
+        byte[] frame = text(false, "0123456789");
+        byte[] close = TestFrames.close(false, 1002, "");
+        socket.blockWrites();
+        CompletableFuture<Boolean> relayed = CompletableFuture.supplyAsync(
+                () -> writer.relay(frame, 0, frame.length, true), VIRTUAL);
+        await(socket::writeBlocked);
+        writer.control(close, 0, close.length);
+        java.util.concurrent.atomic.AtomicReference<byte[]> atClose = new java.util.concurrent.atomic.AtomicReference<>();
+        writer.close(false, ended -> atClose.set(socket.written()));
+        assertThat("the close waits for the queued close frame, the caller does not", atClose.get() == null, is(true));
+        socket.releaseWrites();
+        assertThat(relayed.get(5, TimeUnit.SECONDS), is(true));
+        await(() -> atClose.get() != null);
+        assertThat("closed after the close frame went out", atClose.get(), is(concat(frame, close)));
+    }
+
+    @Test
+    void aCloseWithNothingQueuedFailsABlockedWriteAtOnce() throws Exception {
+        byte[] frame = text(false, "0123456789");
+        socket.blockWrites();
+        CompletableFuture<Boolean> relayed = CompletableFuture.supplyAsync(
+                () -> writer.relay(frame, 0, frame.length, true), VIRTUAL);
+        await(socket::writeBlocked);
+        AtomicInteger closes = new AtomicInteger();
+        writer.close(true, ended -> {
+            assertThat("no close frame was written: the output is not ended", ended, is(false));
+            closes.incrementAndGet();
+            socket.close();
+        });
+        assertThat(closes.get(), is(1));
+        assertThat("the blocked write failed", relayed.get(5, TimeUnit.SECONDS), is(false));
+    }
+
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
