@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.wsgateway.gateway.config.GatewayConfig;
+import dev.wsgateway.gateway.config.GatewaySettings;
 import dev.wsgateway.gateway.config.Values;
 import dev.wsgateway.gateway.observe.LogLineFormatter;
 
@@ -54,8 +55,8 @@ public final class Main {
             fail(StartupCheck.oneLine(e, null), e, check);
             return;
         }
-        LogLineFormatter.useFormat(Values.choice(startup.config().config().get("gateway.log.format"), "text",
-                                                 "text", "json"));
+        LogLineFormatter.useFormat(Values.choice(startup.config().config().get("gateway.log.format"),
+                                                 GatewaySettings.LOG_FORMAT, "text", "json"));
         if (check) {
             PrintStream out = System.out;
             out.println("Configuration is valid. Effective values (where each comes from):");

@@ -48,7 +48,7 @@ final class StartupCheck {
         try {
             GatewaySettings settings = GatewaySettings.create(root);
             ZoweTokenSettings.create(root.get("gateway.security.zowe-jwt"));
-            Values.choice(root.get("gateway.log.format"), "text", "text", "json");
+            Values.choice(root.get("gateway.log.format"), GatewaySettings.LOG_FORMAT, "text", "json");
             String type = settings.server().discoveryType();
             DiscoveryProvider provider = Discovery.provider(type);
             provider.validate(root.get("discovery").get(provider.type()));

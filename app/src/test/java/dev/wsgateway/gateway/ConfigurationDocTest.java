@@ -10,6 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.wsgateway.gateway.config.ConfigKeys;
+import dev.wsgateway.gateway.config.GatewaySettings;
+
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -52,6 +55,49 @@ class ConfigurationDocTest {
         assertThat("keys listed more than once", twice, empty());
         // Helidon's keys the gateway reads itself
         assertThat(documented, hasItems("server.port", "server.host", "server.protocols.http_1_1.max-headers-size"));
+    }
+
+    /** A row: its key and its default cell. */
+    private static final Pattern DEFAULT_CELL = Pattern.compile("^\\| `([^`]+)` \\| (.*?) \\| ");
+
+    @Test
+    void theDefaultColumnIsWhatTheCodeDeclares() throws IOException {
+        ConfigKeys known = StartupCheck.known();
+        List<String> wrong = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("..", "docs", "CONFIGURATION.md"))) {
+            Matcher row = DEFAULT_CELL.matcher(line);
+            if (!row.find()) {
+                continue;
+            }
+            String key = row.group(1);
+            String cell = row.group(2);
+            ConfigKeys.Default declared = known.defaultOf(key).orElse(null);
+            if (declared == null) {
+                continue;
+            }
+            String literal = cell.startsWith("`") && cell.indexOf('`', 1) > 0 ? cell.substring(1, cell.indexOf('`', 1))
+                    : null;
+            boolean ok = switch (declared.kind()) {
+                // the value, alone or followed by a remark in parentheses
+                case FIXED -> cell.equals("`" + declared.value() + "`") || cell.startsWith("`" + declared.value() + "` (");
+                // no value stated as if it were fixed: at most the name of the key it comes from
+                case COMPUTED, NONE -> literal == null || literal.startsWith("server.")
+                        || known.patterns().stream().anyMatch(p -> p.equals(literal) || p.endsWith("." + literal));
+            };
+            if (!ok) {
+                wrong.add(key + ": docs say " + cell + ", the code declares " + declared.describe(key));
+            }
+        }
+        assertThat("Default cells of docs/CONFIGURATION.md that differ from the code", wrong, empty());
+    }
+
+    @Test
+    void everyConcreteGatewayKeyDeclaresItsDefault() {
+        List<String> undeclared = GatewaySettings.KEYS.patterns().stream()
+                .filter(p -> !p.contains("*") && GatewaySettings.KEYS.defaultOf(p).isEmpty())
+                .toList();
+        assertThat("gateway keys without a declared default (withDefault, withComputed or withNoDefault)", undeclared,
+                   empty());
     }
 
     /** The declared patterns, without the second form of a list key ({@code roles} and {@code roles.*}). */

@@ -19,9 +19,13 @@ import io.helidon.common.config.Config;
 public record AffinitySettings(boolean instanceIdHeader, boolean clientChoice, Map<String, Boolean> clientChoiceByService) {
     /** Header naming an instance, on the 101 and on a client's request. */
     public static final String INSTANCE_ID_HEADER = "X-InstanceId";
-    /** The keys read here. */
+    private static final boolean INSTANCE_ID_HEADER_ON = false;
+    private static final boolean CLIENT_CHOICE = false;
+    /** The keys read here, with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.of("gateway.affinity", "instance-id-header", "client-choice",
-                                                        "services.*.client-choice");
+                                                        "services.*.client-choice")
+            .withDefault("gateway.affinity.instance-id-header", INSTANCE_ID_HEADER_ON)
+            .withDefault("gateway.affinity.client-choice", CLIENT_CHOICE);
 
     /**
      * Read from the {@code gateway.affinity} node.
@@ -30,12 +34,12 @@ public record AffinitySettings(boolean instanceIdHeader, boolean clientChoice, M
      * @return settings
      */
     public static AffinitySettings create(Config config) {
-        boolean clientChoice = Values.bool(config.get("client-choice"), false);
+        boolean clientChoice = Values.bool(config.get("client-choice"), CLIENT_CHOICE);
         Map<String, Boolean> services = new HashMap<>();
         config.get("services").asNodeList().orElse(List.of()).forEach(
                 node -> Values.optionalBool(node.get("client-choice")).ifPresent(
                         v -> services.put(node.name().toLowerCase(Locale.ROOT), v)));
-        return new AffinitySettings(Values.bool(config.get("instance-id-header"), false), clientChoice,
+        return new AffinitySettings(Values.bool(config.get("instance-id-header"), INSTANCE_ID_HEADER_ON), clientChoice,
                                     Map.copyOf(services));
     }
 

@@ -28,10 +28,19 @@ public record BalancingSettings(String strategy,
     public static final String LEAST_SESSIONS = "least-sessions";
     /** Rendezvous hashing of the authenticated user over the UP instances (the issue's {@code affinity: user}). */
     public static final String USER_AFFINITY = "user-affinity";
-    /** The keys read here. */
+    private static final int CONNECT_ATTEMPTS = 3;
+    private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(15);
+    private static final Duration EJECT_COOLDOWN = Duration.ofSeconds(10);
+    private static final int MAX_EJECTED_PERCENT = 50;
+    /** The keys read here, with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.of("gateway.balancing", "strategy", "services.*",
                                                         "connect-attempts", "connect-deadline", "eject-cooldown",
-                                                        "max-ejected-percent");
+                                                        "max-ejected-percent")
+            .withDefault("gateway.balancing.strategy", ROUND_ROBIN)
+            .withDefault("gateway.balancing.connect-attempts", CONNECT_ATTEMPTS)
+            .withDefault("gateway.balancing.connect-deadline", CONNECT_DEADLINE)
+            .withDefault("gateway.balancing.eject-cooldown", EJECT_COOLDOWN)
+            .withDefault("gateway.balancing.max-ejected-percent", MAX_EJECTED_PERCENT);
 
     public BalancingSettings {
         validate(strategy, "gateway.balancing.strategy");
@@ -54,10 +63,12 @@ public record BalancingSettings(String strategy,
                 v -> services.put(node.name().toLowerCase(Locale.ROOT), v.trim().toLowerCase(Locale.ROOT))));
         return new BalancingSettings(config.get("strategy").asString().orElse(ROUND_ROBIN).trim().toLowerCase(Locale.ROOT),
                                      Map.copyOf(services),
-                                     Values.integer(config.get("connect-attempts"), 3, 1, 100, "attempts"),
-                                     Values.duration(config.get("connect-deadline"), Duration.ofSeconds(15), false),
-                                     Values.duration(config.get("eject-cooldown"), Duration.ofSeconds(10), true),
-                                     Values.integer(config.get("max-ejected-percent"), 50, 0, 100, "percent"));
+                                     Values.integer(config.get("connect-attempts"), CONNECT_ATTEMPTS, 1, 100,
+                                                    "attempts"),
+                                     Values.duration(config.get("connect-deadline"), CONNECT_DEADLINE, false),
+                                     Values.duration(config.get("eject-cooldown"), EJECT_COOLDOWN, true),
+                                     Values.integer(config.get("max-ejected-percent"), MAX_EJECTED_PERCENT, 0, 100,
+                                                    "percent"));
     }
 
     private static void validate(String strategy, String key) {

@@ -30,9 +30,18 @@ public record ClusterSettings(boolean enabled, byte[] secret, Duration peerTimeo
                               int maxAnswerBytes, boolean tls) {
     /** The shortest cluster secret accepted, in bytes (256 bits; {@code openssl rand -base64 32} writes 44). */
     public static final int MIN_SECRET_BYTES = 32;
-    /** The keys read here (and by the peers' client TLS). */
+    private static final boolean ENABLED = false;
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration REPLAY_WINDOW = Duration.ofSeconds(30);
+    private static final int MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+    /** The keys read here (and by the peers' client TLS), with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.of("gateway.cluster", "enabled", "secret-file", "secret-env",
                                                         "peer-timeout", "replay-window", "max-answer-bytes")
+            .withDefault("gateway.cluster.enabled", ENABLED)
+            .withNoDefault("gateway.cluster.secret-file", "gateway.cluster.secret-env")
+            .withDefault("gateway.cluster.peer-timeout", PEER_TIMEOUT)
+            .withDefault("gateway.cluster.replay-window", REPLAY_WINDOW)
+            .withDefault("gateway.cluster.max-answer-bytes", MAX_ANSWER_BYTES)
             .and(TlsKeys.under("gateway.cluster.tls"));
 
     public ClusterSettings {
@@ -66,12 +75,12 @@ public record ClusterSettings(boolean enabled, byte[] secret, Duration peerTimeo
     }
 
     static ClusterSettings create(Config config, UnaryOperator<String> environment) {
-        boolean enabled = Values.bool(config.get("enabled"), false);
+        boolean enabled = Values.bool(config.get("enabled"), ENABLED);
         return new ClusterSettings(enabled,
                                    enabled ? secret(config, environment) : new byte[0],
-                                   Values.duration(config.get("peer-timeout"), Duration.ofSeconds(2), false),
-                                   Values.duration(config.get("replay-window"), Duration.ofSeconds(30), false),
-                                   Values.integer(config.get("max-answer-bytes"), 8 * 1024 * 1024, 1,
+                                   Values.duration(config.get("peer-timeout"), PEER_TIMEOUT, false),
+                                   Values.duration(config.get("replay-window"), REPLAY_WINDOW, false),
+                                   Values.integer(config.get("max-answer-bytes"), MAX_ANSWER_BYTES, 1,
                                                   Integer.MAX_VALUE, "a positive number of bytes"),
                                    config.get("tls").exists());
     }

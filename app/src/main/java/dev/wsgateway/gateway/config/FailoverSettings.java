@@ -38,10 +38,26 @@ public record FailoverSettings(boolean enabled,
                                long replaySize,
                                Acknowledge acknowledge,
                                Map<String, Boolean> services) {
-    /** The keys read here. */
+    private static final boolean ENABLED = true;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final long BUFFER_SIZE = 1_048_576L;
+    private static final Duration BUFFER_TIME = Duration.ofSeconds(10);
+    private static final String ON_DRAIN = "stay";
+    private static final Duration REPLAY_WINDOW = Duration.ofSeconds(1);
+    private static final long REPLAY_SIZE = 65_536L;
+    private static final String REPLAY_ACKNOWLEDGE = "answer";
+    /** The keys read here, with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.of("gateway.failover", "enabled", "timeout", "buffer-size",
                                                         "buffer-time", "on-drain", "replay-window", "replay-size",
-                                                        "replay-acknowledge", "services.*");
+                                                        "replay-acknowledge", "services.*")
+            .withDefault("gateway.failover.enabled", ENABLED)
+            .withDefault("gateway.failover.timeout", TIMEOUT)
+            .withDefault("gateway.failover.buffer-size", BUFFER_SIZE)
+            .withDefault("gateway.failover.buffer-time", BUFFER_TIME)
+            .withDefault("gateway.failover.on-drain", ON_DRAIN)
+            .withDefault("gateway.failover.replay-window", REPLAY_WINDOW)
+            .withDefault("gateway.failover.replay-size", REPLAY_SIZE)
+            .withDefault("gateway.failover.replay-acknowledge", REPLAY_ACKNOWLEDGE);
 
     /**
      * What tells that an instance read a client message (so that it need not be sent again after a loss).
@@ -74,15 +90,16 @@ public record FailoverSettings(boolean enabled,
         Map<String, Boolean> services = new java.util.HashMap<>();
         config.get("services").asNodeList().orElse(java.util.List.of()).forEach(node -> Values.optionalBool(node)
                 .ifPresent(v -> services.put(node.name().toLowerCase(Locale.ROOT), v)));
-        return new FailoverSettings(Values.bool(config.get("enabled"), true),
-                                    Values.duration(config.get("timeout"), Duration.ofSeconds(10), false),
-                                    Values.number(config.get("buffer-size"), 1_048_576L, 0, Long.MAX_VALUE, "bytes"),
-                                    Values.duration(config.get("buffer-time"), Duration.ofSeconds(10), false),
-                                    Values.choice(config.get("on-drain"), "stay", "stay", "migrate").equals("migrate"),
-                                    Values.duration(config.get("replay-window"), Duration.ofSeconds(1), true),
-                                    Values.number(config.get("replay-size"), 65_536L, 0, Long.MAX_VALUE, "bytes"),
-                                    Acknowledge.parse(Values.choice(config.get("replay-acknowledge"), "answer",
-                                                                    "answer", "read")),
+        return new FailoverSettings(Values.bool(config.get("enabled"), ENABLED),
+                                    Values.duration(config.get("timeout"), TIMEOUT, false),
+                                    Values.number(config.get("buffer-size"), BUFFER_SIZE, 0, Long.MAX_VALUE, "bytes"),
+                                    Values.duration(config.get("buffer-time"), BUFFER_TIME, false),
+                                    Values.choice(config.get("on-drain"), ON_DRAIN, "stay", "migrate")
+                                            .equals("migrate"),
+                                    Values.duration(config.get("replay-window"), REPLAY_WINDOW, true),
+                                    Values.number(config.get("replay-size"), REPLAY_SIZE, 0, Long.MAX_VALUE, "bytes"),
+                                    Acknowledge.parse(Values.choice(config.get("replay-acknowledge"),
+                                                                    REPLAY_ACKNOWLEDGE, "answer", "read")),
                                     Map.copyOf(services));
     }
 

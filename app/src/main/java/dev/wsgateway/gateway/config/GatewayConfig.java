@@ -148,7 +148,8 @@ public final class GatewayConfig {
 
     /**
      * The effective configuration under the gateway's own trees and {@code server}, one line per key: value and
-     * origin, secrets masked; then the known keys left at their built-in default.
+     * origin, secrets masked; then the known keys left at their built-in default, with its value where the key
+     * declares a fixed one ({@link ConfigKeys#withDefault}), else what it is derived from or that it has none.
      *
      * @param known every known key
      * @return lines
@@ -170,7 +171,8 @@ public final class GatewayConfig {
         known.patterns().stream()
                 .filter(p -> !p.contains("*") && !lines.containsKey(p) && !config.get(p).exists())
                 .sorted()
-                .forEach(p -> out.add(p + " = (built-in default, see docs/CONFIGURATION.md)"));
+                .forEach(p -> out.add(known.defaultOf(p).map(d -> d.describe(p))
+                        .orElse(p + " = (built-in default, see docs/CONFIGURATION.md)")));
         return out;
     }
 

@@ -22,6 +22,8 @@ public record GatewaySettings(ServerSettings server,
                               HealthCheckSettings health,
                               AffinitySettings affinity,
                               ClusterSettings cluster) {
+    /** {@code gateway.log.format} when not set ({@code text} or {@code json}). */
+    public static final String LOG_FORMAT = "text";
     /**
      * Every key the gateway itself reads under its own trees ({@link ConfigKeys#OWN_TREES}); the discovery backends
      * declare theirs ({@code DiscoveryProvider.keys()}). A new settings class adds its {@code KEYS} here.
@@ -35,7 +37,9 @@ public record GatewaySettings(ServerSettings server,
                                                                              AffinitySettings.KEYS,
                                                                              ClusterSettings.KEYS,
                                                                              ZoweTokenSettings.KEYS,
-                                                                             ConfigKeys.of("gateway.log", "format"),
+                                                                             ConfigKeys.of("gateway.log", "format")
+                                                                                     .withDefault("gateway.log.format",
+                                                                                                  LOG_FORMAT),
                                                                              TlsKeys.under("gateway.upstream.tls")));
     /**
      * Read all settings.

@@ -17,13 +17,20 @@ import io.helidon.common.config.Config;
  * @param services checks per service id
  */
 public record HealthCheckSettings(Check defaults, Map<String, Check> services) {
-    /** The built-in defaults; the only place they are stated (and in the README's configuration table). */
+    /** The built-in defaults; the only place they are stated (docs/CONFIGURATION.md is checked against them). */
     public static final Check BUILT_IN = new Check(false, Duration.ofSeconds(10), Duration.ofSeconds(2),
                                                    Optional.empty(), false, 3, 2);
-    /** The keys read here. */
+    /** The keys read here, with the defaults of the default block (a service's block defaults to that). */
     public static final ConfigKeys KEYS = ConfigKeys.union(java.util.List.of(
             ConfigKeys.of("gateway.health-checks.default", Check.KEYS),
-            ConfigKeys.of("gateway.health-checks.services.*", Check.KEYS)));
+            ConfigKeys.of("gateway.health-checks.services.*", Check.KEYS)))
+            .withDefault("gateway.health-checks.default.enabled", BUILT_IN.enabled())
+            .withDefault("gateway.health-checks.default.interval", BUILT_IN.interval())
+            .withDefault("gateway.health-checks.default.timeout", BUILT_IN.timeout())
+            .withComputed("gateway.health-checks.default.path", "the instance's first route")
+            .withDefault("gateway.health-checks.default.ping", BUILT_IN.ping())
+            .withDefault("gateway.health-checks.default.unhealthy-threshold", BUILT_IN.unhealthyThreshold())
+            .withDefault("gateway.health-checks.default.healthy-threshold", BUILT_IN.healthyThreshold());
 
     /**
      * How one service's instances are checked.

@@ -25,11 +25,27 @@ public record RelaySettings(long maxFrameSize,
                             Duration pingInterval,
                             Duration pongTimeout,
                             Duration closeTimeout) {
-    /** The keys read here. */
+    private static final long MAX_FRAME_SIZE = 1_048_576L;
+    private static final long MAX_MESSAGE_SIZE = 1_048_576L;
+    private static final int MAX_MESSAGE_FRAGMENTS = 4096;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration IDLE_TIMEOUT = Duration.ZERO;
+    private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
+    private static final Duration PONG_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** The keys read here, with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.of("gateway.relay", "max-frame-size", "max-message-size",
                                                         "max-message-fragments",
                                                         "connect-timeout", "idle-timeout", "ping-interval",
-                                                        "pong-timeout", "close-timeout");
+                                                        "pong-timeout", "close-timeout")
+            .withDefault("gateway.relay.max-frame-size", MAX_FRAME_SIZE)
+            .withDefault("gateway.relay.max-message-size", MAX_MESSAGE_SIZE)
+            .withDefault("gateway.relay.max-message-fragments", MAX_MESSAGE_FRAGMENTS)
+            .withDefault("gateway.relay.connect-timeout", CONNECT_TIMEOUT)
+            .withDefault("gateway.relay.idle-timeout", IDLE_TIMEOUT)
+            .withDefault("gateway.relay.ping-interval", PING_INTERVAL)
+            .withDefault("gateway.relay.pong-timeout", PONG_TIMEOUT)
+            .withDefault("gateway.relay.close-timeout", CLOSE_TIMEOUT);
 
     /**
      * Read from the {@code gateway.relay} node; missing keys take the documented defaults.
@@ -39,14 +55,15 @@ public record RelaySettings(long maxFrameSize,
      */
     public static RelaySettings create(Config config) {
         return new RelaySettings(
-                Values.number(config.get("max-frame-size"), 1_048_576L, 1, Integer.MAX_VALUE, "bytes"),
-                Values.number(config.get("max-message-size"), 1_048_576L, 1, Long.MAX_VALUE, "bytes"),
-                (int) Values.number(config.get("max-message-fragments"), 4096, 1, Integer.MAX_VALUE, "frames"),
-                Values.duration(config.get("connect-timeout"), Duration.ofSeconds(10), false),
-                Values.duration(config.get("idle-timeout"), Duration.ZERO, true),
-                Values.duration(config.get("ping-interval"), Duration.ofSeconds(30), true),
-                Values.duration(config.get("pong-timeout"), Duration.ofSeconds(10), false),
-                Values.duration(config.get("close-timeout"), Duration.ofSeconds(5), false));
+                Values.number(config.get("max-frame-size"), MAX_FRAME_SIZE, 1, Integer.MAX_VALUE, "bytes"),
+                Values.number(config.get("max-message-size"), MAX_MESSAGE_SIZE, 1, Long.MAX_VALUE, "bytes"),
+                (int) Values.number(config.get("max-message-fragments"), MAX_MESSAGE_FRAGMENTS, 1, Integer.MAX_VALUE,
+                                    "frames"),
+                Values.duration(config.get("connect-timeout"), CONNECT_TIMEOUT, false),
+                Values.duration(config.get("idle-timeout"), IDLE_TIMEOUT, true),
+                Values.duration(config.get("ping-interval"), PING_INTERVAL, true),
+                Values.duration(config.get("pong-timeout"), PONG_TIMEOUT, false),
+                Values.duration(config.get("close-timeout"), CLOSE_TIMEOUT, false));
     }
 
     /**

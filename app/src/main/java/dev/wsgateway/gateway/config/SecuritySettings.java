@@ -45,7 +45,17 @@ public record SecuritySettings(String realm,
                                Duration retryAfter,
                                Duration handshakeTimeout,
                                boolean protectHealth) {
-    /** The keys read here. */
+    private static final String REALM = "wsgateway";
+    private static final boolean OBSERVE_PROTECT = false;
+    private static final Set<String> OBSERVE_ROLES = Set.of("admin");
+    private static final boolean PROTECT_HEALTH = false;
+    private static final int MAX_SESSIONS = 20_000;
+    private static final int MAX_SESSIONS_PER_CLIENT = 1_000;
+    private static final double HANDSHAKE_RATE = 200.0;
+    private static final int HANDSHAKE_BURST = 400;
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** The keys read here, with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.union(List.of(
             ConfigKeys.of("gateway.security", "realm", "users.*.login", "users.*.password", "users.*.password-env",
                           "users.*.roles", "users.*.roles.*", "observe.protect", "observe.roles", "observe.roles.*",
@@ -55,7 +65,22 @@ public record SecuritySettings(String realm,
             ConfigKeys.of("gateway.security.default", RoutePolicy.KEYS),
             ConfigKeys.of("gateway.security.services.*", RoutePolicy.KEYS),
             ConfigKeys.of("gateway.security.default", "roles.*", "allowed-origins.*"),
-            ConfigKeys.of("gateway.security.services.*", "roles.*", "allowed-origins.*")));
+            ConfigKeys.of("gateway.security.services.*", "roles.*", "allowed-origins.*")))
+            .withDefault("gateway.security.realm", REALM)
+            .withDefault("gateway.security.default.auth", RoutePolicy.DEFAULT.auth())
+            .withDefault("gateway.security.default.roles", RoutePolicy.DEFAULT.roles())
+            .withDefault("gateway.security.default.forward-credentials", RoutePolicy.DEFAULT.forwardCredentials())
+            .withDefault("gateway.security.default.allowed-origins", RoutePolicy.DEFAULT.allowedOrigins())
+            .withDefault("gateway.security.default.allow-cross-site", RoutePolicy.DEFAULT.allowCrossSite())
+            .withDefault("gateway.security.observe.protect", OBSERVE_PROTECT)
+            .withDefault("gateway.security.observe.roles", OBSERVE_ROLES)
+            .withDefault("gateway.security.observe.protect-health", PROTECT_HEALTH)
+            .withDefault("gateway.security.limits.max-sessions", MAX_SESSIONS, "lowered at start to fit ulimit -n")
+            .withDefault("gateway.security.limits.max-sessions-per-client", MAX_SESSIONS_PER_CLIENT)
+            .withDefault("gateway.security.limits.handshake-rate", HANDSHAKE_RATE)
+            .withDefault("gateway.security.limits.handshake-burst", HANDSHAKE_BURST)
+            .withDefault("gateway.security.limits.retry-after", RETRY_AFTER)
+            .withDefault("gateway.security.limits.handshake-timeout", HANDSHAKE_TIMEOUT);
 
     /**
      * A configured user. {@link #toString()} never shows the password.
@@ -101,21 +126,22 @@ public record SecuritySettings(String realm,
             services.put(service.name().toLowerCase(Locale.ROOT), RoutePolicy.create(service, defaults));
         }
         Config limits = config.get("limits");
-        boolean observeProtected = Values.bool(config.get("observe.protect"), false);
+        boolean observeProtected = Values.bool(config.get("observe.protect"), OBSERVE_PROTECT);
         return new SecuritySettings(
-                config.get("realm").asString().orElse("wsgateway"),
+                config.get("realm").asString().orElse(REALM),
                 List.copyOf(users),
                 defaults,
                 Map.copyOf(services),
                 observeProtected,
                 observeProtected ? observeRoles(config.get("observe.roles")) : Set.of(),
-                Values.integer(limits.get("max-sessions"), 20_000, 0, Integer.MAX_VALUE, "sessions"),
-                Values.integer(limits.get("max-sessions-per-client"), 1_000, 0, Integer.MAX_VALUE, "sessions"),
-                Values.decimal(limits.get("handshake-rate"), 200.0, 0, "handshakes per second"),
-                Values.integer(limits.get("handshake-burst"), 400, 1, Integer.MAX_VALUE, "handshakes"),
-                Values.duration(limits.get("retry-after"), Duration.ofSeconds(5), false),
-                Values.duration(limits.get("handshake-timeout"), Duration.ofSeconds(10), true),
-                Values.bool(config.get("observe.protect-health"), false));
+                Values.integer(limits.get("max-sessions"), MAX_SESSIONS, 0, Integer.MAX_VALUE, "sessions"),
+                Values.integer(limits.get("max-sessions-per-client"), MAX_SESSIONS_PER_CLIENT, 0, Integer.MAX_VALUE,
+                               "sessions"),
+                Values.decimal(limits.get("handshake-rate"), HANDSHAKE_RATE, 0, "handshakes per second"),
+                Values.integer(limits.get("handshake-burst"), HANDSHAKE_BURST, 1, Integer.MAX_VALUE, "handshakes"),
+                Values.duration(limits.get("retry-after"), RETRY_AFTER, false),
+                Values.duration(limits.get("handshake-timeout"), HANDSHAKE_TIMEOUT, true),
+                Values.bool(config.get("observe.protect-health"), PROTECT_HEALTH));
     }
 
     /**
@@ -124,7 +150,7 @@ public record SecuritySettings(String realm,
      */
     private static Set<String> observeRoles(Config roles) {
         if (!roles.exists()) {
-            return Set.of("admin");
+            return OBSERVE_ROLES;
         }
         return roles.asList(String.class).orElse(List.of()).stream()
                 .map(String::trim)

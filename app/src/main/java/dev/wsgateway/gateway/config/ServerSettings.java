@@ -32,12 +32,29 @@ public record ServerSettings(String discoveryType,
                              String demoHost,
                              int demoPort,
                              Optional<java.nio.file.Path> portsFile) {
-    /** The keys read here. */
+    private static final String DISCOVERY_TYPE = "static";
+    private static final Duration DRAIN_PERIOD = Duration.ofSeconds(5);
+    // Helidon sets SO_RCVBUF 4096 on the listener unless told otherwise, which accepted sockets inherit (no kernel
+    // autotuning): large messages then crawl in 4 KiB segments
+    private static final int CLIENT_RECEIVE_BUFFER_SIZE = 4 * 1024 * 1024;
+    private static final boolean DEMO_ECHO = false;
+    private static final String DEMO_HOST = "127.0.0.1";
+    private static final int DEMO_PORT = 10011;
+    /** The keys read here, with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.union(java.util.List.of(
             ConfigKeys.of("discovery", "type"),
             ConfigKeys.of("gateway", "management.port", "management.host", "shutdown.drain-period", "instance.host",
                           "relay.client-receive-buffer-size", "ports-file"),
-            ConfigKeys.of("demo.echo", "enabled", "host", "port")));
+            ConfigKeys.of("demo.echo", "enabled", "host", "port")))
+            .withDefault("discovery.type", DISCOVERY_TYPE)
+            .withNoDefault("gateway.management.port", "gateway.ports-file")
+            .withComputed("gateway.management.host", "server.host")
+            .withDefault("gateway.shutdown.drain-period", DRAIN_PERIOD)
+            .withComputed("gateway.instance.host", "the machine's host name")
+            .withDefault("gateway.relay.client-receive-buffer-size", CLIENT_RECEIVE_BUFFER_SIZE)
+            .withDefault("demo.echo.enabled", DEMO_ECHO)
+            .withDefault("demo.echo.host", DEMO_HOST)
+            .withDefault("demo.echo.port", DEMO_PORT);
     /**
      * Read from the root configuration; missing keys take the documented defaults.
      *
@@ -46,21 +63,20 @@ public record ServerSettings(String discoveryType,
      */
     public static ServerSettings create(Config root) {
         return new ServerSettings(
-                root.get("discovery.type").asString().map(String::trim).filter(s -> !s.isEmpty()).orElse("static"),
+                root.get("discovery.type").asString().map(String::trim).filter(s -> !s.isEmpty())
+                        .orElse(DISCOVERY_TYPE),
                 root.get("gateway.management.port").exists()
                         ? Optional.of(Values.integer(root.get("gateway.management.port"), 0, 0, 65535, "port"))
                         : Optional.empty(),
                 root.get("gateway.management.host").asString()
                         .orElseGet(() -> root.get("server.host").asString().orElse("0.0.0.0")),
-                Values.duration(root.get("gateway.shutdown.drain-period"), Duration.ofSeconds(5), true),
+                Values.duration(root.get("gateway.shutdown.drain-period"), DRAIN_PERIOD, true),
                 root.get("gateway.instance.host").asString().map(String::trim).filter(s -> !s.isEmpty()),
-                // Helidon sets SO_RCVBUF 4096 on the listener unless told otherwise, which accepted sockets inherit
-                // (no kernel autotuning): large messages then crawl in 4 KiB segments
-                Values.integer(root.get("gateway.relay.client-receive-buffer-size"), 4 * 1024 * 1024, 1024,
+                Values.integer(root.get("gateway.relay.client-receive-buffer-size"), CLIENT_RECEIVE_BUFFER_SIZE, 1024,
                                Integer.MAX_VALUE, "bytes"),
-                Values.bool(root.get("demo.echo.enabled"), false),
-                root.get("demo.echo.host").asString().orElse("127.0.0.1"),
-                Values.integer(root.get("demo.echo.port"), 10011, 0, 65535, "port"),
+                Values.bool(root.get("demo.echo.enabled"), DEMO_ECHO),
+                root.get("demo.echo.host").asString().orElse(DEMO_HOST),
+                Values.integer(root.get("demo.echo.port"), DEMO_PORT, 0, 65535, "port"),
                 root.get("gateway.ports-file").asString().map(String::trim).filter(s -> !s.isEmpty())
                         .map(java.nio.file.Path::of));
     }

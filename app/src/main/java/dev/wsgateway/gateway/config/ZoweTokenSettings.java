@@ -33,11 +33,23 @@ public record ZoweTokenSettings(URI jwksUrl,
                                 Optional<Path> trustStore,
                                 Optional<String> trustStorePassword) {
     private static final String PREFIX = "gateway.security.zowe-jwt.";
-    /** The keys read here. */
+    private static final String COOKIE_NAME = "apimlAuthenticationToken";
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    private static final Duration REFRESH_MIN_INTERVAL = Duration.ofSeconds(30);
+    private static final Duration MAX_AGE = Duration.ofHours(1);
+    private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
+    /** The keys read here, with their defaults. */
     public static final ConfigKeys KEYS = ConfigKeys.of("gateway.security.zowe-jwt", "jwks-url", "issuer",
                                                         "cookie-name", "clock-skew", "refresh-min-interval",
                                                         "max-age", "fetch-timeout", "trust-store",
-                                                        "trust-store-password");
+                                                        "trust-store-password")
+            .withNoDefault(PREFIX + "jwks-url", PREFIX + "issuer", PREFIX + "trust-store",
+                           PREFIX + "trust-store-password")
+            .withDefault(PREFIX + "cookie-name", COOKIE_NAME)
+            .withDefault(PREFIX + "clock-skew", CLOCK_SKEW)
+            .withDefault(PREFIX + "refresh-min-interval", REFRESH_MIN_INTERVAL)
+            .withDefault(PREFIX + "max-age", MAX_AGE)
+            .withDefault(PREFIX + "fetch-timeout", FETCH_TIMEOUT);
 
     public ZoweTokenSettings {
         String scheme = jwksUrl.getScheme();
@@ -83,11 +95,11 @@ public record ZoweTokenSettings(URI jwksUrl,
         return Optional.of(new ZoweTokenSettings(
                 uri,
                 nonBlank(config.get("issuer").asString().asOptional()),
-                config.get("cookie-name").asString().orElse("apimlAuthenticationToken").trim(),
-                Values.duration(config.get("clock-skew"), Duration.ofSeconds(30), true),
-                Values.duration(config.get("refresh-min-interval"), Duration.ofSeconds(30), true),
-                Values.duration(config.get("max-age"), Duration.ofHours(1), false),
-                Values.duration(config.get("fetch-timeout"), Duration.ofSeconds(5), false),
+                config.get("cookie-name").asString().orElse(COOKIE_NAME).trim(),
+                Values.duration(config.get("clock-skew"), CLOCK_SKEW, true),
+                Values.duration(config.get("refresh-min-interval"), REFRESH_MIN_INTERVAL, true),
+                Values.duration(config.get("max-age"), MAX_AGE, false),
+                Values.duration(config.get("fetch-timeout"), FETCH_TIMEOUT, false),
                 nonBlank(config.get("trust-store").asString().asOptional()).map(Path::of),
                 config.get("trust-store-password").asString().asOptional()));
     }

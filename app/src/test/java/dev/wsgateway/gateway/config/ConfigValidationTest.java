@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -120,7 +122,42 @@ class ConfigValidationTest {
         assertThat(config.origin("gateway.relay.pong-timeout").isEmpty(), is(true));
         List<String> described = config.describe(GatewaySettings.KEYS);
         assertThat(described.toString(), containsString("gateway.relay.ping-interval = PT3S    (" + dir));
-        assertThat(described.toString(), containsString("gateway.relay.pong-timeout = (built-in default"));
+        assertThat(described, hasItem("gateway.relay.pong-timeout = PT10S    (built-in default)"));
+    }
+
+    @Test
+    void keysLeftAtTheirDefaultShowTheValueOrWhyThereIsNone() throws IOException {
+        List<String> described = GatewayConfig.load(null).describe(GatewaySettings.KEYS);
+        assertThat(described, hasItem("gateway.relay.max-message-size = 1048576    (built-in default)"));
+        assertThat(described, hasItem("gateway.relay.idle-timeout = PT0S    (built-in default)"));
+        assertThat(described, hasItem("gateway.failover.enabled = true    (built-in default)"));
+        assertThat(described, hasItem("gateway.failover.replay-acknowledge = answer    (built-in default)"));
+        assertThat(described, hasItem("gateway.security.observe.roles = [admin]    (built-in default)"));
+        assertThat(described, hasItem("gateway.security.default.auth = passthrough    (built-in default)"));
+        assertThat(described, hasItem("gateway.security.limits.handshake-rate = 200    (built-in default)"));
+        assertThat(described, hasItem("gateway.security.zowe-jwt.max-age = PT1H    (built-in default)"));
+        assertThat(described, hasItem("gateway.security.limits.max-sessions = 20000    "
+                + "(built-in default; lowered at start to fit ulimit -n)"));
+        assertThat(described, hasItem("gateway.management.host = (built-in default: computed at start from "
+                + "server.host, see docs/CONFIGURATION.md)"));
+        assertThat(described, hasItem("gateway.management.port = (not set: no default, see docs/CONFIGURATION.md)"));
+        assertThat(described.stream().filter(l -> l.contains("(built-in default, see")).toList(), empty());
+    }
+
+    @Test
+    void theDeclaredDefaultsAreTheOnesTheSettingsUse() {
+        Config empty = Config.empty();
+        RelaySettings relay = RelaySettings.create(empty.get("gateway.relay"));
+        ConfigKeys keys = GatewaySettings.KEYS;
+        assertThat(keys.defaultOf("gateway.relay.max-message-size").orElseThrow().value(),
+                   is(String.valueOf(relay.maxMessageSize())));
+        assertThat(keys.defaultOf("gateway.relay.ping-interval").orElseThrow().value(),
+                   is(relay.pingInterval().toString()));
+        SecuritySettings security = SecuritySettings.create(empty.get("gateway.security"));
+        assertThat(keys.defaultOf("gateway.security.limits.retry-after").orElseThrow().value(),
+                   is(security.retryAfter().toString()));
+        assertThat(keys.defaultOf("gateway.security.limits.max-sessions").orElseThrow().value(),
+                   is(String.valueOf(security.maxSessions())));
     }
 
     @Test
