@@ -68,7 +68,7 @@ final class StartupCheck {
     }
 
     /**
-     * The keys the gateway and every discovery backend on the class path read.
+     * The keys the gateway and every discovery backend on the class path read, with what each means when not set.
      *
      * @return known keys
      */
@@ -76,7 +76,18 @@ final class StartupCheck {
         List<ConfigKeys> sets = new ArrayList<>();
         sets.add(GatewaySettings.KEYS);
         for (DiscoveryProvider provider : Discovery.providers()) {
-            sets.add(ConfigKeys.of("discovery." + provider.type(), provider.keys().toArray(String[]::new)));
+            String prefix = "discovery." + provider.type() + ".";
+            ConfigKeys keys = ConfigKeys.of("discovery." + provider.type(), provider.keys().toArray(String[]::new));
+            for (var d : provider.defaults().entrySet()) {
+                keys = keys.withDefault(prefix + d.getKey(), d.getValue());
+            }
+            for (String key : provider.computedDefaults()) {
+                keys = keys.withComputed(prefix + key, "");
+            }
+            for (String key : provider.keysWithoutDefault()) {
+                keys = keys.withNoDefault(prefix + key);
+            }
+            sets.add(keys);
         }
         return ConfigKeys.union(sets);
     }

@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.wsgateway.gateway.config.ConfigKeys;
-import dev.wsgateway.gateway.config.GatewaySettings;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,9 +79,11 @@ class ConfigurationDocTest {
             boolean ok = switch (declared.kind()) {
                 // the value, alone or followed by a remark in parentheses
                 case FIXED -> cell.equals("`" + declared.value() + "`") || cell.startsWith("`" + declared.value() + "` (");
-                // no value stated as if it were fixed: at most the name of the key it comes from
-                case COMPUTED, NONE -> literal == null || literal.startsWith("server.")
+                // derived: the cell says from what (it may quote the fallback of an environment variable)
+                case COMPUTED -> !cell.equals("`" + literal + "`") || literal.startsWith("server.")
                         || known.patterns().stream().anyMatch(p -> p.equals(literal) || p.endsWith("." + literal));
+                // none: no value stated as if it were one
+                case NONE -> literal == null;
             };
             if (!ok) {
                 wrong.add(key + ": docs say " + cell + ", the code declares " + declared.describe(key));
@@ -92,11 +93,28 @@ class ConfigurationDocTest {
     }
 
     @Test
-    void everyConcreteGatewayKeyDeclaresItsDefault() {
-        List<String> undeclared = GatewaySettings.KEYS.patterns().stream()
-                .filter(p -> !p.contains("*") && GatewaySettings.KEYS.defaultOf(p).isEmpty())
+    void everyConcreteKeyDeclaresItsDefault() {
+        ConfigKeys known = StartupCheck.known();
+        List<String> undeclared = known.patterns().stream()
+                .filter(p -> !p.contains("*") && known.defaultOf(p).isEmpty())
                 .toList();
-        assertThat("gateway keys without a declared default (withDefault, withComputed or withNoDefault)", undeclared,
+        assertThat("keys without a declared default (ConfigKeys.withDefault, withComputed or withNoDefault; a discovery"
+                           + " provider's defaults, computedDefaults or keysWithoutDefault)", undeclared, empty());
+    }
+
+    @Test
+    void checkShowsTheDiscoveryBackendsDefaultsToo() {
+        List<String> described = dev.wsgateway.gateway.config.GatewayConfig.load(null).describe(StartupCheck.known());
+        assertThat(described, hasItems("discovery.eureka.fetch-interval = PT5S    (built-in default)",
+                                       "discovery.eureka.app-name = GATEWAY    (built-in default)",
+                                       "discovery.consul.retry.initial-delay = PT0.5S    (built-in default)",
+                                       "discovery.zowe-static.reload-interval = PT5S    (built-in default)",
+                                       "discovery.eureka.service-url = (built-in default: computed at start, "
+                                               + "see docs/CONFIGURATION.md)",
+                                       "discovery.consul.datacenter = (not set: no default, "
+                                               + "see docs/CONFIGURATION.md)"));
+        assertThat("keys shown without what their default is",
+                   described.stream().filter(l -> l.endsWith("(built-in default, see docs/CONFIGURATION.md)")).toList(),
                    empty());
     }
 

@@ -100,6 +100,8 @@ class StartupFailureIT {
         assertThat(out, containsString("server.host = 0.0.0.0    (bundled application.yaml)"));
         assertThat(out, containsString("gateway.relay.close-timeout = PT5S    (built-in default)"));
         assertThat(out, containsString("gateway.relay.max-message-size = 1048576    (built-in default)"));
+        assertThat(out, containsString("discovery.eureka.fetch-interval = PT5S    (built-in default)"));
+        assertThat(out, not(containsString("(built-in default, see")));
         assertThat(out, containsString("gateway.upstream.tls.trust-store-password = ****"));
         assertThat(out, not(containsString("hunter2")));
         assertThat("nothing listens with --check", out, not(containsString("gateway listening")));

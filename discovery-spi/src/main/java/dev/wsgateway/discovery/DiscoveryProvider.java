@@ -1,6 +1,7 @@
 package dev.wsgateway.discovery;
 
 import java.util.List;
+import java.util.Map;
 
 import io.helidon.common.config.Config;
 
@@ -33,6 +34,35 @@ public interface DiscoveryProvider {
      */
     default List<String> keys() {
         return List.of("**");
+    }
+
+    /**
+     * The fixed defaults of this provider's keys, as they are written in a configuration file ({@code PT5S},
+     * {@code true}, {@code GATEWAY}): {@code --check} prints them, and the documentation is checked against them.
+     * Each should come from the constant the provider reads with.
+     *
+     * @return default by relative key
+     */
+    default Map<String, String> defaults() {
+        return Map.of();
+    }
+
+    /**
+     * The keys whose default is derived at start (from an environment variable, another setting, or the machine).
+     *
+     * @return relative keys
+     */
+    default List<String> computedDefaults() {
+        return List.of();
+    }
+
+    /**
+     * The keys without a default: not set, what they configure is off or another way applies.
+     *
+     * @return relative keys
+     */
+    default List<String> keysWithoutDefault() {
+        return List.of();
     }
 
     /**

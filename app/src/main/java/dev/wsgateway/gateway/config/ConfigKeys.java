@@ -52,7 +52,7 @@ public record ConfigKeys(List<String> patterns, Map<String, Default> defaults) {
         public String describe(String key) {
             return switch (kind) {
                 case FIXED -> key + " = " + value + "    (built-in default" + (note.isEmpty() ? "" : "; " + note) + ")";
-                case COMPUTED -> key + " = (built-in default: computed at start from " + note
+                case COMPUTED -> key + " = (built-in default: computed at start" + (note.isEmpty() ? "" : " from " + note)
                         + ", see docs/CONFIGURATION.md)";
                 case NONE -> key + " = (not set: no default, see docs/CONFIGURATION.md)";
             };
@@ -101,7 +101,8 @@ public record ConfigKeys(List<String> patterns, Map<String, Default> defaults) {
      * These keys, with one whose default is derived at start.
      *
      * @param key  full key, one of the patterns
-     * @param from where it comes from (e.g. {@code server.host}, {@code the machine's host name})
+     * @param from where it comes from (e.g. {@code server.host}, {@code the machine's host name}), empty to leave
+     *             that to docs/CONFIGURATION.md
      * @return keys
      */
     public ConfigKeys withComputed(String key, String from) {

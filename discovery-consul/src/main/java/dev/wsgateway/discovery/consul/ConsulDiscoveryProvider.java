@@ -30,6 +30,21 @@ public class ConsulDiscoveryProvider implements DiscoveryProvider {
     }
 
     @Override
+    public java.util.Map<String, String> defaults() {
+        return ConsulSettings.DEFAULTS;
+    }
+
+    @Override
+    public List<String> computedDefaults() {
+        return ConsulSettings.COMPUTED;
+    }
+
+    @Override
+    public List<String> keysWithoutDefault() {
+        return ConsulSettings.NO_DEFAULT;
+    }
+
+    @Override
     public void validate(Config config) {
         ConsulSettings.from(config);
     }

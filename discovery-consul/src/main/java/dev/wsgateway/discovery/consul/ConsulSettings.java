@@ -61,6 +61,33 @@ public record ConsulSettings(URI url,
     /** The environment variable Consul's CLI reads the token from. */
     public static final String DEFAULT_TOKEN_ENV = "CONSUL_HTTP_TOKEN";
     private static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration RETRY_INITIAL_DELAY = Duration.ofMillis(500);
+    private static final Duration RETRY_MAX_DELAY = Duration.ofSeconds(30);
+    private static final String WARNING_STATUS = "UP";
+    private static final boolean REGISTER = true;
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+    /** Fixed defaults, relative to {@code discovery.consul}, as written in a file. */
+    static final java.util.Map<String, String> DEFAULTS = java.util.Map.of(
+            "token-env", DEFAULT_TOKEN_ENV,
+            "wait", WAIT.toString(),
+            "connect-timeout", CONNECT_TIMEOUT.toString(),
+            "retry.initial-delay", RETRY_INITIAL_DELAY.toString(),
+            "retry.max-delay", RETRY_MAX_DELAY.toString(),
+            "warning-status", WARNING_STATUS,
+            "register", String.valueOf(REGISTER),
+            "service-name", GatewayRegistration.DEFAULT_NAME,
+            "check.interval", CHECK_INTERVAL.toString(),
+            "check.timeout", CHECK_TIMEOUT.toString());
+    /** Keys whose default is derived at start. */
+    static final java.util.List<String> COMPUTED = java.util.List.of("url", "check.url", "tls.trust-store-type",
+                                                                     "tls.key-alias");
+    /** Keys without a default. */
+    static final java.util.List<String> NO_DEFAULT = java.util.List.of(
+            "datacenter", "check.deregister-critical-after", "tls.trust-store", "tls.trust-store-password",
+            "tls.key-store", "tls.key-store-password");
     /** The keys read here, relative to {@code discovery.consul}. */
     public static final java.util.List<String> KEYS = java.util.List.of(
             "url", "datacenter", "token-env", "wait", "connect-timeout", "retry.initial-delay", "retry.max-delay",
@@ -115,16 +142,16 @@ public record ConsulSettings(URI url,
         return new ConsulSettings(uri(url),
                                   nonBlank(config.get("datacenter").asString().asOptional()),
                                   config.get("token-env").asString().orElse(DEFAULT_TOKEN_ENV).trim(),
-                                  duration(config, "wait", Duration.ofSeconds(30)),
-                                  duration(config, "connect-timeout", Duration.ofSeconds(2)),
-                                  duration(config, "retry.initial-delay", Duration.ofMillis(500)),
-                                  duration(config, "retry.max-delay", Duration.ofSeconds(30)),
-                                  warningStatus(config.get("warning-status").asString().orElse("UP")),
-                                  config.get("register").asBoolean().orElse(true),
+                                  duration(config, "wait", WAIT),
+                                  duration(config, "connect-timeout", CONNECT_TIMEOUT),
+                                  duration(config, "retry.initial-delay", RETRY_INITIAL_DELAY),
+                                  duration(config, "retry.max-delay", RETRY_MAX_DELAY),
+                                  warningStatus(config.get("warning-status").asString().orElse(WARNING_STATUS)),
+                                  config.get("register").asBoolean().orElse(REGISTER),
                                   nonBlank(config.get("service-name").asString().asOptional()),
                                   nonBlank(config.get("check.url").asString().asOptional()),
-                                  duration(config, "check.interval", Duration.ofSeconds(10)),
-                                  duration(config, "check.timeout", Duration.ofSeconds(5)),
+                                  duration(config, "check.interval", CHECK_INTERVAL),
+                                  duration(config, "check.timeout", CHECK_TIMEOUT),
                                   config.get("check.deregister-critical-after").as(Duration.class).asOptional(),
                                   nonBlank(config.get("tls.trust-store").asString().asOptional()).map(Path::of),
                                   config.get("tls.trust-store-password").asString().asOptional(),

@@ -17,7 +17,8 @@ import jakarta.json.JsonObjectBuilder;
  * shows it critical while it is starting, draining or has no registry view.
  */
 final class GatewayRegistration {
-    private static final String DEFAULT_NAME = "gateway";
+    /** The service name the gateway registers under when {@code service-name} is not set. */
+    static final String DEFAULT_NAME = "gateway";
 
     private GatewayRegistration() {
     }

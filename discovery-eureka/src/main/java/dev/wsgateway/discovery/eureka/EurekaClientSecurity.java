@@ -38,6 +38,8 @@ public record EurekaClientSecurity(Optional<Path> keyStore,
                                    Optional<String> username,
                                    Optional<String> password) {
     private static final String PREFIX = "discovery.eureka.";
+    /** {@code tls.verify-hostname} when not set. */
+    static final boolean VERIFY_HOSTNAME = true;
 
     /** No client certificate, no credentials, host names verified. */
     public static final EurekaClientSecurity NONE = new EurekaClientSecurity(Optional.empty(), Optional.empty(),
@@ -89,7 +91,7 @@ public record EurekaClientSecurity(Optional<Path> keyStore,
                                         config.get("tls.key-store-password").asString().asOptional(),
                                         nonBlank(config.get("tls.key-alias").asString().asOptional()),
                                         config.get("tls.key-password").asString().asOptional(),
-                                        config.get("tls.verify-hostname").asBoolean().orElse(true),
+                                        config.get("tls.verify-hostname").asBoolean().orElse(VERIFY_HOSTNAME),
                                         username,
                                         password);
     }

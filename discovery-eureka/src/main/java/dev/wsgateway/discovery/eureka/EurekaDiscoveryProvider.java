@@ -29,6 +29,21 @@ public class EurekaDiscoveryProvider implements DiscoveryProvider {
     }
 
     @Override
+    public java.util.Map<String, String> defaults() {
+        return EurekaSettings.DEFAULTS;
+    }
+
+    @Override
+    public List<String> computedDefaults() {
+        return EurekaSettings.COMPUTED;
+    }
+
+    @Override
+    public List<String> keysWithoutDefault() {
+        return EurekaSettings.NO_DEFAULT;
+    }
+
+    @Override
     public void validate(Config config) {
         EurekaSettings.from(config);
     }

@@ -50,6 +50,31 @@ public record EurekaSettings(List<String> serviceUrls,
     public static final String DEFAULT_SERVICE_URL = "http://localhost:8761/eureka/";
     /** Default app name of the gateway. */
     public static final String DEFAULT_APP_NAME = "GATEWAY";
+    private static final Duration FETCH_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+    private static final boolean PREFER_IP_ADDRESS = false;
+    private static final boolean REGISTER = true;
+    private static final Duration LEASE_RENEWAL_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration LEASE_EXPIRATION = Duration.ofSeconds(30);
+    private static final Duration REGISTRY_LOSS_GRACE = Duration.ofSeconds(90);
+    /** Fixed defaults, relative to {@code discovery.eureka}, as written in a file. */
+    static final java.util.Map<String, String> DEFAULTS = java.util.Map.of(
+            "fetch-interval", FETCH_INTERVAL.toString(),
+            "connect-timeout", CONNECT_TIMEOUT.toString(),
+            "read-timeout", READ_TIMEOUT.toString(),
+            "prefer-ip-address", String.valueOf(PREFER_IP_ADDRESS),
+            "register", String.valueOf(REGISTER),
+            "app-name", DEFAULT_APP_NAME,
+            "lease-renewal-interval", LEASE_RENEWAL_INTERVAL.toString(),
+            "lease-expiration", LEASE_EXPIRATION.toString(),
+            "registry-loss-grace", REGISTRY_LOSS_GRACE.toString(),
+            "tls.verify-hostname", String.valueOf(EurekaClientSecurity.VERIFY_HOSTNAME));
+    /** Keys whose default is derived at start. */
+    static final List<String> COMPUTED = List.of("service-url", "tls.key-alias", "tls.key-password");
+    /** Keys without a default. */
+    static final List<String> NO_DEFAULT = List.of("tls.trust-store", "tls.trust-store-password", "tls.key-store",
+                                                   "tls.key-store-password", "username", "password", "password-env");
     /** The keys read here, relative to {@code discovery.eureka}. */
     public static final List<String> KEYS = List.of("service-url", "service-url.*", "fetch-interval", "connect-timeout",
                                                     "read-timeout", "prefer-ip-address", "register", "app-name",
@@ -95,18 +120,18 @@ public record EurekaSettings(List<String> serviceUrls,
         }
         List<String> serviceUrls = serviceUrls(urls);
         return new EurekaSettings(serviceUrls,
-                                  (int) duration(config, "fetch-interval", Duration.ofSeconds(5), true).toSeconds(),
-                                  (int) duration(config, "connect-timeout", Duration.ofSeconds(2), false).toMillis(),
-                                  (int) duration(config, "read-timeout", Duration.ofSeconds(5), false).toMillis(),
-                                  bool(config, "prefer-ip-address", false),
-                                  bool(config, "register", true),
+                                  (int) duration(config, "fetch-interval", FETCH_INTERVAL, true).toSeconds(),
+                                  (int) duration(config, "connect-timeout", CONNECT_TIMEOUT, false).toMillis(),
+                                  (int) duration(config, "read-timeout", READ_TIMEOUT, false).toMillis(),
+                                  bool(config, "prefer-ip-address", PREFER_IP_ADDRESS),
+                                  bool(config, "register", REGISTER),
                                   nonBlank(config.get("app-name").asString().asOptional()),
-                                  (int) duration(config, "lease-renewal-interval", Duration.ofSeconds(10), true)
+                                  (int) duration(config, "lease-renewal-interval", LEASE_RENEWAL_INTERVAL, true)
                                           .toSeconds(),
-                                  (int) duration(config, "lease-expiration", Duration.ofSeconds(30), true).toSeconds(),
+                                  (int) duration(config, "lease-expiration", LEASE_EXPIRATION, true).toSeconds(),
                                   nonBlank(config.get("tls.trust-store").asString().asOptional()).map(Path::of),
                                   config.get("tls.trust-store-password").asString().asOptional(),
-                                  (int) duration(config, "registry-loss-grace", Duration.ofSeconds(90), true)
+                                  (int) duration(config, "registry-loss-grace", REGISTRY_LOSS_GRACE, true)
                                           .toSeconds(),
                                   EurekaClientSecurity.from(config, serviceUrls, System::getenv));
     }

@@ -23,6 +23,16 @@ public class ZoweStaticDiscoveryProvider implements DiscoveryProvider {
     }
 
     @Override
+    public java.util.Map<String, String> defaults() {
+        return ZoweStaticSettings.DEFAULTS;
+    }
+
+    @Override
+    public List<String> computedDefaults() {
+        return ZoweStaticSettings.COMPUTED;
+    }
+
+    @Override
     public void validate(Config config) {
         ZoweStaticSettings.from(config);
     }

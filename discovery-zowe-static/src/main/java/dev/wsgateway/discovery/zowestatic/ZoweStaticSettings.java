@@ -23,6 +23,12 @@ public record ZoweStaticSettings(List<Path> directories, int reloadIntervalSecon
     private static final String PREFIX = "discovery.zowe-static.";
     /** The keys read here, relative to {@code discovery.zowe-static}. */
     static final List<String> KEYS = List.of("directories", "directories.*", "reload-interval");
+    private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(5);
+    /** Fixed defaults, relative to {@code discovery.zowe-static}, as written in a file. */
+    static final java.util.Map<String, String> DEFAULTS = java.util.Map.of("reload-interval",
+                                                                           RELOAD_INTERVAL.toString());
+    /** Keys whose default is derived at start ({@code directories}: env {@code ZWE_STATIC_DEFINITIONS_DIR}). */
+    static final List<String> COMPUTED = List.of("directories");
 
     public ZoweStaticSettings {
         if (directories.isEmpty()) {
@@ -61,7 +67,7 @@ public record ZoweStaticSettings(List<Path> directories, int reloadIntervalSecon
                     .forEach(child -> child.asString().asOptional().ifPresent(v -> split(v, directories)));
         }
         Duration reload = SettingDurations.read(config.get("reload-interval"), PREFIX + "reload-interval",
-                                                Duration.ofSeconds(5), true);
+                                                RELOAD_INTERVAL, true);
         return new ZoweStaticSettings(directories, (int) reload.toSeconds());
     }
 
