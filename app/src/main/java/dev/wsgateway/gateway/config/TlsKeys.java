@@ -4,12 +4,12 @@ package dev.wsgateway.gateway.config;
  * The keys of a client TLS block ({@code gateway.upstream.tls}, {@code gateway.cluster.tls}), read by
  * {@code upstream.UpstreamTls}.
  */
-final class TlsKeys {
+public final class TlsKeys {
+    /** {@code verify-certificates} when not set ({@code upstream.UpstreamTls} reads it with this default). */
+    public static final boolean VERIFY_CERTIFICATES = true;
+
     private TlsKeys() {
     }
-
-    /** {@code verify-certificates} when not set (also stated in {@code upstream.UpstreamTls}, which reads it). */
-    static final boolean VERIFY_CERTIFICATES = true;
 
     static ConfigKeys under(String prefix) {
         return ConfigKeys.of(prefix, "verify-certificates", "trust-store", "trust-store-password", "trust-store-type",

@@ -19,6 +19,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import dev.wsgateway.gateway.config.TlsKeys;
+
 import io.helidon.common.config.Config;
 import io.helidon.common.tls.Tls;
 
@@ -42,7 +44,7 @@ public final class UpstreamTls {
      */
     public static Tls create(Config config) {
         String node = config.key().toString();
-        boolean verify = config.get("verify-certificates").asBoolean().orElse(true);
+        boolean verify = config.get("verify-certificates").asBoolean().orElse(TlsKeys.VERIFY_CERTIFICATES);
         try {
             TrustManager[] trust;
             if (!verify) {
