@@ -1,6 +1,7 @@
 package dev.wsgateway.discovery.consul;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.wsgateway.discovery.DiscoveryProvider;
 import dev.wsgateway.discovery.ServiceRegistry;
@@ -30,7 +31,7 @@ public class ConsulDiscoveryProvider implements DiscoveryProvider {
     }
 
     @Override
-    public java.util.Map<String, String> defaults() {
+    public Map<String, String> defaults() {
         return ConsulSettings.DEFAULTS;
     }
 

@@ -3,6 +3,7 @@ package dev.wsgateway.discovery.consul;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.wsgateway.discovery.InstanceStatus;
@@ -70,7 +71,7 @@ public record ConsulSettings(URI url,
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(10);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
     /** Fixed defaults, relative to {@code discovery.consul}, as written in a file. */
-    static final java.util.Map<String, String> DEFAULTS = java.util.Map.of(
+    static final Map<String, String> DEFAULTS = java.util.Map.of(
             "token-env", DEFAULT_TOKEN_ENV,
             "wait", WAIT.toString(),
             "connect-timeout", CONNECT_TIMEOUT.toString(),

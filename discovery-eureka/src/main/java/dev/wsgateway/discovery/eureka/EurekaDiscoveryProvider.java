@@ -1,6 +1,7 @@
 package dev.wsgateway.discovery.eureka;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.wsgateway.discovery.DiscoveryProvider;
 import dev.wsgateway.discovery.ServiceRegistry;
@@ -29,7 +30,7 @@ public class EurekaDiscoveryProvider implements DiscoveryProvider {
     }
 
     @Override
-    public java.util.Map<String, String> defaults() {
+    public Map<String, String> defaults() {
         return EurekaSettings.DEFAULTS;
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.wsgateway.discovery.SettingDurations;
@@ -59,7 +60,7 @@ public record EurekaSettings(List<String> serviceUrls,
     private static final Duration LEASE_EXPIRATION = Duration.ofSeconds(30);
     private static final Duration REGISTRY_LOSS_GRACE = Duration.ofSeconds(90);
     /** Fixed defaults, relative to {@code discovery.eureka}, as written in a file. */
-    static final java.util.Map<String, String> DEFAULTS = java.util.Map.of(
+    static final Map<String, String> DEFAULTS = java.util.Map.of(
             "fetch-interval", FETCH_INTERVAL.toString(),
             "connect-timeout", CONNECT_TIMEOUT.toString(),
             "read-timeout", READ_TIMEOUT.toString(),

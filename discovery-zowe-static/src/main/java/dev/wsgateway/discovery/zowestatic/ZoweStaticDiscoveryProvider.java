@@ -1,6 +1,7 @@
 package dev.wsgateway.discovery.zowestatic;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.wsgateway.discovery.DiscoveryProvider;
 import dev.wsgateway.discovery.ServiceRegistry;
@@ -23,7 +24,7 @@ public class ZoweStaticDiscoveryProvider implements DiscoveryProvider {
     }
 
     @Override
-    public java.util.Map<String, String> defaults() {
+    public Map<String, String> defaults() {
         return ZoweStaticSettings.DEFAULTS;
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.wsgateway.discovery.SettingDurations;
 
@@ -25,7 +26,7 @@ public record ZoweStaticSettings(List<Path> directories, int reloadIntervalSecon
     static final List<String> KEYS = List.of("directories", "directories.*", "reload-interval");
     private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(5);
     /** Fixed defaults, relative to {@code discovery.zowe-static}, as written in a file. */
-    static final java.util.Map<String, String> DEFAULTS = java.util.Map.of("reload-interval",
+    static final Map<String, String> DEFAULTS = java.util.Map.of("reload-interval",
                                                                            RELOAD_INTERVAL.toString());
     /** Keys whose default is derived at start ({@code directories}: env {@code ZWE_STATIC_DEFINITIONS_DIR}). */
     static final List<String> COMPUTED = List.of("directories");
