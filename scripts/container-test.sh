@@ -228,7 +228,10 @@ waited_ms=$(( (t_close - t_stop) / 1000000 ))
 exit_code=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$container")
 [ "$exit_code" = 0 ] || { "${podman[@]}" logs "$container" 2>&1 | tail -n 20 >&2; fail "exit code $exit_code after a drained SIGTERM, not 0"; }
 say "podman stop: the session got $close after ${waited_ms} ms (drain period ${drain} s); exit code $exit_code"
-"${podman[@]}" logs "$container" 2>&1 | grep -q 'session .* opened' || fail "no session log line in the container's log"
+# to a file first: `podman logs | grep -q` fails under pipefail when grep's early exit makes podman's write fail
+"${podman[@]}" logs "$container" >"$work/container.log" 2>&1 || fail "podman logs failed"
+grep -q 'session .* opened' "$work/container.log" \
+  || { tail -n 20 "$work/container.log" >&2; fail "no session log line in the container's log"; }
 
 size=$("${podman[@]}" image inspect --format '{{.Size}}' "$image")
 base_size=$("${podman[@]}" image inspect --format '{{.Size}}' "$base_image")
