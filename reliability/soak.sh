@@ -141,7 +141,7 @@ resources() {  # fds threads heap_used_kb
   local fds threads heap
   fds=$(ls /proc/"$gw_pid"/fd | wc -l)
   threads=$(awk '/^Threads:/ {print $2}' /proc/"$gw_pid"/status)
-  heap=$("$JAVA_HOME/bin/jcmd" "$gw_pid" GC.heap_info | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -n1)
+  heap=$("$JAVA_HOME/bin/jcmd" "$gw_pid" GC.heap_info | sed -n '0,/.* used \([0-9]*\)K.*/s//\1/p')
   echo "$fds $threads $heap"
 }
 
@@ -196,7 +196,7 @@ rc=0
 wait "$driver" || rc=$?
 sleep 3
 sessions=$(curl -fs "http://127.0.0.1:$gw_port/application/websockets" | tr -d ' \n')
-active=$(curl -fs "http://127.0.0.1:$gw_port/application/metrics" | awk '/^wsgateway_sessions_active[ {]/ {print $NF}' | head -n1)
+active=$(curl -fs "http://127.0.0.1:$gw_port/application/metrics" | awk '/^wsgateway_sessions_active[ {]/ && !seen {print $NF; seen=1}')
 read -r fds threads heap < <(resources)
 {
   echo "instance faults: kill -9 + restart $kills (at least ${KILL_GAP}s apart), SIGSTOP/SIGCONT $stops (up to ${STOP_MAX}.9s)"
