@@ -225,11 +225,12 @@ close=$(grep closeCode "$work/client.out" || true)
 grep -q '"closeCode":1001' <<<"$close" || fail "the session did not get 1001 on SIGTERM: ${close:-no close}"
 waited_ms=$(( (t_close - t_stop) / 1000000 ))
 [ "$waited_ms" -ge $(( drain * 1000 - 300 )) ] || fail "1001 after ${waited_ms} ms, before the ${drain} s drain period"
-exit_code=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$container")
-[ "$exit_code" = 0 ] || { "${podman[@]}" logs "$container" 2>&1 | tail -n 20 >&2; fail "exit code $exit_code after a drained SIGTERM, not 0"; }
-say "podman stop: the session got $close after ${waited_ms} ms (drain period ${drain} s); exit code $exit_code"
-# to a file first: `podman logs | grep -q` fails under pipefail when grep's early exit makes podman's write fail
+# the stopped container's log, read once; to a file, since `podman logs | grep -q` fails under pipefail when grep's
+# early exit makes podman's next write fail
 "${podman[@]}" logs "$container" >"$work/container.log" 2>&1 || fail "podman logs failed"
+exit_code=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$container")
+[ "$exit_code" = 0 ] || { tail -n 20 "$work/container.log" >&2; fail "exit code $exit_code after a drained SIGTERM, not 0"; }
+say "podman stop: the session got $close after ${waited_ms} ms (drain period ${drain} s); exit code $exit_code"
 grep -q 'session .* opened' "$work/container.log" \
   || { tail -n 20 "$work/container.log" >&2; fail "no session log line in the container's log"; }
 
