@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Bench-only yardstick (never shipped): a minimal WebSocket reverse proxy on ONE thread and one NIO selector, to
@@ -34,6 +35,8 @@ public final class NioRelay {
     static final long MAX_FRAME = 4 << 20, MAX_MESSAGE = 4 << 20;
     static final String PATH = "/ws/v1/echo";
     static final int REQUEST = 0, CONNECTING = 1, RESPONSE = 2, OPEN = 3;
+    static final Pattern KEY = Pattern.compile("[A-Za-z0-9+/]{22}==");        // 16 bytes in base64
+    static final Pattern TARGET = Pattern.compile(Pattern.quote(PATH) + "/[!-~]*");  // printable, no space
 
     final Selector selector = Selector.open();
     final ServerSocketChannel server = ServerSocketChannel.open();
@@ -260,12 +263,11 @@ public final class NioRelay {
             else if (name.equalsIgnoreCase("Connection")) connection = value;
             else if (name.equalsIgnoreCase("Sec-WebSocket-Version")) version = value;
         }
-        if (rl.length != 3 || !rl[0].equals("GET") || !rl[2].equals("HTTP/1.1") || !rl[1].startsWith(PATH + "/")
-                || !rl[1].chars().allMatch(ch -> ch > 0x20 && ch < 0x7F)) {
+        if (rl.length != 3 || !rl[0].equals("GET") || !rl[2].equals("HTTP/1.1") || !TARGET.matcher(rl[1]).matches()) {
             reject(c, "404 Not Found");
             return;
         }
-        if (key == null || !key.matches("[A-Za-z0-9+/]{22}==") || !upgrade.equalsIgnoreCase("websocket")
+        if (key == null || !KEY.matcher(key).matches() || !upgrade.equalsIgnoreCase("websocket")
                 || !connection.toLowerCase().contains("upgrade") || !version.equals("13")) {
             reject(c, "400 Bad Request");
             return;
@@ -299,7 +301,12 @@ public final class NioRelay {
     }
 
     void connected(Conn c) throws IOException {
-        if (!c.up.finishConnect()) return;
+        try {
+            if (!c.up.finishConnect()) return;
+        } catch (IOException e) {
+            reject(c, "502 Bad Gateway");           // upstream unreachable
+            return;
+        }
         c.phase = RESPONSE;
         ByteBuffer req = c.request;
         c.request = null;
