@@ -9,7 +9,8 @@
 #   SBENCH=/tmp/sbench JAR_A=app/target/wsgateway.jar JAR_B=/path/to/before/wsgateway.jar bench/ab-pairs.sh
 #
 # Knobs: N=10 pairs for lat50 and tput, NL=6 for large, DUR=6 s per run, SCENARIOS="lat50 tput large";
-# OPTS_A / OPTS_B: JVM flags added to one build's (the same jar twice compares flags). The gateways get ./run.sh's
+# OPTS_A / OPTS_B: JVM flags added to one build's (the same jar twice compares flags); YAML_B: lines appended to B's
+# configuration under `gateway:` (e.g. YAML_B="  failover: {replay-window: PT0S}" compares replay off). The gateways get ./run.sh's
 # flags and the bench's static route (echo -> 127.0.0.1:9001, /ws/v1/echo) on ports 9104 (A) and 9105 (B).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -37,6 +38,7 @@ gateway:
   security: {limits: {handshake-rate: 0, max-sessions-per-client: 0}}
 YAML
 done
+if [[ -n "${YAML_B:-}" ]]; then printf '%s\n' "$YAML_B" >> "$OUT/gateway-9105.yaml"; fi
 cd "$SBENCH"; export BENCH_RUN="$SBENCH/run"
 ./peers.sh start upstream >/dev/null
 setsid $J ${OPTS_A:-} -jar "$JAR_A" "$OUT/gateway-9104.yaml" > "$OUT/gateway-a.log" 2>&1 & A=$!
