@@ -104,7 +104,7 @@ final class HeldFrames {
         for (int i = taken.size() - 1; i >= 0; i--) {
             Piece piece = taken.get(i);
             pieces.addFirst(piece);
-            bytes += piece.bytes().length;
+            bytes += piece.length();
         }
         // they wait since they were first held, not since they were put back
         sinceNanos = takenSince;

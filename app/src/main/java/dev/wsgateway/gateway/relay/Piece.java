@@ -5,9 +5,15 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Bytes written (or about to be written) to the upstream, kept by reference when stable; also what
- * {@link HeldFrames} holds. Only {@link #write} changes, once: the client pump remembers a piece before its write
- * (under the session's lock) and sets the number when the write has completed (without it); until then the
- * piece is {@link #PENDING}, never taken for read.
+ * {@link HeldFrames} holds. The bytes are the first {@link #length()} of {@link #bytes()}. Only {@link #write}
+ * changes while a piece is in use: the client pump remembers a piece before its write (under the session's lock) and
+ * sets the number when the write has completed (without it); until then the piece is {@link #PENDING}, never taken
+ * for read.
+ * <p>
+ * A piece whose bytes the {@link ReplayWindow} copied itself ({@link #recyclable()}) is used again by the window
+ * once it was forgotten ({@link #reuse}): only the client pump takes pieces for reuse, and it is also the only thread
+ * that sets a write number, always before its next remember, so a number set on a forgotten piece is overwritten
+ * before anyone reads it. Pieces are published under the session's lock.
  * <p>
  * The number is set with a release store and read with an acquire load, not a volatile one: the client pump sets it
  * once per message, and a full fence there bought nothing. A reader (under the session's lock, on another thread) that
@@ -26,13 +32,15 @@ final class Piece {
         }
     }
 
-    private final byte[] bytes;
-    private final boolean startsFrame;
-    private final boolean endsFrame;
-    private final boolean openBefore;
-    private final boolean openAfter;
-    private final long nanos;
+    private byte[] bytes;
+    private int length;
+    private boolean startsFrame;
+    private boolean endsFrame;
+    private boolean openBefore;
+    private boolean openAfter;
+    private long nanos;
     private final int replays;
+    private final boolean recyclable;
     private long write;
 
     /**
@@ -54,7 +62,15 @@ final class Piece {
      */
     Piece(byte[] bytes, boolean startsFrame, boolean endsFrame, boolean openBefore, boolean openAfter,
           long nanos, long write, int replays) {
+        this(bytes, bytes == null ? 0 : bytes.length, startsFrame, endsFrame, openBefore, openAfter, nanos, write,
+             replays, false);
+    }
+
+    private Piece(byte[] bytes, int length, boolean startsFrame, boolean endsFrame, boolean openBefore,
+                  boolean openAfter, long nanos, long write, int replays, boolean recyclable) {
         this.bytes = bytes;
+        this.length = length;
+        this.recyclable = recyclable;
         this.startsFrame = startsFrame;
         this.endsFrame = endsFrame;
         this.openBefore = openBefore;
@@ -64,8 +80,57 @@ final class Piece {
         this.replays = replays;
     }
 
+    /**
+     * A piece whose bytes the replay window copies into an array of its own, which it may use again.
+     *
+     * @param capacity the array's size (at least the length)
+     * @return piece
+     */
+    static Piece recyclable(int capacity) {
+        return new Piece(new byte[capacity], 0, false, false, false, false, 0, PENDING, 0, true);
+    }
+
+    /**
+     * Fill a recyclable piece again (the replay window, under the session's lock, on the client pump's thread).
+     *
+     * @return this piece
+     */
+    Piece reuse(byte[] source, int offset, int length, boolean startsFrame, boolean endsFrame, boolean openBefore,
+                boolean openAfter, long nanos, long write) {
+        System.arraycopy(source, offset, bytes, 0, length);
+        this.length = length;
+        this.startsFrame = startsFrame;
+        this.endsFrame = endsFrame;
+        this.openBefore = openBefore;
+        this.openAfter = openAfter;
+        this.nanos = nanos;
+        WRITE.setRelease(this, write);
+        return this;
+    }
+
+    /**
+     * @return whether the window may use this piece again once forgotten
+     */
+    boolean recyclable() {
+        return recyclable;
+    }
+
+    /**
+     * @return the array holding the bytes; they are its first {@link #length()}
+     */
     byte[] bytes() {
         return bytes;
+    }
+
+    int length() {
+        return length;
+    }
+
+    /**
+     * @return room for a reuse
+     */
+    int capacity() {
+        return bytes.length;
     }
 
     boolean startsFrame() {
@@ -111,7 +176,8 @@ final class Piece {
      * @return a piece with one replay more and no write yet
      */
     Piece replayed() {
-        return new Piece(bytes, startsFrame, endsFrame, openBefore, openAfter, nanos, PENDING, replays + 1);
+        return new Piece(bytes, length, startsFrame, endsFrame, openBefore, openAfter, nanos, PENDING, replays + 1,
+                         false);
     }
 
     /**
@@ -122,7 +188,7 @@ final class Piece {
      * @return piece
      */
     Piece writtenAt(long at, long count) {
-        return new Piece(bytes, startsFrame, endsFrame, openBefore, openAfter, at, count, replays);
+        return new Piece(bytes, length, startsFrame, endsFrame, openBefore, openAfter, at, count, replays, false);
     }
 
     boolean endsMessage() {

@@ -3,7 +3,6 @@ package dev.wsgateway.gateway.relay;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,12 +22,24 @@ import java.util.List;
  * stream, a flood) would make later, unread messages look answered, and they would not be sent again after a loss;
  * such a route acknowledges by reading only ({@code replay-acknowledge: read}): a message is then forgotten only when
  * a gateway ping written after it was answered, never by answers. Guarded by the session's lock.
+ * <p>
+ * The bytes of a client message are copied (the pump's read buffer is reused); so that relaying allocates nothing in
+ * the steady state, a forgotten piece the window copied itself is kept as a spare and filled again by the next
+ * remember (at most {@link #MAX_SPARES}, each of at most {@link #SPARE_CAPACITY} bytes). The watchdog drops the
+ * spares at each tick ({@link #dropSpares()}), so an idle session keeps none. Pieces handed out to be sent again
+ * ({@link #takeResend}) or dropped by {@link #clear()} are never reused: their arrays may still be written.
  */
 final class ReplayWindow {
     private final long windowNanos;
     private final long maxBytes;
     private final boolean matchAnswers;
+    static final int MAX_SPARES = 16;
+    static final int SPARE_CAPACITY = 4 * 1024;
+    private static final int GRAIN = 256;
+
     private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
+    private final Piece[] spares = new Piece[MAX_SPARES];
+    private int spareCount;
     private long bytes;
     private long matched;
     // unanswered messages, older than every kept piece, that could not be kept; the write count after the last
@@ -106,10 +117,13 @@ final class ReplayWindow {
             }
             return null;
         }
-        byte[] kept = stable && offset == 0 && length == bytes.length
-                ? bytes
-                : Arrays.copyOfRange(bytes, offset, offset + length);
-        Piece piece = new Piece(kept, startsFrame, endsFrame, openBefore, openAfter, nanos, write);
+        Piece piece;
+        if (stable && offset == 0 && length == bytes.length) {
+            piece = new Piece(bytes, startsFrame, endsFrame, openBefore, openAfter, nanos, write);
+        } else {
+            piece = spare(length).reuse(bytes, offset, length, startsFrame, endsFrame, openBefore, openAfter, nanos,
+                                        write);
+        }
         add(piece);
         // pushed out at once with the first pieces of its message: what was dropped then ends with this write, whose
         // number the caller tells with droppedWritten (set on the piece, it would reach nothing)
@@ -126,7 +140,7 @@ final class ReplayWindow {
      */
     void remember(Piece piece, long answers, long readUpTo) {
         forget(readUpTo, answers);
-        if (dropping || piece.bytes().length > maxBytes) {
+        if (dropping || piece.length() > maxBytes) {
             while (!pieces.isEmpty()) {
                 dropOldest();
             }
@@ -140,9 +154,46 @@ final class ReplayWindow {
         add(piece);
     }
 
+    /**
+     * A recyclable piece with room for {@code length} bytes: the last spare when it fits, else a new one.
+     */
+    private Piece spare(int length) {
+        if (spareCount > 0 && spares[spareCount - 1].capacity() >= length) {
+            Piece piece = spares[--spareCount];
+            spares[spareCount] = null;
+            return piece;
+        }
+        return Piece.recyclable(Math.max(GRAIN, (length + GRAIN - 1) / GRAIN * GRAIN));
+    }
+
+    /**
+     * A piece left the window for good (forgotten or pushed out): keep it for reuse when the window made it.
+     */
+    private void recycle(Piece piece) {
+        if (piece.recyclable() && piece.capacity() <= SPARE_CAPACITY && spareCount < MAX_SPARES) {
+            spares[spareCount++] = piece;
+        }
+    }
+
+    /**
+     * Let the spare pieces go (the watchdog, at each tick: an idle session keeps no copy).
+     */
+    void dropSpares() {
+        while (spareCount > 0) {
+            spares[--spareCount] = null;
+        }
+    }
+
+    /**
+     * @return spare pieces kept for reuse (tests)
+     */
+    int spares() {
+        return spareCount;
+    }
+
     private void add(Piece piece) {
         pieces.addLast(piece);
-        this.bytes += piece.bytes().length;
+        this.bytes += piece.length();
         while (this.bytes > maxBytes && !pieces.isEmpty()) {
             dropOldest();
         }
@@ -167,12 +218,13 @@ final class ReplayWindow {
     private void dropOldest() {
         do {
             Piece piece = pieces.removeFirst();
-            bytes -= piece.bytes().length;
+            bytes -= piece.length();
             droppedUpToWrite = piece.write();
             dropping = !piece.endsMessage();
             if (!dropping) {
                 dropped++;
             }
+            recycle(piece);
         } while (dropping && !pieces.isEmpty());
     }
 
@@ -192,11 +244,12 @@ final class ReplayWindow {
         }
         while (!pieces.isEmpty() && pieces.peekFirst().write() <= readUpTo) {
             Piece piece = pieces.removeFirst();
-            bytes -= piece.bytes().length;
+            bytes -= piece.length();
             if (matchAnswers && piece.endsMessage()) {
                 // read, not yet answered: its answer is still to come and must not be taken for a later message's
                 owed++;
             }
+            recycle(piece);
         }
     }
 
@@ -243,7 +296,8 @@ final class ReplayWindow {
     private void dropOldestMessage() {
         while (!pieces.isEmpty()) {
             Piece piece = pieces.removeFirst();
-            bytes -= piece.bytes().length;
+            bytes -= piece.length();
+            recycle(piece);
             if (piece.endsMessage()) {
                 return;
             }

@@ -262,9 +262,8 @@ final class UpstreamSide implements FrameSink {
             }
             for (int i = 0; i < batch.size(); i++) {
                 Piece piece = batch.get(i);
-                byte[] bytes = piece.bytes();
-                if (!next.write(bytes, 0, bytes.length, piece.startsFrame(), piece.endsFrame(), piece.openAfter(),
-                                true)) {
+                if (!next.write(piece.bytes(), 0, piece.length(), piece.startsFrame(), piece.endsFrame(),
+                                piece.openAfter(), true)) {
                     List<Piece> back = new ArrayList<>(written);
                     back.addAll(batch.subList(i, batch.size()));
                     lock.lock();
@@ -324,6 +323,7 @@ final class UpstreamSide implements FrameSink {
         try {
             if (state.phase() == Phase.OPEN) {
                 replay.forget(leg.readUpTo(), leg.messagesRead());
+                replay.dropSpares();
                 return replay.waitedTooLong(now);
             }
             return false;

@@ -151,7 +151,8 @@ class ReplayWindowTest {
         reused[1] = 0;
         List<Piece> resend = window.takeResend(0, 0);
         assertThat(resend.get(0).bytes(), sameInstance(whole));
-        assertThat(resend.get(1).bytes(), is(new byte[] {8, 8}));
+        assertThat(resend.get(1).length(), is(2));
+        assertThat(java.util.Arrays.copyOf(resend.get(1).bytes(), 2), is(new byte[] {8, 8}));
     }
 
     @Test
@@ -263,5 +264,54 @@ class ReplayWindowTest {
     void theUnsentReasonFitsACloseFrame() {
         assertThat(Loss.UNSENT.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123,
                    is(true));
+    }
+
+    /** A whole message copied from a reused read buffer (not stable), the way the client pump remembers it. */
+    private Piece copied(ReplayWindow into, byte[] buffer, int tag, int n, long answersBefore) {
+        buffer[0] = (byte) tag;
+        return into.remember(buffer, 0, n, false, true, true, false, false, T0, ++writes, answersBefore, 0);
+    }
+
+    @Test
+    void aForgottenCopyIsFilledAgainInsteadOfAllocated() {
+        byte[] buffer = new byte[2048];
+        Piece first = copied(window, buffer, 1, 10, 0);
+        // answered: forgotten at the next remember, whose bytes go into the same piece
+        Piece second = copied(window, buffer, 2, 12, 1);
+        assertThat(second, sameInstance(first));
+        assertThat(second.length(), is(12));
+        assertThat(tags(window.kept()), contains(2));
+        buffer[0] = 9;
+        assertThat("a copy, not the reader's buffer", (int) second.bytes()[0], is(2));
+    }
+
+    @Test
+    void piecesTakenForResendAreNeverFilledAgain() {
+        byte[] buffer = new byte[2048];
+        Piece taken = copied(window, buffer, 1, 10, 0);
+        List<Piece> resend = window.takeResend(0, 0);
+        assertThat(resend, contains(sameInstance(taken)));
+        Piece next = copied(window, buffer, 2, 10, 0);
+        assertThat("a new piece", next == taken, is(false));
+        assertThat((int) resend.get(0).bytes()[0], is(1));
+    }
+
+    @Test
+    void theWatchdogDropsTheSpares() {
+        byte[] buffer = new byte[2048];
+        copied(window, buffer, 1, 10, 0);
+        window.forget(0, 1);
+        assertThat(window.spares(), is(1));
+        window.dropSpares();
+        assertThat(window.spares(), is(0));
+    }
+
+    @Test
+    void largeCopiesAreNotKeptAsSpares() {
+        ReplayWindow wide = new ReplayWindow(Duration.ofMillis(100), 1 << 20, true);
+        byte[] buffer = new byte[ReplayWindow.SPARE_CAPACITY + 1];
+        copied(wide, buffer, 1, buffer.length, 0);
+        wide.forget(0, 1);
+        assertThat(wide.spares(), is(0));
     }
 }
