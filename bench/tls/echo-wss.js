@@ -19,7 +19,15 @@ wss.on('connection', (sock) => {
   sock.on('message', (msg, binary) => sock.send(msg, { binary }));
 });
 server.on('tlsClientError', () => {}); // a client that drops mid-handshake is not an upstream failure
+// how many TLS opens resumed a session (the proxy's client side offering a ticket): written at exit to the log
+const tls = { opens: 0, resumed: 0 };
+server.on('secureConnection', (s) => { tls.opens++; if (s.isSessionReused()) tls.resumed++; });
 server.listen(port, '127.0.0.1', 8192, () => {
   process.stdout.write(`echo upstream on wss://127.0.0.1:${port}/ (ws ${require('ws/package.json').version}) pid ${process.pid}\n`);
 });
-for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.on(sig, () => {
+    process.stdout.write(`tls opens ${tls.opens}, resumed ${tls.resumed}\n`);
+    process.exit(0);
+  });
+}
