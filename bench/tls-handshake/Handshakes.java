@@ -7,11 +7,13 @@
  *
  *   java bench/tls-handshake/Handshakes.java [N=300] [WARM=300] [keys=rsa2048,rsa3072,ec256,ed25519]
  *   java -Djdk.tls.server.enableSessionTicketExtension=false bench/tls-handshake/Handshakes.java   (stateful resumption)
+ *   java -Dclient.groups=x25519 bench/tls-handshake/Handshakes.java 300 300 rsa2048   (client offers x25519 only)
  *
  * full: the client offers nothing to resume (each open names another peer port, so its session cache has no entry);
  * resume: the same peer every time, so the client offers the session it kept (TLS 1.3 PSK from a NewSessionTicket,
  * TLS 1.2 session ticket or session id). "srv bytes" = bytes the server sent per open: a full handshake carries the
- * certificate, a resumed one does not, which shows whether resumption really happened.
+ * certificate, a resumed one does not, which shows whether resumption really happened; "cli bytes" = bytes the client
+ * sent (its ClientHello carries one key share per group it pre-computes).
  */
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -56,8 +58,8 @@ public class Handshakes {
                 System.getProperty("jdk.tls.client.enableSessionTicketExtension", "default"));
         System.out.printf("# per open, microseconds of thread CPU: median and mean; clock read overhead %.2f us per step%n",
                 clockOverheadNs() / 1000.0);
-        System.out.printf("%-8s %-7s %-6s | %9s %9s | %9s %9s | %9s | %s%n", "key", "proto", "mode",
-                "srv med", "srv mean", "cli med", "cli mean", "srv bytes", "suite");
+        System.out.printf("%-8s %-7s %-6s | %9s %9s | %9s %9s | %9s %9s | %s%n", "key", "proto", "mode",
+                "srv med", "srv mean", "cli med", "cli mean", "srv bytes", "cli bytes", "suite");
         Path dir = Files.createTempDirectory("handshakes");
         for (String key : keys) {
             SSLContext[] ctx;
@@ -84,7 +86,7 @@ public class Handshakes {
     static void row(SSLContext server, SSLContext client, String key, String proto, String mode, int n, int warm)
             throws Exception {
         long[] srv = new long[n], cli = new long[n];
-        long bytes = 0;
+        long bytes = 0, cliBytes = 0;
         String suite = "";
         for (int i = -warm; i < n; i++) {
             int peerPort = mode.equals("full") ? ++port : 443;
@@ -95,11 +97,13 @@ public class Handshakes {
                 srv[i] = s.cpuNs;
                 cli[i] = c.cpuNs;
                 bytes += s.bytesOut;
+                cliBytes += c.bytesOut;
                 suite = s.engine.getSession().getProtocol() + " " + s.engine.getSession().getCipherSuite();
             }
         }
-        System.out.printf("%-8s %-7s %-6s | %9.0f %9.0f | %9.0f %9.0f | %9d | %s%n", key, proto, mode,
-                median(srv) / 1000.0, mean(srv) / 1000.0, median(cli) / 1000.0, mean(cli) / 1000.0, bytes / n, suite);
+        System.out.printf("%-8s %-7s %-6s | %9.0f %9.0f | %9.0f %9.0f | %9d %9d | %s%n", key, proto, mode,
+                median(srv) / 1000.0, mean(srv) / 1000.0, median(cli) / 1000.0, mean(cli) / 1000.0, bytes / n,
+                cliBytes / n, suite);
     }
 
     static SSLEngine engine(SSLContext ctx, String host, int port, boolean client, String proto) {
@@ -109,6 +113,10 @@ public class Handshakes {
         p.setProtocols(new String[] {proto});
         if (client) {
             p.setEndpointIdentificationAlgorithm("HTTPS"); // the client verifies the certificate and the host name
+            String groups = System.getProperty("client.groups"); // the client's named groups only, e.g. x25519
+            if (groups != null) {
+                p.setNamedGroups(groups.split(","));
+            }
         }
         e.setSSLParameters(p);
         return e;

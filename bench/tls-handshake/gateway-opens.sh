@@ -4,12 +4,13 @@
 # certificate, the wss echo upstream and the gateway (bench/tls/gateway-tls.yaml, the flags ./run.sh uses) on their
 # own ports, then GatewayOpens.java (N sequential opens, gateway CPU from /proc/<pid>/stat).
 #   N=500 WARM=1000 KEYS="rsa2048 ec256" bench/tls-handshake/gateway-opens.sh
+#   GATEWAY_EXTRA="-XX:StartFlightRecording=filename=/tmp/gw-%p.jfr,settings=profile" ...   (extra gateway JVM flags)
 # Ports (not the bench's, so that a bench run elsewhere does not collide): upstream 9472/9471, gateway 9474.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 BENCH="$(cd "$HERE/.." && pwd)"
 PROJECT="$(cd "$BENCH/.." && pwd)"
-N="${N:-500}" WARM="${WARM:-1000}" KEYS="${KEYS:-rsa2048 ec256}"
+N="${N:-500}" WARM="${WARM:-1000}" KEYS="${KEYS:-rsa2048 ec256}" GATEWAY_EXTRA="${GATEWAY_EXTRA:-}"
 JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 source "$PROJECT/scripts/gateway-flags.sh"
 JAR="$PROJECT/app/target/wsgateway.jar"
@@ -30,7 +31,7 @@ node "$BENCH/lib/echo-upstream.js" 9471 >"$OUT/upstream-plain.log" 2>&1 & PIDS+=
 wait_port 9471
 sed 's/port: 9104/port: 9474/; s/port: 9001/port: 9471/' "$BENCH/conf/gateway.yaml" >"$OUT/gateway-plain.yaml"
 # shellcheck disable=SC2086
-"$JAVA" $GATEWAY_HEAP_FLAGS $GATEWAY_CARRIER_FLAGS -jar "$JAR" "$OUT/gateway-plain.yaml" >"$OUT/gateway-plain.log" 2>&1 &
+"$JAVA" $GATEWAY_HEAP_FLAGS $GATEWAY_CARRIER_FLAGS $GATEWAY_EXTRA -jar "$JAR" "$OUT/gateway-plain.yaml" >"$OUT/gateway-plain.log" 2>&1 &
 PIDS+=($!); gw=$!
 wait_port 9474
 opens "ws://127.0.0.1:9474/ws/v1/echo/bench" "$gw" "$N" full TLSv1.3 "$WARM"
@@ -42,7 +43,7 @@ for key in $KEYS; do
   wait_port 9472
   sed "s#TLS_DIR#$dir#g; s/port: 9204/port: 9474/; s/port: 9002/port: 9472/" "$BENCH/tls/gateway-tls.yaml" >"$dir/gateway.yaml"
   # shellcheck disable=SC2086
-  "$JAVA" $GATEWAY_HEAP_FLAGS $GATEWAY_CARRIER_FLAGS -jar "$JAR" "$dir/gateway.yaml" >"$OUT/gateway-$key.log" 2>&1 &
+  "$JAVA" $GATEWAY_HEAP_FLAGS $GATEWAY_CARRIER_FLAGS $GATEWAY_EXTRA -jar "$JAR" "$dir/gateway.yaml" >"$OUT/gateway-$key.log" 2>&1 &
   PIDS+=($!); gw=$!
   wait_port 9474
   echo "## $key: $(openssl x509 -noout -text -in "$dir/cert.pem" | grep -m1 'Public Key Algorithm' | sed 's/^ *//')" | tee -a "$OUT/results.txt"
