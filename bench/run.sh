@@ -26,7 +26,7 @@
 #                       GATEWAY_B_OPTS="" adds JVM flags to that one only (for flag A/Bs, JAR_B may be the same jar)
 #   OUTDIR=bench/results/<UTC time>   MAX_MINUTES=60 (whole run is killed after this)
 #   TLS=1               TLS on both legs: wss client -> target -> wss upstream, one RSA 2048 lab certificate made at
-#                       run time (TLS_KEY=rsa3072|ec256 for another); other ports, see tls/tls.sh. Default scenarios
+#                       run time (TLS_KEY=rsa3072|ec256|ed25519 for another); other ports, see tls/tls.sh. Default scenarios
 #                       then "lat1 lat50 tput1k large1m cap2000"; haproxytcp is dropped
 # Output: $OUTDIR/results.jsonl (one line per run), summary.md, env.txt, logs of every process.
 set -euo pipefail

@@ -3,7 +3,7 @@
 # Writes into DIR: key.pem + cert.pem (Node upstream, nginx), bundle.pem (HAProxy: chain then key), server.p12 (the
 # gateway's key store, alias "1", password changeit) and trust.p12 (PKCS12 trust store holding the certificate: the
 # gateway verifies the wss upstream with it).
-#   bench/tls/make-certs.sh DIR [KEY]     KEY: rsa2048 (default), rsa3072 or ec256
+#   bench/tls/make-certs.sh DIR [KEY]     KEY: rsa2048 (default), rsa3072, ec256 or ed25519
 set -euo pipefail
 d=$1 key=${2:-rsa2048}
 mkdir -p "$d"
@@ -12,7 +12,8 @@ case $key in
   rsa2048) newkey=(-newkey rsa:2048) ;;
   rsa3072) newkey=(-newkey rsa:3072) ;;
   ec256)   newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
-  *) echo "make-certs.sh: unknown key type $key (rsa2048, rsa3072, ec256)" >&2; exit 2 ;;
+  ed25519) newkey=(-newkey ed25519) ;;
+  *) echo "make-certs.sh: unknown key type $key (rsa2048, rsa3072, ec256, ed25519)" >&2; exit 2 ;;
 esac
 openssl req -x509 "${newkey[@]}" -nodes -days 7 -subj "/CN=localhost" \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
