@@ -8,8 +8,10 @@
 #   cp -r ../shared/bench /tmp/sbench && (cd /tmp/sbench && npm install)
 #   SBENCH=/tmp/sbench JAR_A=app/target/wsgateway.jar JAR_B=/path/to/before/wsgateway.jar bench/ab-pairs.sh
 #
-# Knobs: N=10 pairs for lat50 and tput, NL=6 for large, DUR=6 s per run. The gateways get ./run.sh's flags and the
-# bench's static route (echo -> 127.0.0.1:9001, /ws/v1/echo) on ports 9104 (A) and 9105 (B).
+# Knobs: N=10 pairs for lat50 and tput, NL=6 for large, DUR=6 s per run, SCENARIOS="lat50 tput large";
+# OPTS_A / OPTS_B: JVM flags added to one build's (the same jar twice compares flags); YAML_B: lines appended to B's
+# configuration under `gateway:` (e.g. YAML_B="  failover: {replay-window: PT0S}" compares replay off). The gateways get ./run.sh's
+# flags and the bench's static route (echo -> 127.0.0.1:9001, /ws/v1/echo) on ports 9104 (A) and 9105 (B).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../scripts/java-env.sh"
@@ -36,10 +38,11 @@ gateway:
   security: {limits: {handshake-rate: 0, max-sessions-per-client: 0}}
 YAML
 done
+if [[ -n "${YAML_B:-}" ]]; then printf '%s\n' "$YAML_B" >> "$OUT/gateway-9105.yaml"; fi
 cd "$SBENCH"; export BENCH_RUN="$SBENCH/run"
 ./peers.sh start upstream >/dev/null
-setsid $J -jar "$JAR_A" "$OUT/gateway-9104.yaml" > "$OUT/gateway-a.log" 2>&1 & A=$!
-setsid $J -jar "$JAR_B" "$OUT/gateway-9105.yaml" > "$OUT/gateway-b.log" 2>&1 & B=$!
+setsid $J ${OPTS_A:-} -jar "$JAR_A" "$OUT/gateway-9104.yaml" > "$OUT/gateway-a.log" 2>&1 & A=$!
+setsid $J ${OPTS_B:-} -jar "$JAR_B" "$OUT/gateway-9105.yaml" > "$OUT/gateway-b.log" 2>&1 & B=$!
 trap 'kill $A $B 2>/dev/null; ./peers.sh stop >/dev/null 2>&1 || true' EXIT
 sleep 6
 U=$(cat run/upstream.pid)
@@ -52,7 +55,7 @@ one() { # target, then wsbench arguments
         catch (e) { console.log("ERR"); } })'
 }
 for t in A B; do one $t --scenario throughput --tag tput --conns 50 --inflight 16 --size 1024 --binary --duration 8 --warmup 2 >/dev/null; done
-for sc in lat50 tput large; do
+for sc in ${SCENARIOS:-lat50 tput large}; do
   case $sc in
     lat50) args=(--scenario latency --tag lat50 --conns 50 --size 64 --text); n=$N ;;
     tput)  args=(--scenario throughput --tag tput --conns 50 --inflight 16 --size 1024 --binary); n=$N ;;
@@ -68,6 +71,8 @@ import statistics as st, sys
 rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 6]
 for sc in ("lat50", "tput", "large"):
     runs = {t: [r for r in rows if r[0] == sc and r[1] == t] for t in "AB"}
+    if not runs["A"]:
+        continue
     for t, r in runs.items():
         cpu = [float(x[3]) for x in r]
         print(f"{sc} {t}: msgs/s {st.median(float(x[2]) for x in r):.0f}, CPU us/msg {st.median(cpu):.1f} "

@@ -11,6 +11,9 @@
 #   DUR=8 WARM=2        seconds measured / warm-up per run
 #   SCENARIOS="lat1 lat50 tput1k large1m cap5000 cap9000"
 #   TARGETS="direct nginx haproxy haproxytcp gateway"   (haproxytcp: a byte relay, the floor)
+#                       nio: bench/nio-relay/NioRelay.java (port 9106), a minimal WebSocket relay on one thread and one
+#                       NIO selector (headers parsed, payloads passed), the yardstick of what an event loop costs here;
+#                       started as `java NioRelay.java` with NIO_OPTS (default: the gateway's heap flags)
 #   SESSIONS=own       each proxy and peer in its own session (setsid): with autogroup scheduling each gets a fair
 #                       CPU share, as a service on its own would; SESSIONS=shared runs all in this script's session
 #   CAP_ROUNDS=1        rounds of each capacity scenario (each on freshly started proxies)
@@ -62,8 +65,9 @@ RESULTS="$OUTDIR/results.jsonl"
 JAR="$PROJECT/app/target/wsgateway.jar"
 JAR_B="${JAR_B:-$JAR}"
 GATEWAY_B_OPTS="${GATEWAY_B_OPTS:-}"
+NIO_OPTS="${NIO_OPTS-$GATEWAY_HEAP}"
 
-declare -A PORT=([direct]=9001 [nginx]=9101 [haproxy]=9102 [haproxytcp]=9122 [gateway]=9104 [gatewayb]=9105)
+declare -A PORT=([direct]=9001 [nginx]=9101 [haproxy]=9102 [haproxytcp]=9122 [gateway]=9104 [gatewayb]=9105 [nio]=9106)
 declare -A PID=()
 URL_PATH=/ws/v1/echo/bench
 SCHEME=ws
@@ -88,7 +92,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [[ -n "${WATCHDOG:-}" ]] && kill "$WATCHDOG" 2>/dev/null || true
-  for n in gateway gatewayb nginx haproxy haproxytcp upstream; do stop "$n"; done
+  for n in gateway gatewayb nio nginx haproxy haproxytcp upstream; do stop "$n"; done
   exit $rc
 }
 trap cleanup EXIT
@@ -101,7 +105,7 @@ WATCHDOG=$!
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 command -v node >/dev/null || { echo "node (>= 18) is required" >&2; exit 1; }
 if [[ ! -d "$BENCH/node_modules/ws" ]]; then (cd "$BENCH" && npm ci --no-audit --no-fund >/dev/null); fi
-if [[ ! -f "$JAR" ]]; then
+if [[ ! -f "$JAR" && " $TARGETS " == *" gateway"* ]]; then
   log "building the gateway (jar missing)"
   (cd "$PROJECT" && JAVA_HOME="$JAVA_HOME_FOR_BUILD" ./mvnw -q -B package -DskipTests -pl app -am) >"$OUTDIR/build.log" 2>&1
 fi
@@ -163,6 +167,11 @@ start() { # name
       own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS $GATEWAY_B_OPTS -Dserver.port="${PORT[gatewayb]}" -jar "$JAR_B" "$GATEWAY_CONF" \
         >>"$RUN/gatewayb.log" 2>&1 &
       PID[gatewayb]=$!; wait_port "${PORT[gatewayb]}" 60 ;;
+    nio)
+      port_free 9106 || { log "port 9106 is busy"; exit 1; }
+      # shellcheck disable=SC2086
+      own "$JAVA" $NIO_OPTS "$BENCH/nio-relay/NioRelay.java" 9106 127.0.0.1:9001 /ws/v1/echo >>"$RUN/nio.log" 2>&1 &
+      PID[nio]=$!; wait_port 9106 60 ;;
   esac || { log "$name did not start (see $RUN/$name.log)"; exit 1; }
   log "started $name pid ${PID[$name]}"
 }
@@ -203,6 +212,7 @@ scenario_args() {
   echo "java: $("$JAVA" -version 2>&1 | head -1); gateway flags: $GATEWAY_HEAP $GATEWAY_OPTS"
   echo "gateway: $(cd "$PROJECT" && git rev-parse --short HEAD 2>/dev/null) $(cd "$PROJECT" && git status --porcelain -- app | wc -l) modified files in app/"
   [[ " $TARGETS " == *" gatewayb "* ]] && echo "gatewayb: $JAR_B $GATEWAY_B_OPTS"
+  [[ " $TARGETS " == *" nio "* ]] && echo "nio: bench/nio-relay/NioRelay.java $NIO_OPTS"
   echo "fd limit: $(ulimit -n)"
   [[ $TLS == 1 ]] && echo "tls: both legs (wss), lab key $TLS_KEY, $(openssl x509 -noout -text -in "$TLS_DIR/cert.pem" | grep -m1 'Public Key Algorithm' | sed 's/^ *//'), certificate dir $TLS_DIR"
   echo "loadavg at start: $(cat /proc/loadavg)"

@@ -30,7 +30,7 @@ const desc = {
   cap5000: '5,000 idle sessions',
   cap9000: '9,000 idle sessions',
 };
-const targets = ['direct', 'nginx', 'haproxy', 'haproxytcp', 'gateway', 'gatewayb'];
+const targets = ['direct', 'nginx', 'haproxy', 'haproxytcp', 'gateway', 'gatewayb', 'nio'];
 const scenarios = [...new Set(rows.map((r) => r.scenario))].sort((p, q) => order.indexOf(p) - order.indexOf(q));
 
 function perRoundRatio(scn, tgt, base, value) {

@@ -1,5 +1,7 @@
 package dev.wsgateway.gateway.relay;
 
+import java.lang.invoke.VarHandle;
+
 import io.helidon.websocket.WsCloseCodes;
 
 /**
@@ -13,6 +15,8 @@ import io.helidon.websocket.WsCloseCodes;
  * through {@link #cut}.
  */
 final class FramePump extends PumpBuffer implements Runnable {
+    private static final VarHandle MESSAGES = Opaque.handle(FramePump.class, "messages");
+    private static final VarHandle BYTES = Opaque.handle(FramePump.class, "bytes");
     /**
      * Where the source stands in its stream of frames.
      */
@@ -46,8 +50,9 @@ final class FramePump extends PumpBuffer implements Runnable {
     private int fragments;
     private Throwable failure;
 
-    private volatile long messages;
-    private volatile long bytes;
+    // see Opaque: counted per frame on the pump's thread, read for the session list and the metrics
+    private long messages;
+    private long bytes;
 
     /**
      * @param maxFragments most frames one data message may have (its first and its continuations); one more closes
@@ -68,11 +73,11 @@ final class FramePump extends PumpBuffer implements Runnable {
     }
 
     long messages() {
-        return messages;
+        return (long) MESSAGES.getOpaque(this);
     }
 
     long bytes() {
-        return bytes;
+        return (long) BYTES.getOpaque(this);
     }
 
     Leg source() {
@@ -216,17 +221,17 @@ final class FramePump extends PumpBuffer implements Runnable {
             messageBytes = fin ? 0 : (opcode == WsFrames.OP_CONTINUATION ? messageBytes : 0) + payloadLength;
             state = fin ? State.BETWEEN_MESSAGES : State.IN_MESSAGE;
             if (fin) {
-                messages++;
+                MESSAGES.setOpaque(this, messages + 1);
                 src.countMessage();
             }
-            events.dataRelayed();
+            events.dataRelayed(src.lastReadNanos());
         }
         if (contiguous) {
             approve(frameStart, pos, true);
         } else {
             writeHeader(header, headerLength, payloadLength);
         }
-        bytes += payloadLength;
+        BYTES.setOpaque(this, bytes + payloadLength);
         return payload(payloadLength, true);
     }
 

@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway.relay;
 
 import java.io.UncheckedIOException;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 import dev.wsgateway.gateway.upstream.UpstreamConnector;
@@ -22,6 +23,7 @@ import io.helidon.common.socket.HelidonSocket;
  * atomic.
  */
 final class Leg implements FrameSink {
+    private static final VarHandle LAST_READ_NANOS = Opaque.handle(Leg.class, "lastReadNanos");
     private static final System.Logger LOGGER = System.getLogger(Leg.class.getName());
 
     private final String name;
@@ -35,7 +37,8 @@ final class Leg implements FrameSink {
     private byte[] chunk;
     private boolean chunkStable;
 
-    private volatile long lastReadNanos = System.nanoTime();
+    // see Opaque: written per read by the pump, read by the watchdog
+    private long lastReadNanos = System.nanoTime();
     private final PingAccount pings = new PingAccount();
     private volatile long messagesRead;
 
@@ -54,7 +57,7 @@ final class Leg implements FrameSink {
      * ({@code close-timeout}) once the gateway's close frame was written.
      */
     static Leg client(HelidonSocket socket, byte[] leftover, Duration linger) {
-        return new Leg("client", new Wire.HelidonWire(socket), leftover, false, new Linger(linger.toNanos()));
+        return new Leg("client", Wire.of(socket), leftover, false, new Linger(linger.toNanos()));
     }
 
     private Leg(String name, Wire wire, byte[] leftover, boolean gatewayIsClient, Linger linger) {
@@ -73,7 +76,7 @@ final class Leg implements FrameSink {
      * @return leg
      */
     static Leg upstream(UpstreamConnector.Link link) {
-        return new Leg("upstream", Wire.SocketWire.of(link.socket()), link.leftover(), true, null);
+        return new Leg("upstream", Wire.SocketWire.of(link.socket(), false), link.leftover(), true, null);
     }
 
     @Override
@@ -130,7 +133,7 @@ final class Leg implements FrameSink {
             chunkStable = wire.chunkStable();
         }
         if (n > 0) {
-            lastReadNanos = System.nanoTime();
+            LAST_READ_NANOS.setOpaque(this, System.nanoTime());
         }
         return n;
     }
@@ -181,7 +184,7 @@ final class Leg implements FrameSink {
             n = wire.read(target);
         }
         if (n > 0) {
-            lastReadNanos = System.nanoTime();
+            LAST_READ_NANOS.setOpaque(this, System.nanoTime());
         }
         return n;
     }
@@ -203,7 +206,7 @@ final class Leg implements FrameSink {
     }
 
     long lastReadNanos() {
-        return lastReadNanos;
+        return (long) LAST_READ_NANOS.getOpaque(this);
     }
 
     /** Forward a close frame (raw bytes) unless a close was already sent on this leg. */

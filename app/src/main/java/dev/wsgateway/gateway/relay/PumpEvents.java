@@ -6,8 +6,10 @@ package dev.wsgateway.gateway.relay;
 interface PumpEvents {
     /**
      * A data frame passed (for the idle timer).
+     *
+     * @param readNanos when the bytes it came in were read ({@link Leg#lastReadNanos()})
      */
-    void dataRelayed();
+    void dataRelayed(long readNanos);
 
     /**
      * A valid close frame arrived from a leg.

@@ -1,5 +1,6 @@
 package dev.wsgateway.gateway.relay;
 
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +28,7 @@ import io.helidon.websocket.WsCloseCodes;
  * the timers are the {@link Watchdog}'s.
  */
 public final class RelaySession implements ServerConnection {
+    private static final VarHandle LAST_DATA_NANOS = Opaque.handle(RelaySession.class, "lastDataNanos");
     private static final System.Logger LOGGER = System.getLogger(RelaySession.class.getName());
 
     private final RelaySettings settings;
@@ -45,7 +47,8 @@ public final class RelaySession implements ServerConnection {
     private volatile long messagesOutBefore;
     private volatile long bytesOutBefore;
     private volatile int failovers;
-    private volatile long lastDataNanos = openedNanos;
+    // see Opaque: written per data frame by both pumps, read by the watchdog
+    private long lastDataNanos = openedNanos;
     private volatile CloseReason clientClose;
     private volatile CloseReason upstreamClose;
     private volatile Thread upstreamThread;
@@ -312,8 +315,8 @@ public final class RelaySession implements ServerConnection {
     /**
      * A data frame passed (for the idle timer).
      */
-    void dataRelayed() {
-        lastDataNanos = System.nanoTime();
+    void dataRelayed(long readNanos) {
+        LAST_DATA_NANOS.setOpaque(this, readNanos);
     }
 
     /**
@@ -338,7 +341,7 @@ public final class RelaySession implements ServerConnection {
     }
 
     long lastDataNanos() {
-        return lastDataNanos;
+        return (long) LAST_DATA_NANOS.getOpaque(this);
     }
 
     /**

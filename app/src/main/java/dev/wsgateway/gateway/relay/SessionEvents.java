@@ -64,8 +64,8 @@ final class SessionEvents implements PumpEvents {
     }
 
     @Override
-    public void dataRelayed() {
-        session.dataRelayed();
+    public void dataRelayed(long readNanos) {
+        session.dataRelayed(readNanos);
     }
 
     @Override

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.net.Socket;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.HelidonSocket;
-import io.helidon.common.socket.PlainSocket;
 
 /**
  * The connection under a leg: read, write, close. Failures are {@link UncheckedIOException}s.
@@ -64,15 +62,22 @@ interface Wire {
     }
 
     /**
-     * A connection Helidon's server accepted: each read returns a fresh array of the bytes read.
+     * The client's connection, which Helidon's server accepted: read and written on the JDK socket under it when that
+     * can be reached ({@link HelidonSockets}), into buffers of the gateway's; else through Helidon's socket.
+     *
+     * @param socket the upgraded connection
+     * @return wire
+     */
+    static Wire of(HelidonSocket socket) {
+        Socket raw = HelidonSockets.takeOver(socket);
+        return raw == null ? new HelidonWire(socket) : SocketWire.of(raw, true);
+    }
+
+    /**
+     * A connection of Helidon's whose JDK socket cannot be reached (and in-memory test sockets): each read returns a
+     * fresh array of the bytes read; no half-close.
      */
     final class HelidonWire implements Wire {
-        /**
-         * The {@link Socket} under Helidon's {@link PlainSocket} (an {@code SSLSocket} for TLS): Helidon's socket has
-         * no half-close. {@code null} when it cannot be reached; the connection is then closed at once, as before.
-         */
-        private static final Field DELEGATE = delegateField();
-
         private final HelidonSocket socket;
         private byte[] chunk;
 
@@ -114,72 +119,14 @@ interface Wire {
         public void close() {
             socket.close();
         }
-
-        @Override
-        public boolean shutdownOutput() {
-            Socket raw = raw();
-            if (raw == null) {
-                return false;
-            }
-            try {
-                raw.shutdownOutput();
-                return true;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }
-
-        @Override
-        public void drain(long deadlineNanos) {
-            Socket raw = raw();
-            if (raw == null) {
-                return;
-            }
-            byte[] discard = new byte[SocketWire.SMALL];
-            try {
-                InputStream in = raw.getInputStream();
-                while (true) {
-                    long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        return;
-                    }
-                    raw.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-                    if (in.read(discard) < 0) {
-                        return;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // timed out, reset or closed: the caller closes the connection
-            }
-        }
-
-        private Socket raw() {
-            if (DELEGATE == null || !(socket instanceof PlainSocket)) {
-                return null;
-            }
-            try {
-                return (Socket) DELEGATE.get(socket);
-            } catch (IllegalAccessException | RuntimeException e) {
-                return null;
-            }
-        }
-
-        private static Field delegateField() {
-            try {
-                Field field = PlainSocket.class.getDeclaredField("delegate");
-                field.setAccessible(true);
-                return field;
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return null;
-            }
-        }
     }
 
     /**
-     * A connection the gateway opened itself. A leg waits for bytes on a small buffer of its own; when a read filled
-     * it and more bytes are already readable, they are read into a pooled {@link BufferPool#SIZE} buffer that goes
-     * back to the pool before the next read. An idle session thus holds {@link #SMALL} bytes on this leg, not a
-     * full-size buffer.
+     * A JDK socket read into buffers of the gateway's: the upstream connection the gateway opened, or the client's
+     * taken over from Helidon. A leg waits for bytes on a small buffer of its own; when a read filled it and more bytes
+     * are already readable, they are read into a pooled {@link BufferPool#SIZE} buffer that goes back to the pool
+     * before the next read. An idle session thus holds {@link #SMALL} bytes per leg, not a full-size buffer, and no
+     * read allocates.
      */
     final class SocketWire implements Wire {
         static final int SMALL = 2 * 1024;
@@ -187,20 +134,28 @@ interface Wire {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
+        private final boolean halfClose;
         private final byte[] small = new byte[SMALL];
         private byte[] borrowed;
         private boolean filled;
         private byte[] chunk;
 
-        private SocketWire(Socket socket) throws IOException {
+        private SocketWire(Socket socket, boolean halfClose) throws IOException {
             this.socket = socket;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
+            this.halfClose = halfClose;
         }
 
-        static SocketWire of(Socket socket) {
+        /**
+         * @param socket    the connected socket
+         * @param halfClose whether the output is shut down after the close frame and the input drained (the client's
+         *                  connection, see {@link Linger}); else the connection is closed at once
+         * @return wire
+         */
+        static SocketWire of(Socket socket, boolean halfClose) {
             try {
-                return new SocketWire(socket);
+                return new SocketWire(socket, halfClose);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -266,6 +221,42 @@ interface Wire {
                 socket.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public boolean shutdownOutput() {
+            if (!halfClose) {
+                return false;
+            }
+            try {
+                socket.shutdownOutput();
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void drain(long deadlineNanos) {
+            if (!halfClose) {
+                return;
+            }
+            // its own array: the pump that read into the small one may not have let go of it yet
+            byte[] discard = new byte[SMALL];
+            try {
+                while (true) {
+                    long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        return;
+                    }
+                    socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+                    if (in.read(discard) < 0) {
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // timed out, reset or closed: the caller closes the connection
             }
         }
     }

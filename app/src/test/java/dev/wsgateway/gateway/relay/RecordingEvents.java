@@ -12,7 +12,7 @@ final class RecordingEvents implements PumpEvents {
     boolean failover;
 
     @Override
-    public void dataRelayed() {
+    public void dataRelayed(long readNanos) {
         dataRelayed++;
     }
 
