@@ -28,6 +28,9 @@
 #                       same config and flags) measured in the same interleaved rounds, for before/after comparisons;
 #                       GATEWAY_B_OPTS="" adds JVM flags to that one only (for flag A/Bs, JAR_B may be the same jar)
 #   OUTDIR=bench/results/<UTC time>   MAX_MINUTES=60 (whole run is killed after this)
+#   TLS=1               TLS on both legs: wss client -> target -> wss upstream, one RSA 2048 lab certificate made at
+#                       run time (TLS_KEY=rsa3072|ec256|ed25519 for another); other ports, see tls/tls.sh. Default scenarios
+#                       then "lat1 lat50 tput1k large1m cap2000"; haproxytcp is dropped
 # Output: $OUTDIR/results.jsonl (one line per run), summary.md, env.txt, logs of every process.
 set -euo pipefail
 
@@ -36,6 +39,8 @@ PROJECT="$(cd "$BENCH/.." && pwd)"
 ROUNDS="${ROUNDS:-3}"
 DUR="${DUR:-8}"
 WARM="${WARM:-2}"
+TLS="${TLS:-0}"
+[[ $TLS == 1 ]] && SCENARIOS="${SCENARIOS:-lat1 lat50 tput1k large1m cap2000}"
 SCENARIOS="${SCENARIOS:-lat1 lat50 tput1k large1m cap5000 cap9000}"
 TARGETS="${TARGETS:-direct nginx haproxy haproxytcp gateway}"
 SESSIONS="${SESSIONS:-own}"
@@ -65,6 +70,9 @@ NIO_OPTS="${NIO_OPTS-$GATEWAY_HEAP}"
 declare -A PORT=([direct]=9001 [nginx]=9101 [haproxy]=9102 [haproxytcp]=9122 [gateway]=9104 [gatewayb]=9105 [nio]=9106)
 declare -A PID=()
 URL_PATH=/ws/v1/echo/bench
+SCHEME=ws
+UPSTREAM_CMD=(node "$BENCH/lib/echo-upstream.js" 9001)
+NGINX_CONF="$BENCH/conf/nginx.conf" HAPROXY_CONF="$BENCH/conf/haproxy.cfg" GATEWAY_CONF="$BENCH/conf/gateway.yaml"
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUTDIR/run.log" >&2; }
 
@@ -116,6 +124,7 @@ for t in $TARGETS; do
   WANT+=("$t")
 done
 TARGETS="${WANT[*]}"
+[[ $TLS == 1 ]] && source "$BENCH/tls/tls.sh"
 
 wait_port() { # port seconds
   for _ in $(seq $(( $2 * 10 ))); do
@@ -135,29 +144,29 @@ start() { # name
   local name=$1
   case $name in
     upstream)
-      port_free 9001 || { log "port 9001 is busy"; exit 1; }
-      own node "$BENCH/lib/echo-upstream.js" 9001 >"$RUN/upstream.log" 2>&1 &
-      PID[upstream]=$!; wait_port 9001 10 ;;
+      port_free "${PORT[direct]}" || { log "port ${PORT[direct]} is busy"; exit 1; }
+      own "${UPSTREAM_CMD[@]}" >"$RUN/upstream.log" 2>&1 &
+      PID[upstream]=$!; wait_port "${PORT[direct]}" 10 ;;
     nginx)
-      port_free 9101 || { log "port 9101 is busy"; exit 1; }
-      own "$NGINX" -p "$RUN/" -e "$RUN/nginx-error.log" -c "$BENCH/conf/nginx.conf" >"$RUN/nginx.log" 2>&1 &
-      PID[nginx]=$!; wait_port 9101 10 ;;
+      port_free "${PORT[nginx]}" || { log "port ${PORT[nginx]} is busy"; exit 1; }
+      own "$NGINX" -p "$RUN/" -e "$RUN/nginx-error.log" -c "$NGINX_CONF" >"$RUN/nginx.log" 2>&1 &
+      PID[nginx]=$!; wait_port "${PORT[nginx]}" 10 ;;
     haproxy|haproxytcp)
       port_free "${PORT[$name]}" || { log "port ${PORT[$name]} is busy"; exit 1; }
-      local cfg=haproxy.cfg; [[ $name == haproxytcp ]] && cfg=haproxy-tcp.cfg
-      own "$HAPROXY" -db -f "$BENCH/conf/$cfg" >"$RUN/$name.log" 2>&1 &
+      local cfg=$HAPROXY_CONF; [[ $name == haproxytcp ]] && cfg=$BENCH/conf/haproxy-tcp.cfg
+      own "$HAPROXY" -db -f "$cfg" >"$RUN/$name.log" 2>&1 &
       PID[$name]=$!; wait_port "${PORT[$name]}" 10 ;;
     gateway)
-      port_free 9104 || { log "port 9104 is busy"; exit 1; }
+      port_free "${PORT[gateway]}" || { log "port ${PORT[gateway]} is busy"; exit 1; }
       # shellcheck disable=SC2086
-      own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS -jar "$JAR" "$BENCH/conf/gateway.yaml" >>"$RUN/gateway.log" 2>&1 &
-      PID[gateway]=$!; wait_port 9104 60 ;;
+      own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS -jar "$JAR" "$GATEWAY_CONF" >>"$RUN/gateway.log" 2>&1 &
+      PID[gateway]=$!; wait_port "${PORT[gateway]}" 60 ;;
     gatewayb)
-      port_free 9105 || { log "port 9105 is busy"; exit 1; }
+      port_free "${PORT[gatewayb]}" || { log "port ${PORT[gatewayb]} is busy"; exit 1; }
       # shellcheck disable=SC2086
-      own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS $GATEWAY_B_OPTS -Dserver.port=9105 -jar "$JAR_B" "$BENCH/conf/gateway.yaml" \
+      own "$JAVA" $GATEWAY_HEAP $GATEWAY_OPTS $GATEWAY_B_OPTS -Dserver.port="${PORT[gatewayb]}" -jar "$JAR_B" "$GATEWAY_CONF" \
         >>"$RUN/gatewayb.log" 2>&1 &
-      PID[gatewayb]=$!; wait_port 9105 60 ;;
+      PID[gatewayb]=$!; wait_port "${PORT[gatewayb]}" 60 ;;
     nio)
       port_free 9106 || { log "port 9106 is busy"; exit 1; }
       # shellcheck disable=SC2086
@@ -172,7 +181,7 @@ loadgen() { # target scenario round args...
   local proxy=()
   [[ $target != direct ]] && proxy=(--proxy-pid "${PID[$target]}")
   timeout 300 node "$BENCH/lib/loadgen.js" --target "$target" --tag "$tag" --round "$round" \
-    --url "ws://127.0.0.1:${PORT[$target]}$URL_PATH" --upstream-pid "${PID[upstream]}" "${proxy[@]}" "$@" \
+    --url "$SCHEME://127.0.0.1:${PORT[$target]}$URL_PATH" --upstream-pid "${PID[upstream]}" "${proxy[@]}" "$@" \
     >>"$RESULTS" 2>>"$OUTDIR/loadgen.err" || log "  $tag $target round $round: not ok (rc $?)"
   tail -n 1 "$RESULTS" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);
     const x=r.msgs_per_s!=null?`${r.msgs_per_s} msg/s p99 ${r.rtt_ms&&r.rtt_ms.p99} ms proxy ${r.cpu.proxy_us_per_msg} us/msg other ${r.cpu.other_pct}%`
@@ -205,8 +214,9 @@ scenario_args() {
   [[ " $TARGETS " == *" gatewayb "* ]] && echo "gatewayb: $JAR_B $GATEWAY_B_OPTS"
   [[ " $TARGETS " == *" nio "* ]] && echo "nio: bench/nio-relay/NioRelay.java $NIO_OPTS"
   echo "fd limit: $(ulimit -n)"
+  [[ $TLS == 1 ]] && echo "tls: both legs (wss), lab key $TLS_KEY, $(openssl x509 -noout -text -in "$TLS_DIR/cert.pem" | grep -m1 'Public Key Algorithm' | sed 's/^ *//'), certificate dir $TLS_DIR"
   echo "loadavg at start: $(cat /proc/loadavg)"
-  echo "command: ROUNDS=$ROUNDS DUR=$DUR WARM=$WARM SCENARIOS=\"$SCENARIOS\" TARGETS=\"$TARGETS\" CAP_ROUNDS=$CAP_ROUNDS CAP_WARM=$CAP_WARM bench/run.sh"
+  echo "command: TLS=$TLS ROUNDS=$ROUNDS DUR=$DUR WARM=$WARM SCENARIOS=\"$SCENARIOS\" TARGETS=\"$TARGETS\" CAP_ROUNDS=$CAP_ROUNDS CAP_WARM=$CAP_WARM bench/run.sh"
 } >"$OUTDIR/env.txt"
 cat "$OUTDIR/env.txt" >&2
 
@@ -214,7 +224,7 @@ cat "$OUTDIR/env.txt" >&2
 start upstream
 for t in $TARGETS; do [[ $t != direct ]] && start "$t"; done
 for t in $TARGETS; do
-  timeout 60 node "$BENCH/lib/loadgen.js" --mode check --target "$t" --url "ws://127.0.0.1:${PORT[$t]}$URL_PATH" \
+  timeout 60 node "$BENCH/lib/loadgen.js" --mode check --target "$t" --url "$SCHEME://127.0.0.1:${PORT[$t]}$URL_PATH" \
     >>"$OUTDIR/checks.jsonl" || { log "check failed for $t: $(tail -n 1 "$OUTDIR/checks.jsonl")"; exit 1; }
 done
 log "checks ok: $TARGETS"
