@@ -25,8 +25,9 @@ import java.util.List;
  * <p>
  * The bytes of a client message are copied (the pump's read buffer is reused); so that relaying allocates nothing in
  * the steady state, a forgotten piece the window copied itself is kept as a spare and filled again by the next
- * remember (at most {@link #MAX_SPARES}, each of at most {@link #SPARE_CAPACITY} bytes). The watchdog drops the
- * spares at each tick ({@link #dropSpares()}), so an idle session keeps none. Pieces handed out to be sent again
+ * remember (at most {@link #MAX_SPARES}, together at most {@code maxBytes}; arrays are sized in powers of two, so
+ * that copies of varying size fit one another's). The watchdog drops the spares at each tick ({@link #dropSpares()}),
+ * so an idle session keeps none. Pieces handed out to be sent again
  * ({@link #takeResend}) or dropped by {@link #clear()} are never reused: their arrays may still be written.
  */
 final class ReplayWindow {
@@ -34,12 +35,12 @@ final class ReplayWindow {
     private final long maxBytes;
     private final boolean matchAnswers;
     static final int MAX_SPARES = 16;
-    static final int SPARE_CAPACITY = 4 * 1024;
-    private static final int GRAIN = 256;
+    private static final int SMALLEST = 64;
 
     private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
     private final Piece[] spares = new Piece[MAX_SPARES];
     private int spareCount;
+    private long spareBytes;
     private long bytes;
     private long matched;
     // unanswered messages, older than every kept piece, that could not be kept; the write count after the last
@@ -158,20 +159,25 @@ final class ReplayWindow {
      * A recyclable piece with room for {@code length} bytes: the last spare when it fits, else a new one.
      */
     private Piece spare(int length) {
-        if (spareCount > 0 && spares[spareCount - 1].capacity() >= length) {
-            Piece piece = spares[--spareCount];
-            spares[spareCount] = null;
-            return piece;
+        for (int i = spareCount - 1; i >= 0; i--) {
+            Piece piece = spares[i];
+            if (piece.capacity() >= length) {
+                spares[i] = spares[--spareCount];
+                spares[spareCount] = null;
+                spareBytes -= piece.capacity();
+                return piece;
+            }
         }
-        return Piece.recyclable(Math.max(GRAIN, (length + GRAIN - 1) / GRAIN * GRAIN));
+        return Piece.recyclable(Math.max(SMALLEST, Integer.highestOneBit(Math.max(1, length - 1)) << 1));
     }
 
     /**
      * A piece left the window for good (forgotten or pushed out): keep it for reuse when the window made it.
      */
     private void recycle(Piece piece) {
-        if (piece.recyclable() && piece.capacity() <= SPARE_CAPACITY && spareCount < MAX_SPARES) {
+        if (piece.recyclable() && spareCount < MAX_SPARES && spareBytes + piece.capacity() <= maxBytes) {
             spares[spareCount++] = piece;
+            spareBytes += piece.capacity();
         }
     }
 
@@ -182,6 +188,7 @@ final class ReplayWindow {
         while (spareCount > 0) {
             spares[--spareCount] = null;
         }
+        spareBytes = 0;
     }
 
     /**

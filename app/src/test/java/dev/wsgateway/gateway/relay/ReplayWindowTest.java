@@ -307,11 +307,14 @@ class ReplayWindowTest {
     }
 
     @Test
-    void largeCopiesAreNotKeptAsSpares() {
-        ReplayWindow wide = new ReplayWindow(Duration.ofMillis(100), 1 << 20, true);
-        byte[] buffer = new byte[ReplayWindow.SPARE_CAPACITY + 1];
-        copied(wide, buffer, 1, buffer.length, 0);
-        wide.forget(0, 1);
-        assertThat(wide.spares(), is(0));
+    void sparesTogetherStayWithinTheWindowsSize() {
+        // the window keeps at most 64 bytes: three 20-byte copies (64-byte arrays) fit it, one spare only
+        byte[] buffer = new byte[64];
+        copied(window, buffer, 1, 20, 0);
+        copied(window, buffer, 2, 20, 0);
+        copied(window, buffer, 3, 20, 0);
+        assertThat(tags(window.kept()), contains(1, 2, 3));
+        window.forget(0, 3);
+        assertThat(window.spares(), is(1));
     }
 }
