@@ -13,7 +13,7 @@ import io.helidon.common.socket.PlainSocket;
  * used again, so it is swapped for a one-byte array: an idle session does not keep it.
  * <p>
  * Both fields are Helidon 4.2.0's private fields, read by reflection; when either cannot be reached (another Helidon
- * version), {@link #raw} answers {@code null} and the leg reads through Helidon's socket as before.
+ * version), {@link #takeOver} answers {@code null} and the leg reads through Helidon's socket as before.
  */
 final class HelidonSockets {
     private static final Field DELEGATE = field("delegate");

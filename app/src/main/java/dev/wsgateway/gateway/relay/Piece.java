@@ -32,7 +32,7 @@ final class Piece {
         }
     }
 
-    private byte[] bytes;
+    private final byte[] bytes;
     private int length;
     private boolean startsFrame;
     private boolean endsFrame;

@@ -170,7 +170,8 @@ interface Wire {
                     borrowed = BufferPool.take();
                     target = borrowed;
                 }
-                int n = in.read(target);
+                // the three-argument read: one frame fewer on the stack the pump parks with
+                int n = in.read(target, 0, target.length);
                 filled = n == target.length;
                 chunk = target;
                 return n;
