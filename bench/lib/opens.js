@@ -5,6 +5,7 @@
 // Prints one JSON line with the epoch-ms window of the open phase (to cut a JFR recording to it).
 //
 //   node lib/opens.js --url ws://127.0.0.1:9314/ws/v1/echo/o --conns 2000 --concurrency 150 --proxy-pid 123 [--perf]
+//   --perf-by-call: syscalls per open by system call (syscalls:sys_enter_* tracepoints) instead of their total
 // Bounded: the whole run ends within 120 s.
 'use strict';
 const fs = require('fs');
@@ -39,8 +40,9 @@ function open() {
   });
 }
 function perfStart() {
-  if (!a.perf || !pid) return null;
-  const p = spawn('perf', ['stat', '-x', ',', '-e', 'raw_syscalls:sys_enter', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (!(a.perf || a['perf-by-call']) || !pid) return null;
+  const events = a['perf-by-call'] ? 'syscalls:sys_enter_*' : 'raw_syscalls:sys_enter';
+  const p = spawn('perf', ['stat', '-x', ',', '-e', events, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   p.stderr.on('data', (d) => { err += d; });
   return { p, done: new Promise((r) => p.on('exit', () => r(err))) };
@@ -48,7 +50,7 @@ function perfStart() {
 
 (async () => {
   const perf = perfStart();
-  if (perf) await new Promise((r) => setTimeout(r, 300)); // perf attached before the first open
+  if (perf) await new Promise((r) => setTimeout(r, a["perf-by-call"] ? 1500 : 300)); // perf attached before the first open
   const socks = [];
   let failed = 0;
   const c0 = ticks(pid);
@@ -63,11 +65,17 @@ function perfStart() {
   const t1 = Date.now();
   const c1 = ticks(pid);
   let syscalls = null;
+  let byCall;
   if (perf) {
     perf.p.kill('SIGINT');
     const out = await perf.done;
-    const m = out.match(/^(\d+),,raw_syscalls:sys_enter/m);
-    syscalls = m ? Number(m[1]) : null;
+    let total = 0;
+    byCall = {};
+    for (const m of out.matchAll(/^(\d+),,(?:raw_syscalls:sys_enter|syscalls:sys_enter_(\w+))/mg)) {
+      total += Number(m[1]);
+      if (m[2] && Number(m[1]) > 0) byCall[m[2]] = Number(m[1]);
+    }
+    syscalls = total || null;
   }
   const opened = socks.length;
   await new Promise((resolve) => {
@@ -81,6 +89,8 @@ function perfStart() {
     open_per_s: Math.round(opened / ((t1 - t0) / 1000)),
     cpu_us_per_open: pid && opened ? Math.round(((c1 - c0) / HZ) * 1e6 / opened) : null,
     syscalls_per_open: syscalls != null && opened ? Math.round((syscalls / opened) * 10) / 10 : null,
+    syscalls_by_call: a['perf-by-call'] && opened ? Object.fromEntries(Object.entries(byCall)
+      .sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, Math.round((v / opened) * 100) / 100])) : undefined,
   }) + '\n');
   process.exit(0);
 })();
