@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Attribute the gateway's CPU during session opens to steps, from a JFR recording (jdk.CPUTimeSample, JDK 25).
 
-usage: open-steps.py rec.jfr --windows FILE [--jfr /path/to/jfr] [--top 40]
+usage: open-steps.py rec.jfr [rec2.jfr ...] --windows FILE [FILE2 ...] [--jfr /path/to/jfr] [--top 40]
 
-FILE holds opens.js JSON lines, one per round recorded; only samples inside their open windows (t0..t1) count. Each sample goes to the step of the innermost
+Each FILE holds opens.js JSON lines, one per round recorded in the recording of the same rank (several recordings
+are pooled); only samples inside their open windows (t0..t1) count. Each sample goes to the step of the innermost
 frame that matches a rule (leaf to root), else to its thread kind (GC, JIT, other). With the CPU µs per open of the
 same lines, the share of each step is printed as µs per open too (the JFR round runs slower than the unprofiled ones:
 compare shares, and the µs of the unprofiled rounds).
@@ -92,42 +93,52 @@ def classify(frames, thread):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('rec')
-    ap.add_argument('--windows', required=True)
+    ap.add_argument('rec', nargs='+')
+    ap.add_argument('--windows', nargs='+', required=True)
     ap.add_argument('--jfr', default='/usr/lib/jvm/temurin-25-jdk-amd64/bin/jfr')
     ap.add_argument('--top', type=int, default=40)
+    ap.add_argument('--us-per-open', type=float, help='CPU per open to split (default: that of the profiled rounds)')
     a = ap.parse_args()
-    ws = [json.loads(l) for l in open(a.windows) if l.strip()]
-    out = subprocess.run([a.jfr, 'print', '--json', '--stack-depth', '96', '--events', 'jdk.CPUTimeSample', a.rec],
-                         check=True, capture_output=True, text=True).stdout
-    evs = json.loads(out)['recording']['events']
     steps = collections.Counter()
     incl = collections.Counter()
     leaf = collections.Counter()
     n = 0
-    for e in evs:
-        v = e['values']
-        t = epoch_ms(v['startTime'])
-        if not any(w['t0'] <= t <= w['t1'] for w in ws):
-            continue
-        frames = [frame_name(f) for f in (v.get('stackTrace') or {}).get('frames', [])]
-        th = v.get('eventThread') or v.get('sampledThread') or {}
-        tname = th.get('javaName') or th.get('osName') or ''
-        n += 1
-        steps[classify(frames, tname)] += 1
-        if frames:
-            leaf[frames[0]] += 1
-        for fn in set(frames):
-            incl[fn] += 1
+    all_ws = []
+    gc = 0
+    for rec, wfile in zip(a.rec, a.windows):
+        ws = [json.loads(line) for line in open(wfile) if line.strip()]
+        all_ws += ws
+        gc += gc_cpu_us(a.jfr, rec)
+        out = subprocess.run([a.jfr, 'print', '--json', '--stack-depth', '96', '--events', 'jdk.CPUTimeSample', rec],
+                             check=True, capture_output=True, text=True).stdout
+        for e in json.loads(out)['recording']['events']:
+            v = e['values']
+            t = epoch_ms(v['startTime'])
+            if not any(w['t0'] <= t <= w['t1'] for w in ws):
+                continue
+            frames = [frame_name(f) for f in (v.get('stackTrace') or {}).get('frames', [])]
+            th = v.get('eventThread') or v.get('sampledThread') or {}
+            tname = th.get('javaName') or th.get('osName') or ''
+            n += 1
+            steps[classify(frames, tname)] += 1
+            if frames:
+                leaf[frames[0]] += 1
+            for fn in set(frames):
+                incl[fn] += 1
+    ws = all_ws
     opened = sum(w['opened'] for w in ws)
     us = sum((w.get('cpu_us_per_open') or 0) * w['opened'] for w in ws) / max(opened, 1)
-    gc = gc_cpu_us(a.jfr, a.rec)
-    print(f"## {os.path.basename(a.rec)}: {n} CPU-time samples in {len(ws)} open windows "
+    print(f"## {', '.join(os.path.basename(r) for r in a.rec)}: {n} CPU-time samples in {len(ws)} open windows "
           f"({opened} opens, {us:.0f} µs CPU per open in these profiled rounds; GC threads over the whole recording, "
           f"jdk.GCCPUTime: {gc / max(opened, 1):.0f} µs per open, not in the samples)\n")
+    total = a.us_per_open or us
+    gc_us = min(gc / max(opened, 1), total)
+    print(f'{total:.0f} µs CPU per open split: GC threads (jdk.GCCPUTime) {gc_us:.0f} µs, the rest by the share of the '
+          f'samples of Java threads\n')
     print('| step | % of samples | µs per open |\n|---|---|---|')
     for s, c in steps.most_common():
-        print(f'| {s} | {100 * c / max(n, 1):.1f} | {us * c / max(n, 1):.0f} |')
+        print(f'| {s} | {100 * c / max(n, 1):.1f} | {(total - gc_us) * c / max(n, 1):.0f} |')
+    print(f'| GC threads | | {gc_us:.0f} |')
     print('\n### Inclusive (any frame on the stack)\n\n| % | method |\n|---|---|')
     for fn, c in incl.most_common(a.top):
         print(f'| {100 * c / max(n, 1):.1f} | `{fn}` |')
