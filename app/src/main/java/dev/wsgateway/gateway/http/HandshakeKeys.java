@@ -12,6 +12,7 @@ import java.util.Base64;
 public final class HandshakeKeys {
     private static final byte[] ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom NONCES = new SecureRandom();
+    private static final MessageDigest SHA1 = sha1();
 
     private HandshakeKeys() {
     }
@@ -23,11 +24,27 @@ public final class HandshakeKeys {
      * @return accept value
      */
     public static String accept(String key) {
+        MessageDigest sha1 = fresh();
+        sha1.update(key.getBytes(StandardCharsets.US_ASCII));
+        sha1.update(ACCEPT_GUID);
+        return Base64.getEncoder().encodeToString(sha1.digest());
+    }
+
+    /**
+     * A SHA-1 digest of its own: a copy of an unused one, without looking the algorithm up in the providers again
+     * (two lookups per session open otherwise).
+     */
+    private static MessageDigest fresh() {
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            sha1.update(key.getBytes(StandardCharsets.US_ASCII));
-            sha1.update(ACCEPT_GUID);
-            return Base64.getEncoder().encodeToString(sha1.digest());
+            return (MessageDigest) SHA1.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha1();
+        }
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required by RFC 6455", e);
         }

@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import dev.wsgateway.gateway.http.Refusal;
 
@@ -18,8 +17,6 @@ import dev.wsgateway.gateway.http.Refusal;
  * @param remainder  normalised remaining path, still percent-encoded, no leading {@code /} (may be empty)
  */
 record GatewayPath(String serviceId, String gatewayUrl, String remainder) {
-    private static final Pattern VERSION = Pattern.compile("[vV][0-9]{1,4}");
-    private static final Pattern SERVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~-]{0,127}");
 
     /**
      * Parse a raw (percent-encoded) request path.
@@ -34,19 +31,60 @@ record GatewayPath(String serviceId, String gatewayUrl, String remainder) {
             return Optional.empty();
         }
         String[] segments = rawPath.substring(1).split("/", -1);
-        if (segments.length >= 3 && segments[0].equals("ws") && VERSION.matcher(segments[1]).matches()
-                && SERVICE_ID.matcher(segments[2]).matches()) {
+        if (segments.length >= 3 && segments[0].equals("ws") && isVersion(segments[1])
+                && isServiceId(segments[2])) {
             return Optional.of(new GatewayPath(segments[2].toLowerCase(Locale.ROOT),
                                                "ws/" + segments[1].toLowerCase(Locale.ROOT),
                                                normalise(segments, 3, rawPath.endsWith("/"))));
         }
-        if (segments.length >= 3 && segments[1].equals("ws") && VERSION.matcher(segments[2]).matches()
-                && SERVICE_ID.matcher(segments[0]).matches()) {
+        if (segments.length >= 3 && segments[1].equals("ws") && isVersion(segments[2])
+                && isServiceId(segments[0])) {
             return Optional.of(new GatewayPath(segments[0].toLowerCase(Locale.ROOT),
                                                "ws/" + segments[2].toLowerCase(Locale.ROOT),
                                                normalise(segments, 3, rawPath.endsWith("/"))));
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code [vV][0-9]{1,4}}.
+     */
+    private static boolean isVersion(String segment) {
+        int n = segment.length();
+        if (n < 2 || n > 5 || (segment.charAt(0) != 'v' && segment.charAt(0) != 'V')) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            if (!isDigit(segment.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code [A-Za-z0-9][A-Za-z0-9._~-]{0,127}}.
+     */
+    private static boolean isServiceId(String segment) {
+        int n = segment.length();
+        if (n < 1 || n > 128 || !isAlphanumeric(segment.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = segment.charAt(i);
+            if (!isAlphanumeric(c) && c != '.' && c != '_' && c != '~' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     private static String normalise(String[] segments, int from, boolean trailingSlash) {

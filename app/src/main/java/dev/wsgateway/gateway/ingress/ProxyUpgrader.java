@@ -3,13 +3,13 @@ package dev.wsgateway.gateway.ingress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 import dev.wsgateway.gateway.config.AffinitySettings;
@@ -35,6 +35,7 @@ import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 
@@ -61,6 +62,7 @@ final class ProxyUpgrader implements Http1Upgrader {
     private final boolean instanceIdHeader;
     private final BooleanSupplier discoveryReady;
     private final Duration retryAfter;
+    private final Map<ListenerContext, String> localPorts = new ConcurrentHashMap<>();
 
     /**
      * @param protocol         the {@code Upgrade} value this instance answers (Helidon matches it exactly)
@@ -179,16 +181,26 @@ final class ProxyUpgrader implements Http1Upgrader {
 
     private static List<String> subprotocols(WritableHeaders<?> headers) {
         List<String> offered = new ArrayList<>();
+        if (!headers.contains(WsHeaders.PROTOCOL)) {
+            return offered;
+        }
         for (String value : headers.values(WsHeaders.PROTOCOL)) {
-            Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(offered::add);
+            for (String token : value.split(",")) {
+                String trimmed = token.trim();
+                if (!trimmed.isEmpty()) {
+                    offered.add(trimmed);
+                }
+            }
         }
         return offered;
     }
 
-    private static Map<String, List<String>> forwardedHeaders(ConnectionContext ctx, WritableHeaders<?> headers) {
+    private Map<String, List<String>> forwardedHeaders(ConnectionContext ctx, WritableHeaders<?> headers) {
         Set<String> connectionTokens = new HashSet<>();
         for (String value : headers.values(HeaderNames.CONNECTION)) {
-            Arrays.stream(value.split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).forEach(connectionTokens::add);
+            for (String token : value.split(",")) {
+                connectionTokens.add(token.trim().toLowerCase(Locale.ROOT));
+            }
         }
         Map<String, List<String>> forwarded = new LinkedHashMap<>();
         for (Header header : headers) {
@@ -204,8 +216,16 @@ final class ProxyUpgrader implements Http1Upgrader {
         forwarded.put("X-Forwarded-For", List.of(priorFor.isBlank() ? peer : priorFor + ", " + peer));
         forwarded.put("X-Forwarded-Proto", List.of(ctx.isSecure() ? "https" : "http"));
         headers.first(HeaderNames.HOST).ifPresent(host -> forwarded.put("X-Forwarded-Host", List.of(host)));
-        forwarded.put("X-Forwarded-Port", List.of(String.valueOf(ctx.localPeer().port())));
+        forwarded.put("X-Forwarded-Port", List.of(localPort(ctx)));
         return forwarded;
+    }
+
+    /**
+     * The port the client connected to: one per listener, asked of the first connection's socket (a local address
+     * costs two system calls per question).
+     */
+    private String localPort(ConnectionContext ctx) {
+        return localPorts.computeIfAbsent(ctx.listenerContext(), listener -> String.valueOf(ctx.localPeer().port()));
     }
 
     private static boolean switchProtocols(ConnectionContext ctx, String key, UpstreamConnector.Link link,

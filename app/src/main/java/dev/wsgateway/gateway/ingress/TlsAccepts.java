@@ -64,6 +64,10 @@ final class TlsAccepts {
      *         one whose deadline passed meanwhile
      */
     Optional<Accepted> handshakeDone(ConnectionContext ctx) {
+        if (!ctx.isSecure() || handshaking.isEmpty()) {
+            // a plain listener's connection has no entry: no need to ask the socket for its local address
+            return Optional.empty();
+        }
         Accepted accepted = handshaking.remove(new Peers(ctx.localPeer().address(), ctx.remotePeer().address()));
         if (accepted != null) {
             accepted.cancelDeadline();

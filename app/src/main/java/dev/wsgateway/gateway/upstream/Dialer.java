@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway.upstream;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -66,9 +67,15 @@ public final class Dialer {
      */
     private Dialed dial(UpstreamRequest request, Set<String> exclude, long deadline) {
         List<UpstreamTarget> candidates = resolver.resolve(request);
-        List<UpstreamTarget> usable = candidates.stream()
-                .filter(t -> !exclude.contains(t.instance().instanceId()))
-                .toList();
+        List<UpstreamTarget> usable = candidates;
+        if (!exclude.isEmpty()) {
+            usable = new ArrayList<>(candidates.size());
+            for (UpstreamTarget target : candidates) {
+                if (!exclude.contains(target.instance().instanceId())) {
+                    usable.add(target);
+                }
+            }
+        }
         if (usable.isEmpty()) {
             throw new UpstreamException(exclude.isEmpty() ? new ConnectFailure.NoInstance(request.serviceId())
                                                           : new ConnectFailure.NoOtherInstance(request.serviceId()));

@@ -1,6 +1,7 @@
 package dev.wsgateway.gateway.upstream;
 
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -52,13 +53,18 @@ final class UpgradeCheck {
         if (!subprotocol.isEmpty() && !offered.contains(subprotocol)) {
             throw bad(instance, "chose subprotocol '" + subprotocol + "' the client did not offer");
         }
-        Set<String> offeredExtensions = extensionNames(forwarded.entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase(WsHeaders.EXTENSIONS.defaultCase()))
-                .flatMap(e -> e.getValue().stream())
-                .toList());
-        for (String name : extensionNames(headers.values(WsHeaders.EXTENSIONS))) {
-            if (!offeredExtensions.contains(name)) {
-                throw bad(instance, "negotiated extension '" + name + "' the client did not offer");
+        if (headers.contains(WsHeaders.EXTENSIONS)) {
+            List<String> offeredValues = new ArrayList<>();
+            forwarded.forEach((name, values) -> {
+                if (name.equalsIgnoreCase(WsHeaders.EXTENSIONS.defaultCase())) {
+                    offeredValues.addAll(values);
+                }
+            });
+            Set<String> offeredExtensions = extensionNames(offeredValues);
+            for (String name : extensionNames(headers.values(WsHeaders.EXTENSIONS))) {
+                if (!offeredExtensions.contains(name)) {
+                    throw bad(instance, "negotiated extension '" + name + "' the client did not offer");
+                }
             }
         }
         return new UpstreamConnector.Link(socket, leftover, headers, subprotocol);

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -118,7 +119,8 @@ public final class UpstreamConnector implements AutoCloseable {
         if (left <= 0) {
             throw new UpstreamException(new ConnectFailure.TimedOut(instance));
         }
-        Attempt attempt = new Attempt(new Socket());
+        // a direct connection: without Proxy.NO_PROXY every connect builds a URI and asks the default ProxySelector
+        Attempt attempt = new Attempt(new Socket(Proxy.NO_PROXY));
         ScheduledFuture<?> cut = deadlines.schedule(attempt::expire, left, TimeUnit.NANOSECONDS);
         Socket socket = attempt.raw;
         try {

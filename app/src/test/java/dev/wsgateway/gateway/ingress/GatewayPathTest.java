@@ -96,10 +96,19 @@ class GatewayPathTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "ws/v1/echo", "/", "/ws", "/ws/v1", "/ws/v1/", "/ws/1/echo", "/ws/version1/echo",
-            "/ws/v12345/echo", "/WS/v1/echo", "/echo/WS/v1", "/echo/ws", "/api/v1/echo", "/ws/v1/-echo",
+            "/ws/v12345/echo", "/ws/v/echo", "/ws/vv1/echo", "/ws/v1x/echo", "/ws/v1/_echo", "/ws/v1/ech%20o",
+            "/ws/v1/ech!o", "/ws/V1/écho", "/WS/v1/echo", "/echo/WS/v1", "/echo/ws", "/api/v1/echo", "/ws/v1/-echo",
             "/ws/v1/ec%68o", "/health", "/metrics"})
     void otherPathsAreNotGatewayPaths(String raw) {
         assertThat(raw, GatewayPath.parse(raw), is(Optional.empty()));
+    }
+
+    @Test
+    void versionsAndServiceIdsAtTheirLimitsAreGatewayPaths() {
+        String longest = "a" + "b".repeat(127);
+        assertThat(GatewayPath.parse("/ws/V1234/" + longest + "/x").map(GatewayPath::serviceId), is(Optional.of(longest)));
+        assertThat(GatewayPath.parse("/ws/v9/" + longest + "c"), is(Optional.empty()));
+        assertThat(GatewayPath.parse("/Z9._~-a/ws/v0/x").map(GatewayPath::gatewayUrl), is(Optional.of("ws/v0")));
     }
 
     @Test
