@@ -20,24 +20,8 @@ JAR_A="$(realpath "${JAR_A:?}")"; JAR_B="$(realpath "${JAR_B:?}")"
 N="${N:-10}"; NL="${NL:-6}"; DUR="${DUR:-6}"
 OUT="${OUT:-$(mktemp -d /tmp/ab-pairs.XXXX)}"
 J="$JAVA_HOME/bin/java -Xms128m -Xmx1g -Xmn32m -Djdk.virtualThreadScheduler.parallelism=1"
-for port in 9104 9105; do
-  cat > "$OUT/gateway-$port.yaml" <<YAML
-server: {port: $port, host: 127.0.0.1}
-demo: {echo: {enabled: false}}
-discovery:
-  type: static
-  static:
-    services:
-      - serviceId: echo
-        instances:
-          - host: 127.0.0.1
-            port: 9001
-            metadata-map: {apiml: {routes: {ws_v1: {gatewayUrl: "ws/v1", serviceUrl: /ws/v1/echo}}}}
-gateway:
-  relay: {max-frame-size: 2097152, max-message-size: 2097152}
-  security: {limits: {handshake-rate: 0, max-sessions-per-client: 0}}
-YAML
-done
+source "$HERE/lib/gateway-yaml.sh"
+for port in 9104 9105; do gateway_yaml "$OUT/gateway-$port.yaml" "$port" 9001; done
 if [[ -n "${YAML_B:-}" ]]; then printf '%s\n' "$YAML_B" >> "$OUT/gateway-9105.yaml"; fi
 cd "$SBENCH"; export BENCH_RUN="$SBENCH/run"
 ./peers.sh start upstream >/dev/null

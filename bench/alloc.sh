@@ -16,7 +16,8 @@ GW_PORT="${GW_PORT:-9154}"; UP_PORT="${UP_PORT:-9051}"; DUR="${DUR:-8}"
 OUT="${OUTDIR:-$BENCH/results/alloc-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
 [[ -d "$BENCH/node_modules/ws" ]] || (cd "$BENCH" && npm ci --no-audit --no-fund >/dev/null)
-cat > "$OUT/gateway.yaml" <<YAML
+source "$BENCH/lib/gateway-yaml.sh"
+gateway_yaml "$OUT/gateway.yaml" "$GW_PORT" "$UP_PORT"
 server: {port: $GW_PORT, host: 127.0.0.1}
 demo: {echo: {enabled: false}}
 discovery:

@@ -34,31 +34,8 @@ trap 'for p in $GW; do stopit "$p"; done; stopit "$UP"; kill "$WD" 2>/dev/null |
 ( exec >/dev/null 2>&1; sleep $((MAX_MINUTES * 60)) & s=$!; trap 'kill $s; exit 0' TERM; wait $s; kill -TERM $$ ) & WD=$!
 wait_port() { for _ in $(seq 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
-cat >"$OUT/gateway.yaml" <<EOF
-server:
-  host: 127.0.0.1
-  port: $GW_PORT
-gateway:
-  security:
-    limits:
-      max-sessions: 0
-      max-sessions-per-client: 0
-      handshake-rate: 0
-discovery:
-  type: static
-  static:
-    services:
-      - serviceId: echo
-        instances:
-          - host: 127.0.0.1
-            port: $UP_PORT
-            metadata-map:
-              apiml.routes.ws_v1.gatewayUrl: ws/v1
-              apiml.routes.ws_v1.serviceUrl: /ws/v1/echo
-demo:
-  echo:
-    enabled: false
-EOF
+source "$BENCH/lib/gateway-yaml.sh"
+gateway_yaml "$OUT/gateway.yaml" "$GW_PORT" "$UP_PORT" unlimited
 "$JDK/bin/jfr" configure --input profile 'jdk.CPUTimeSample#enabled=true' 'jdk.CPUTimeSample#throttle=1ms' \
   --output "$OUT/cpu.jfc" >/dev/null
 setsid node "$BENCH/lib/echo-upstream.js" "$UP_PORT" >"$OUT/upstream.log" 2>&1 & UP=$!
