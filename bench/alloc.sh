@@ -18,21 +18,6 @@ mkdir -p "$OUT"
 [[ -d "$BENCH/node_modules/ws" ]] || (cd "$BENCH" && npm ci --no-audit --no-fund >/dev/null)
 source "$BENCH/lib/gateway-yaml.sh"
 gateway_yaml "$OUT/gateway.yaml" "$GW_PORT" "$UP_PORT"
-server: {port: $GW_PORT, host: 127.0.0.1}
-demo: {echo: {enabled: false}}
-discovery:
-  type: static
-  static:
-    services:
-      - serviceId: echo
-        instances:
-          - host: 127.0.0.1
-            port: $UP_PORT
-            metadata-map: {apiml: {routes: {ws_v1: {gatewayUrl: "ws/v1", serviceUrl: /ws/v1/echo}}}}
-gateway:
-  relay: {max-frame-size: 2097152, max-message-size: 2097152}
-  security: {limits: {handshake-rate: 0, max-sessions-per-client: 0}}
-YAML
 if [[ "${REPLAY:-on}" == off ]]; then
   printf '  failover: {replay-window: PT0S}\n' >> "$OUT/gateway.yaml"
 fi
