@@ -81,12 +81,12 @@ final class Piece {
     }
 
     /**
-     * A piece whose bytes the replay window copies into an array of its own, which it may use again.
+     * An empty recyclable piece: the replay window copies bytes into its array ({@link #reuse}) and may use it again.
      *
      * @param capacity the array's size (at least the length)
      * @return piece
      */
-    static Piece recyclable(int capacity) {
+    static Piece blank(int capacity) {
         return new Piece(new byte[capacity], 0, false, false, false, false, 0, PENDING, 0, true);
     }
 

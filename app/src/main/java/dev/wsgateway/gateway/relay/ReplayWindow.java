@@ -156,7 +156,7 @@ final class ReplayWindow {
     }
 
     /**
-     * A recyclable piece with room for {@code length} bytes: the last spare when it fits, else a new one.
+     * A recyclable piece with room for {@code length} bytes: the newest spare that fits, else a new one.
      */
     private Piece spare(int length) {
         for (int i = spareCount - 1; i >= 0; i--) {
@@ -168,7 +168,7 @@ final class ReplayWindow {
                 return piece;
             }
         }
-        return Piece.recyclable(Math.max(SMALLEST, Integer.highestOneBit(Math.max(1, length - 1)) << 1));
+        return Piece.blank(Math.max(SMALLEST, Integer.highestOneBit(Math.max(1, length - 1)) << 1));
     }
 
     /**
